@@ -1,0 +1,40 @@
+"""`python -m shop serve|migrate|seed`: what `scripts/demo` runs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shop")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
+    sub.add_parser("seed", help="load the demo data (idempotent)")
+    serve = sub.add_parser("serve", help="serve the app with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+
+    from shop.settings import Settings
+
+    settings = Settings()
+    if args.command == "migrate":
+        from shop.core.db import migrate
+
+        migrate(settings)
+    elif args.command == "seed":
+        from shop.demo.seed import seed
+
+        asyncio.run(seed(settings))
+    else:
+        import uvicorn
+
+        uvicorn.run("shop.app:create_app", factory=True, host=args.host, port=args.port or settings.port,
+                    workers=args.workers, ws_per_message_deflate=False, log_level="info",
+                    proxy_headers=False)
+
+
+if __name__ == "__main__":
+    main()

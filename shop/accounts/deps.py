@@ -1,0 +1,50 @@
+"""Who is asking: a Bearer token for scripts, the session cookie for browsers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts import services
+from shop.accounts.models import Merchant, User
+from shop.core.errors import AuthenticationRequired, PermissionDenied
+from shop.core.security import bearer_token
+
+_CACHE_KEY = "zc_current_user"
+
+
+async def provide_current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> User | None:
+    if _CACHE_KEY in request.scope:
+        return request.scope[_CACHE_KEY]  # type: ignore[no-any-return, literal-required]
+    user: User | None = None
+    token = bearer_token(request)
+    if token is not None:
+        user = await services.user_for_token(db_session, token)
+        if user is None:
+            raise AuthenticationRequired("That API token is not valid.")
+    elif (user_id := request.session.get("uid")) is not None:
+        user = await db_session.get(User, int(user_id))
+    request.scope[_CACHE_KEY] = user  # type: ignore[literal-required]
+    return user
+
+
+async def provide_user(current_user: User | None) -> User:
+    if current_user is None:
+        raise AuthenticationRequired()
+    return current_user
+
+
+async def provide_merchant(user: User) -> Merchant:
+    if user.merchant is None:
+        raise PermissionDenied("Only merchants can do that.")
+    return user.merchant
+
+
+dependencies = {
+    "current_user": Provide(provide_current_user),
+    "user": Provide(provide_user),
+    "merchant": Provide(provide_merchant),
+}

@@ -1,0 +1,100 @@
+"""Accounts pages: sign-up, sign-in, sign-out and profiles. Forms re-render with messages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts import services
+from shop.accounts.controllers import check_credentials, sign_in
+from shop.accounts.models import User
+from shop.accounts.schemas import LoginIn, RegisterIn
+from shop.cart.deps import clear_cart_cookie
+from shop.core.errors import AppError
+from shop.core.pages import form_errors, render
+from shop.core.ratelimit import AttemptCounter
+from shop.notes import services as notes
+from shop.notes.schemas import note_card_out
+from shop.settings import Settings
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: "//evil.example" and "https://…" would be open redirects.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/signup")
+    async def signup_form(self, nav: dict[str, Any], next: str | None = None) -> Template:
+        return render("shop/signup.html", nav, form={}, errors={}, next=_safe_next(next))
+
+    @post("/signup")
+    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any],
+                     data: Form) -> Response[Any]:
+        fields = {k: v for k, v in data.items() if k in RegisterIn.model_fields and v != ""}
+        try:
+            user = await services.register(db_session, RegisterIn.model_validate(fields))
+        except ValidationError as error:
+            return self._again("shop/signup.html", nav, data, form_errors(error))
+        except AppError as error:
+            return self._again("shop/signup.html", nav, data, error.fields or {"form": error.message})
+        await sign_in(request, db_session, user)
+        return Redirect(_safe_next(data.get("next")), cookies=[clear_cart_cookie()])
+
+    @get("/login")
+    async def login_form(self, nav: dict[str, Any], next: str | None = None) -> Template:
+        return render("shop/login.html", nav, form={}, errors={}, next=_safe_next(next))
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession, attempts: AttemptCounter,
+                    settings: Settings, nav: dict[str, Any], data: Form) -> Response[Any]:
+        try:
+            credentials = LoginIn.model_validate({"email": data.get("email", ""), "password": data.get("password", "")})
+            user = await check_credentials(request, db_session, attempts, settings, credentials)
+        except ValidationError as error:
+            return self._again("shop/login.html", nav, data, form_errors(error))
+        except AppError as error:
+            return self._again("shop/login.html", nav, data, {"form": error.message}, error.status_code)
+        await sign_in(request, db_session, user)
+        return Redirect(_safe_next(data.get("next")), cookies=[clear_cart_cookie()])
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/")
+
+    @staticmethod
+    def _again(template: str, nav: dict[str, Any], data: dict[str, str], errors: dict[str, str],
+               status_code: int = 422) -> Template:
+        form = {k: v for k, v in data.items() if k != "password"}
+        return render(template, nav, status_code=status_code, form=form, errors=errors,
+                      next=_safe_next(data.get("next")))
+
+    @get("/users/{user_id:int}")
+    async def profile(self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None,
+                      user_id: int, tab: str = "notes") -> Template:
+        person = await services.get_user(db_session, user_id)
+        saved_by = person.id if tab == "saved" else None
+        author_id = None if saved_by else person.id
+        items, next_cursor = await notes.feed(db_session, cursor=None, limit=30, author_id=author_id,
+                                              saved_by=saved_by)
+        following = await services.is_following(db_session, current_user, person.id)
+        return render("shop/profile.html", nav, person=person, cards=[note_card_out(n) for n in items], next_cursor=next_cursor,
+                      tab="saved" if saved_by else "notes", following=following)
+
+    @post("/users/{user_id:int}/follow")
+    async def toggle_follow(self, db_session: AsyncSession, user: User, user_id: int, data: Form) -> Redirect:
+        await services.set_follow(db_session, user, user_id, on=data.get("on") == "1")
+        return Redirect(f"/users/{user_id}")

@@ -1,0 +1,128 @@
+"""Accounts: registration, credentials, API tokens and follows. Services flush, never commit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
+from shop.accounts.schemas import RegisterIn
+from shop.core import security
+from shop.core.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotFound, RateLimited
+from shop.core.ratelimit import AttemptCounter
+
+
+async def register(db: AsyncSession, data: RegisterIn) -> User:
+    if await db.scalar(select(User.id).where(User.email == data.email)):
+        raise AlreadyExists("That email is already registered.", fields={"email": "Already registered."})
+    user = User(
+        email=data.email,
+        password_hash=security.hash_password(data.password),
+        display_name=data.display_name,
+        role=data.role.value,
+        avatar_hue=sum(data.email.encode()) % 360,
+    )
+    db.add(user)
+    try:
+        await db.flush()
+    except IntegrityError:
+        # Two sign-ups with the same email raced; the unique index decided.
+        raise AlreadyExists("That email is already registered.", fields={"email": "Already registered."}) from None
+    if data.role is Role.MERCHANT:
+        await open_shop(db, user, data.shop_name or f"{data.display_name}'s shop")
+    return user
+
+
+async def open_shop(db: AsyncSession, owner: User, name: str) -> Merchant:
+    base = _slugify(name) or f"shop-{owner.id}"
+    slug = base
+    suffix = 1
+    while await db.scalar(select(Merchant.id).where(Merchant.slug == slug)):
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    merchant = Merchant(owner_id=owner.id, name=name, slug=slug)
+    db.add(merchant)
+    await db.flush()
+    await db.refresh(owner, ["merchant"])
+    return merchant
+
+
+def _slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+
+
+async def authenticate(
+    db: AsyncSession, counter: AttemptCounter, email: str, password: str, ip: str, *, per_account: int,
+    per_ip: int, window_s: int,
+) -> User:
+    """Check credentials, refusing early once an account or an IP has failed too often."""
+    account_key, ip_key = f"login:acct:{email}", f"login:ip:{ip}"
+    for key, limit in ((account_key, per_account), (ip_key, per_ip)):
+        failures, retry_after = await counter.count(key)
+        if failures >= limit:
+            raise RateLimited("Too many failed sign-ins. Try again later.", retry_after=retry_after or window_s)
+    user = await db.scalar(select(User).where(User.email == email))
+    if not security.verify_password(user.password_hash if user else None, password) or user is None:
+        await counter.hit(account_key, window_s)
+        await counter.hit(ip_key, window_s)
+        raise InvalidCredentials(fields={"password": "The email or password is not correct."})
+    await counter.reset(account_key)
+    return user
+
+
+async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
+    token, digest = security.new_api_token()
+    db.add(ApiToken(user_id=user.id, name=name, token_digest=digest))
+    await db.flush()
+    return token
+
+
+async def user_for_token(db: AsyncSession, token: str) -> User | None:
+    api_token = await db.scalar(select(ApiToken).where(ApiToken.token_digest == security.token_digest(token)))
+    if api_token is None:
+        return None
+    api_token.last_used_at = datetime.now(UTC)
+    return await db.get(User, api_token.user_id)
+
+
+async def get_user(db: AsyncSession, user_id: int) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def is_following(db: AsyncSession, follower: User | None, followee_id: int) -> bool:
+    if follower is None:
+        return False
+    found = await db.scalar(
+        select(Follow.id).where(Follow.follower_id == follower.id, Follow.followee_id == followee_id)
+    )
+    return found is not None
+
+
+async def set_follow(db: AsyncSession, follower: User, followee_id: int, *, on: bool) -> User:
+    followee = await get_user(db, followee_id)
+    if followee.id == follower.id:
+        raise InvalidInput("You cannot follow yourself.", fields={"user_id": "That is you."})
+    if on == await is_following(db, follower, followee.id):
+        return followee
+    step = 1 if on else -1
+    if on:
+        db.add(Follow(follower_id=follower.id, followee_id=followee.id))
+    else:
+        await db.execute(
+            delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
+        )
+    # Counters move in SQL so concurrent follows cannot lose an increment.
+    await db.execute(update(User).where(User.id == followee.id).values(follower_count=User.follower_count + step))
+    await db.execute(update(User).where(User.id == follower.id).values(following_count=User.following_count + step))
+    await db.flush()
+    await db.refresh(followee)
+    return followee

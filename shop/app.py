@@ -1,0 +1,98 @@
+"""The one composition root: `create_app()` wires settings, storage, stores and every domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, MediaType, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+from shop.accounts import deps as account_deps
+from shop.accounts.controllers import AuthController, ProfileController
+from shop.accounts.pages import AccountPages
+from shop.cart import deps as cart_deps
+from shop.cart.controllers import CartController
+from shop.cart.pages import CartPages
+from shop.catalog.controllers import ProductController
+from shop.catalog.pages import CatalogPages
+from shop.core import db, redis
+from shop.core.http import exception_handlers
+from shop.core.money import format_money
+from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
+from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
+from shop.core.storage import ImageStore, media_url
+from shop.notes.controllers import NoteController, UploadController
+from shop.notes.pages import NotePages
+from shop.settings import ROOT, Settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@get("/api/v1/health", media_type=MediaType.JSON, tags=["ops"])
+async def health() -> dict[str, str]:
+    """A plain JSON endpoint: liveness, and the baseline the benchmarks compare against."""
+    return {"status": "ok"}
+
+
+def _templates() -> TemplateConfig[JinjaTemplateEngine]:
+    def configure(engine: JinjaTemplateEngine) -> None:
+        engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
+        engine.engine.filters["minor"] = format_money
+        engine.engine.globals["media_url"] = media_url
+
+    # Loaded from a directory, so Jinja autoescapes every variable.
+    return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
+                          engine_callback=configure)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
+    session_store: Store = (
+        RedisStore(redis_client, namespace=f"{settings.redis_prefix}:sessions") if redis_client else MemoryStore()
+    )
+    attempts = RedisAttemptCounter(redis_client, settings.redis_prefix) if redis_client else MemoryAttemptCounter()
+    images = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
+    csrf = CSRFConfig(secret=settings.signing_key, cookie_name="csrftoken", header_name="x-csrftoken",
+                      cookie_secure=settings.cookie_secure, cookie_samesite="lax",
+                      exclude=["/payments/stripe/webhook"])
+    sessions = RotatingSessionConfig(store="sessions", key="session", max_age=settings.session_max_age_s,
+                                     secure=settings.cookie_secure, samesite="lax", httponly=True)
+
+    def value(obj: Any) -> Provide:
+        return Provide(lambda: obj, use_cache=True, sync_to_thread=False)
+
+    return Litestar(
+        route_handlers=[
+            health, AuthController, ProfileController, ProductController, NoteController, UploadController,
+            CartController, AccountPages, CatalogPages, NotePages, CartPages,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+            create_static_files_router(path="/media", directories=[settings.media_dir], name="media",
+                                       include_in_schema=False),
+        ],
+        dependencies={
+            **account_deps.dependencies, **cart_deps.dependencies,
+            "settings": value(settings), "attempts": value(attempts), "images": value(images),
+        },
+        plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings))],
+        middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
+        stores={"sessions": session_store},
+        template_config=_templates(),
+        exception_handlers=exception_handlers,
+        openapi_config=OpenAPIConfig(title="zhongcao", version="1.0.0", path="/schema"),
+        request_max_body_size=settings.request_max_body_size,
+        debug=settings.debug,
+        on_shutdown=[redis_client.aclose] if redis_client else [],
+    )

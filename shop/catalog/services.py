@@ -1,0 +1,170 @@
+"""Catalog: products, variants and the stock ledger. Services flush, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import Merchant, User
+from shop.catalog.models import Product, ProductImage, StockMovement, Variant
+from shop.catalog.schemas import ProductIn, ProductPatch, VariantIn, VariantPatch
+from shop.core import search
+from shop.core.errors import AlreadyExists, InvalidInput, NotFound
+from shop.core.pagination import decode_cursor, encode_cursor
+from shop.notes.models import Upload
+
+
+async def list_products(
+    db: AsyncSession, *, q: str | None, merchant_id: int | None, cursor: str | None, limit: int
+) -> tuple[Sequence[Product], str | None]:
+    stmt: Select[tuple[Product]] = select(Product).where(Product.is_active.is_(True))
+    if merchant_id is not None:
+        stmt = stmt.where(Product.merchant_id == merchant_id)
+    if (condition := search.matches_all(Product.search_text, q)) is not None:
+        stmt = stmt.where(condition)
+    if (after := decode_cursor(cursor)) is not None:
+        stmt = stmt.where(Product.id < int(after.get("id", 0)))
+    rows = (await db.scalars(stmt.order_by(Product.id.desc()).limit(limit + 1))).unique().all()
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def get_product(db: AsyncSession, product_id: int, *, include_inactive: bool = False) -> Product:
+    product = await db.get(Product, product_id)
+    if product is None or (not product.is_active and not include_inactive):
+        raise NotFound("No such product.")
+    return product
+
+
+async def get_own_product(db: AsyncSession, merchant: Merchant, product_id: int) -> Product:
+    product = await db.get(Product, product_id)
+    if product is None or product.merchant_id != merchant.id:
+        # Another merchant's product is indistinguishable from a missing one.
+        raise NotFound("No such product.")
+    return product
+
+
+async def get_variant(db: AsyncSession, variant_id: int, *, field: str = "variant_id") -> Variant:
+    variant = await db.get(Variant, variant_id)
+    if variant is None or not variant.product.is_active:
+        raise NotFound("No such product variant.", fields={field: "No such variant."})
+    return variant
+
+
+async def create_product(db: AsyncSession, merchant: Merchant, actor: User, data: ProductIn) -> Product:
+    product = Product(merchant_id=merchant.id, name=data.name, description=data.description, images=[], variants=[])
+    db.add(product)
+    await db.flush()
+    await _attach_images(db, product, actor, data.image_upload_ids)
+    for variant_in in data.variants:
+        await _add_variant(db, product, actor, variant_in)
+    await _refresh_search_text(db, product)
+    return product
+
+
+async def update_product(
+    db: AsyncSession, merchant: Merchant, actor: User, product_id: int, data: ProductPatch
+) -> Product:
+    product = await get_own_product(db, merchant, product_id)
+    for field in ("name", "description", "is_active"):
+        if (value := getattr(data, field)) is not None:
+            setattr(product, field, value)
+    if data.image_upload_ids is not None:
+        product.images.clear()
+        await db.flush()
+        await _attach_images(db, product, actor, data.image_upload_ids)
+    for patch in data.variants or []:
+        if patch.id is None:
+            await _add_variant(db, product, actor, _complete_variant(patch))
+        else:
+            await _patch_variant(db, product, actor, patch)
+    await _refresh_search_text(db, product)
+    return product
+
+
+def _complete_variant(patch: VariantPatch) -> VariantIn:
+    missing = {name: "Required for a new variant." for name in ("sku", "name", "price") if getattr(patch, name) is None}
+    if missing:
+        raise InvalidInput("A new variant needs a SKU, a name and a price.", fields=missing)
+    return VariantIn.model_validate(patch.model_dump(exclude={"id"}, exclude_none=True))
+
+
+async def _add_variant(db: AsyncSession, product: Product, actor: User, data: VariantIn) -> Variant:
+    if await db.scalar(select(Variant.id).where(Variant.sku == data.sku)):
+        raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."})
+    variant = Variant(
+        product_id=product.id, sku=data.sku, name=data.name, options=data.options,
+        price_amount=data.price.amount, currency=data.price.currency, stock_on_hand=0,
+    )
+    db.add(variant)
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."}) from None
+    await set_stock(db, variant, data.stock_on_hand, reason="initial", actor=actor)
+    await db.refresh(product, ["variants"])
+    return variant
+
+
+async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch: VariantPatch) -> None:
+    variant = next((v for v in product.variants if v.id == patch.id), None)
+    if variant is None:
+        raise NotFound("No such variant on this product.", fields={"variants": f"Unknown variant {patch.id}."})
+    if patch.sku is not None and patch.sku != variant.sku:
+        if await db.scalar(select(Variant.id).where(Variant.sku == patch.sku)):
+            raise AlreadyExists(f"SKU {patch.sku} is already used.", fields={"sku": "Already used."})
+        variant.sku = patch.sku
+    if patch.name is not None:
+        variant.name = patch.name
+    if patch.options is not None:
+        variant.options = patch.options
+    if patch.price is not None:
+        variant.price_amount, variant.currency = patch.price.amount, patch.price.currency
+    if patch.stock_on_hand is not None:
+        await set_stock(db, variant, patch.stock_on_hand, reason="adjustment", actor=actor)
+
+
+async def set_stock(db: AsyncSession, variant: Variant, new_level: int, *, reason: str, actor: User | None) -> None:
+    """Set stock to an absolute level and write the movement, so the ledger always explains the level."""
+    delta = new_level - variant.stock_on_hand
+    if delta == 0 and reason != "initial":
+        return
+    variant.stock_on_hand = new_level
+    db.add(StockMovement(
+        variant_id=variant.id, delta=delta, balance_after=new_level, reason=reason,
+        actor_id=actor.id if actor else None,
+    ))
+    await db.flush()
+
+
+async def _attach_images(db: AsyncSession, product: Product, actor: User, upload_ids: list[int]) -> None:
+    for position, upload_id in enumerate(upload_ids):
+        upload = await db.get(Upload, upload_id)
+        if upload is None or upload.owner_id != actor.id:
+            raise NotFound("No such upload.", fields={"image_upload_ids": f"Unknown upload {upload_id}."})
+        product.images.append(ProductImage(
+            key=upload.key, thumb_key=upload.thumb_key, width=upload.width, height=upload.height,
+            position=position,
+        ))
+    await db.flush()
+
+
+async def _refresh_search_text(db: AsyncSession, product: Product) -> None:
+    await db.refresh(product, ["variants", "merchant"])
+    product.search_text = search.normalise(
+        product.name, product.description, product.merchant.name,
+        *(f"{v.name} {v.sku}" for v in product.variants),
+    )
+    await db.flush()
+
+
+async def stock_history(db: AsyncSession, variant_id: int, limit: int = 50) -> Sequence[StockMovement]:
+    stmt = select(StockMovement).where(StockMovement.variant_id == variant_id)
+    return (await db.scalars(stmt.order_by(StockMovement.id.desc()).limit(limit))).all()
+
+
+async def count_products(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count(Product.id))) or 0)

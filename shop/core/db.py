@@ -1,0 +1,85 @@
+"""Database engine, the advanced-alchemy configuration and migrations.
+
+The request is the transaction: services flush but never commit; the plugin's
+`autocommit_include_redirects` handler commits a 2xx/3xx response and rolls back anything else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.base import BigIntAuditBase, orm_registry
+from advanced_alchemy.extensions.litestar import (
+    AlembicAsyncConfig,
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+)
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from shop.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+__all__ = ["Base", "build_engine", "migrate", "orm_registry", "sqlalchemy_config"]
+
+
+class Base(BigIntAuditBase):
+    """Every table: BigInt id, created_at and updated_at (UTC)."""
+
+    __abstract__ = True
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run beside the single writer; busy_timeout queues writers instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    url = settings.db_url
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 10})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def sqlalchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
+    return SQLAlchemyAsyncConfig(
+        engine_instance=engine or build_engine(settings),
+        before_send_handler="autocommit_include_redirects",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        alembic_config=AlembicAsyncConfig(
+            script_location=str(MIGRATIONS_DIR),
+            version_table_name="alembic_version",
+        ),
+        create_all=False,
+    )
+
+
+def migrate(settings: Settings) -> None:
+    """Upgrade the schema to head. Call it outside a running event loop (Alembic runs its own)."""
+    from advanced_alchemy.alembic.commands import AlembicCommands
+
+    import shop.models  # noqa: F401  (registers every table on the metadata)
+
+    AlembicCommands(sqlalchemy_config=sqlalchemy_config(settings)).upgrade("head")
+
+
+async def insert_ignoring_conflict(db: Any, model: type[Any], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either backend; True when a row was written.
+
+    Idempotent toggles (likes, saves) rely on the unique index instead of read-then-write.
+    """
+    if db.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    result = await db.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)

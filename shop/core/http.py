@@ -1,0 +1,90 @@
+"""How errors leave the server: JSON `{code, message, fields}` for the API, pages for browsers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from shop.core.errors import AppError, AuthenticationRequired
+
+log = logging.getLogger("zhongcao")
+
+JSON_PREFIXES = ("/api/", "/payments/", "/live/")
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES) or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request[Any, Any, Any], status: int, body: dict[str, Any],
+                   retry_after: int | None = None) -> Response[Any]:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    if wants_json(request):
+        return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    return Template(
+        template_name="error.html", context={"status": status, "error": body}, status_code=status,
+        headers=headers,
+    )  # type: ignore[return-value]
+
+
+def on_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
+    if isinstance(exc, AuthenticationRequired) and not wants_json(request) and request.method == "GET":
+        return Redirect(path=f"/login?next={quote(request.url.path)}")  # type: ignore[return-value]
+    return error_response(request, exc.status_code, exc.to_body(), exc.retry_after)
+
+
+def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    fields: dict[str, str] = {}
+    for problem in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(problem, dict):
+            key = str(problem.get("key") or problem.get("source") or "body")
+            fields.setdefault(key, str(problem.get("message", "Invalid value.")))
+    body = {"code": "validation_error", "message": "Some fields are not valid.", "fields": fields}
+    return error_response(request, 422, body)
+
+
+_CODES = {400: "bad_request", 401: "authentication_required", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 413: "payload_too_large", 429: "rate_limited"}
+
+
+def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        return on_internal_error(request, exc)
+    message = exc.detail or "The request could not be processed."
+    code = _CODES.get(status, "bad_request")
+    if status == 400 and "json" in message.lower():
+        code, message = "malformed_json", "The request body is not valid JSON."
+    elif isinstance(exc, PermissionDeniedException) and "CSRF" in message:
+        code, message = "csrf_failed", "The CSRF token is missing or wrong. Reload the page and try again."
+    elif isinstance(exc, NotFoundException):
+        message = "Not found."
+    elif isinstance(exc, NotAuthorizedException):
+        message = "Sign in to continue."
+    return error_response(request, status, {"code": code, "message": message})
+
+
+def on_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    body = {"code": "internal_error", "message": "Something went wrong on our side. Please try again."}
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, body)
+
+
+exception_handlers: dict[Any, Any] = {
+    AppError: on_app_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_exception,
+    Exception: on_internal_error,
+}

@@ -1,0 +1,57 @@
+"""Money is an integer count of minor units plus an ISO 4217 currency, everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Currencies whose minor unit is not the cent. Everything else has two decimals.
+_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "KRW": "₩"}
+
+
+def exponent(currency: str) -> int:
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, int) or isinstance(self.amount, bool):
+            raise TypeError("Money.amount must be an int of minor units")
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __mul__(self, times: int) -> Money:
+        return Money(self.amount * times, self.currency)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot mix {self.currency} and {other.currency}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"amount": self.amount, "currency": self.currency}
+
+    def format(self) -> str:
+        return format_money(self.amount, self.currency)
+
+
+def format_money(amount: int, currency: str) -> str:
+    places = exponent(currency)
+    sign = "-" if amount < 0 else ""
+    whole, minor = divmod(abs(amount), 10**places)
+    text = f"{whole:,}" + (f".{minor:0{places}d}" if places else "")
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency.upper()}"
+
+
+def split_evenly(total: int, parts: int) -> list[int]:
+    """Split minor units into `parts` shares that add up exactly; the first shares take the remainder."""
+    if parts <= 0:
+        raise ValueError("parts must be positive")
+    base, remainder = divmod(total, parts)
+    return [base + (1 if index < remainder else 0) for index in range(parts)]

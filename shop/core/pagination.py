@@ -1,0 +1,36 @@
+"""Opaque keyset cursors: the client never builds or reads them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from shop.core.errors import InvalidInput
+
+
+def encode_cursor(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(fields={"cursor": "This cursor is not valid."}) from None
+    if not isinstance(values, dict):
+        raise InvalidInput(fields={"cursor": "This cursor is not valid."})
+    return values
+
+
+def clamp_limit(limit: int | None, default: int = 20, maximum: int = 50) -> int:
+    if limit is None:
+        return default
+    if limit < 1 or limit > maximum:
+        raise InvalidInput(fields={"limit": f"Use a limit between 1 and {maximum}."})
+    return limit

@@ -1,0 +1,35 @@
+"""Base classes for request and response schemas."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Input(BaseModel):
+    """Every request body: unknown fields are an error (a client cannot slip in a price)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MoneyOut(Output):
+    amount: int
+    currency: str
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("Enter a valid email address.")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]

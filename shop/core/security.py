@@ -1,0 +1,117 @@
+"""Passwords, API tokens, sessions that rotate, and CSRF that lets Bearer scripts through."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from litestar.connection import ASGIConnection
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Receive, Scope, Send
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of "no such account" equal to "wrong password".
+_DUMMY_HASH = _hasher.hash("zhongcao-timing-equaliser")
+
+TOKEN_PREFIX = "zc_"
+ROTATE_SESSION_KEY = "zc_rotate_session"
+_NEW_SESSION_ID_KEY = "zc_new_session_id"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_api_token() -> tuple[str, str]:
+    """Return (token shown once to the user, digest stored in the DB)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Ask the session backend to move this session to a fresh id when the response is sent."""
+    connection.scope[ROTATE_SESSION_KEY] = True  # type: ignore[literal-required]
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Server-side sessions that never adopt an id the client made up, and rotate on demand.
+
+    Litestar's stock backend reuses whatever id the browser sends (session fixation). Here an id
+    is kept only if the store already knows it, and a rotation deletes the old record.
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if session_id:
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)
+            if data is not None:
+                connection.scope["zc_known_session_id"] = session_id  # type: ignore[typeddict-unknown-key]
+                return self.deserialize_data(data)
+        return {}
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        scope: dict[str, Any] = connection.scope  # type: ignore[assignment]
+        known = scope.get("zc_known_session_id")
+        if known and not scope.get(ROTATE_SESSION_KEY):
+            return str(known)
+        if not scope.get(_NEW_SESSION_ID_KEY):
+            scope[_NEW_SESSION_ID_KEY] = self.generate_session_id()
+        return str(scope[_NEW_SESSION_ID_KEY])
+
+    async def store_in_message(self, scope_session: Any, message: Any, connection: Any) -> None:
+        scope = connection.scope
+        old_id = scope.get("zc_known_session_id")
+        if old_id and scope.get(ROTATE_SESSION_KEY):
+            await self.delete(old_id, store=self.config.get_store_from_app(scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+class BearerAwareCSRFMiddleware(CSRFMiddleware):
+    """Double-submit CSRF for cookie sessions; a request carrying only a Bearer token skips it.
+
+    A cross-site page cannot attach an Authorization header without a CORS preflight that we never
+    grant, so Bearer requests are not forgeable. A request that also carries the session cookie is
+    still checked.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._bearer_only(scope):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def _bearer_only(self, scope: Scope) -> bool:
+        headers = dict(scope.get("headers", []))
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        cookies = headers.get(b"cookie", b"").decode("latin-1")
+        return authorization.lower().startswith("bearer ") and "session=" not in cookies

@@ -1,0 +1,46 @@
+"""Alembic environment: runs migrations on the app's own async engine, one transaction per run."""
+
+import asyncio
+from typing import Any
+
+from advanced_alchemy.base import metadata_registry
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.ext.asyncio import AsyncEngine, async_engine_from_config
+
+import shop.models  # noqa: F401  (registers every table)
+
+config: Any = context.config
+
+
+def _configure(**kwargs: Any) -> None:
+    context.configure(
+        target_metadata=metadata_registry.get(config.bind_key),
+        compare_type=True,
+        version_table=config.version_table_name,
+        render_as_batch=config.render_as_batch,
+        user_module_prefix=config.user_module_prefix,
+        **kwargs,
+    )
+
+
+def _run(connection: Any) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    engine: AsyncEngine = config.engine or async_engine_from_config(
+        {"sqlalchemy.url": config.db_url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+
+
+if context.is_offline_mode():
+    _configure(url=config.db_url, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(_run_online())

@@ -1,0 +1,106 @@
+"""Notes JSON API: the feed, note detail, uploads, posting, likes, saves and comments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.core.errors import InvalidInput
+from shop.core.pagination import clamp_limit
+from shop.core.storage import ImageStore, media_url
+from shop.notes import services
+from shop.notes.schemas import (
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    NoteIn,
+    NoteOut,
+    NotePage,
+    ToggleOut,
+    UploadOut,
+    comment_out,
+    note_card_out,
+    note_out,
+)
+
+
+async def note_detail(db: AsyncSession, note_id: int, viewer: User | None) -> NoteOut:
+    note = await services.get_note(db, note_id)
+    products = await services.tagged_products(db, note)
+    liked, saved = await services.reactions_of(db, viewer, note.id)
+    return note_out(note, products, liked=liked, saved=saved)
+
+
+class NoteController(Controller):
+    path = "/api/v1/notes"
+    tags = ["notes"]
+
+    @get("/")
+    async def feed(self, db_session: AsyncSession, cursor: str | None = None, limit: int | None = None,
+                   q: str | None = None, topic: str | None = None, author_id: int | None = None) -> NotePage:
+        rows, next_cursor = await services.feed(
+            db_session, cursor=cursor, limit=clamp_limit(limit), q=q, topic=topic, author_id=author_id
+        )
+        return NotePage(items=[note_card_out(n) for n in rows], next_cursor=next_cursor)
+
+    @get("/{note_id:int}")
+    async def detail(self, db_session: AsyncSession, current_user: User | None, note_id: int) -> NoteOut:
+        return await note_detail(db_session, note_id, current_user)
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(self, db_session: AsyncSession, user: User, data: NoteIn) -> NoteOut:
+        note = await services.create_note(db_session, user, data)
+        return await note_detail(db_session, note.id, user)
+
+    @post("/{note_id:int}/like", status_code=HTTP_200_OK)
+    async def like(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+        return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="like", on=True))
+
+    @delete("/{note_id:int}/like", status_code=HTTP_200_OK)
+    async def unlike(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+        return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="like", on=False))
+
+    @post("/{note_id:int}/save", status_code=HTTP_200_OK)
+    async def save(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+        return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="save", on=True))
+
+    @delete("/{note_id:int}/save", status_code=HTTP_200_OK)
+    async def unsave(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+        return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="save", on=False))
+
+    @staticmethod
+    def _toggle(active: bool, count: int) -> ToggleOut:
+        return ToggleOut(active=active, count=count)
+
+    @get("/{note_id:int}/comments")
+    async def comments(self, db_session: AsyncSession, note_id: int, cursor: str | None = None,
+                       limit: int | None = None) -> CommentPage:
+        rows, next_cursor = await services.list_comments(db_session, note_id, cursor=cursor, limit=clamp_limit(limit))
+        return CommentPage(items=[comment_out(c) for c in rows], next_cursor=next_cursor)
+
+    @post("/{note_id:int}/comments", status_code=HTTP_201_CREATED)
+    async def comment(self, db_session: AsyncSession, user: User, note_id: int, data: CommentIn) -> CommentOut:
+        return comment_out(await services.add_comment(db_session, user, note_id, data))
+
+
+class UploadController(Controller):
+    path = "/api/v1/uploads"
+    tags = ["notes"]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def upload(
+        self, db_session: AsyncSession, user: User, images: ImageStore,
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> UploadOut:
+        file = data.get("file")
+        if not isinstance(file, UploadFile):
+            raise InvalidInput("Send the image as the multipart field `file`.", fields={"file": "Required."})
+        upload = await services.store_upload(db_session, images, user, await file.read())
+        return UploadOut(upload_id=upload.id, url=media_url(upload.key), width=upload.width, height=upload.height)

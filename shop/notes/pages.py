@@ -1,0 +1,53 @@
+"""Notes pages: the discover feed (masonry), topic feeds, search and the note page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.core.pages import form_errors, render
+from shop.notes import services
+from shop.notes.controllers import note_detail
+from shop.notes.schemas import CommentIn, note_card_out
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class NotePages(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def discover(self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None,
+                       topic: str | None = None) -> Template:
+        rows, next_cursor = await services.feed(db_session, cursor=None, limit=24, q=q, topic=topic)
+        return render("shop/feed.html", nav, cards=[note_card_out(n) for n in rows], next_cursor=next_cursor,
+                      q=q or "", topic=topic or "")
+
+    @get("/topics/{topic:str}")
+    async def topic(self, db_session: AsyncSession, nav: dict[str, Any], topic: str) -> Template:
+        return await self.discover.fn(self, db_session, nav, None, topic)
+
+    @get("/notes/{note_id:int}")
+    async def note(self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None,
+                   note_id: int, errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        detail = await note_detail(db_session, note_id, current_user)
+        comments, more = await services.list_comments(db_session, note_id, cursor=None, limit=50)
+        return render("shop/note.html", nav, status_code=status_code, note=detail, comments=comments,
+                      more_comments=more, errors=errors or {})
+
+    @post("/notes/{note_id:int}/comments")
+    async def comment(self, db_session: AsyncSession, nav: dict[str, Any], user: User, note_id: int,
+                      data: Form) -> Template | Redirect:
+        try:
+            comment = CommentIn.model_validate({"body": data.get("body", "")})
+        except ValidationError as error:
+            return await self.note.fn(self, db_session, nav, user, note_id, form_errors(error), 422)
+        await services.add_comment(db_session, user, note_id, comment)
+        return Redirect(f"/notes/{note_id}#comments")

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from shop.accounts.models import User
+from shop.accounts.schemas import UserRef
+from shop.catalog.models import Product
+from shop.catalog.schemas import ImageOut
+from shop.core.schemas import Input, MoneyOut, Output
+from shop.notes.models import Comment, Note
+
+MAX_IMAGES = 9
+MAX_TAGS_PER_IMAGE = 5
+MAX_TAGS_PER_NOTE = 20
+TOPIC_PATTERN = re.compile(r"#([\w\u4e00-\u9fff]{1,40})")
+
+
+def _topic(value: str) -> str:
+    value = value.strip().lstrip("#").lower()
+    if not re.fullmatch(r"[\w\u4e00-\u9fff]{1,40}", value):
+        raise ValueError("Topics are 1-40 letters, digits or underscores.")
+    return value
+
+
+Topic = Annotated[str, AfterValidator(_topic)]
+
+
+class TagIn(Input):
+    product_id: int
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+
+
+class NoteImageIn(Input):
+    upload_id: int
+    tags: list[TagIn] = Field(default_factory=list, max_length=MAX_TAGS_PER_IMAGE)
+
+
+class NoteIn(Input):
+    title: str = Field(min_length=1, max_length=100)
+    body: str = Field(default="", max_length=5000)
+    topics: list[Topic] = Field(default_factory=list, max_length=10)
+    images: list[NoteImageIn] = Field(min_length=1, max_length=MAX_IMAGES)
+
+    @model_validator(mode="after")
+    def _tag_budget(self) -> NoteIn:
+        if sum(len(image.tags) for image in self.images) > MAX_TAGS_PER_NOTE:
+            raise ValueError(f"A note can carry at most {MAX_TAGS_PER_NOTE} product tags.")
+        return self
+
+
+class CommentIn(Input):
+    body: str = Field(min_length=1, max_length=1000)
+    parent_id: int | None = None
+
+
+class NoteCardOut(Output):
+    id: int
+    title: str
+    cover: ImageOut
+    author: UserRef
+    like_count: int
+    product_count: int
+
+
+class NotePage(Output):
+    items: list[NoteCardOut]
+    next_cursor: str | None
+
+
+class TagOut(Output):
+    product_id: int
+    x: float
+    y: float
+
+
+class NoteImageOut(ImageOut):
+    thumb_url: str
+    tags: list[TagOut]
+
+
+class TaggedProductOut(Output):
+    id: int
+    name: str
+    price: MoneyOut | None
+    image: ImageOut | None
+
+
+class NoteOut(Output):
+    id: int
+    title: str
+    body: str
+    topics: list[str]
+    author: UserRef
+    images: list[NoteImageOut]
+    products: list[TaggedProductOut]
+    disclosure: str | None
+    like_count: int
+    save_count: int
+    comment_count: int
+    created_at: datetime
+    liked: bool = False
+    saved: bool = False
+
+
+class CommentOut(Output):
+    id: int
+    body: str
+    author: UserRef
+    parent_id: int | None
+    created_at: datetime
+
+
+class CommentPage(Output):
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class ToggleOut(Output):
+    active: bool
+    count: int
+
+
+class UploadOut(Output):
+    upload_id: int
+    url: str
+    width: int
+    height: int
+
+
+def _user_ref(user: User) -> UserRef:
+    return UserRef(id=user.id, display_name=user.display_name)
+
+
+def note_card_out(note: Note) -> NoteCardOut:
+    from shop.core.storage import media_url, thumb_size
+
+    cover = note.images[0]
+    width, height = thumb_size(cover.width, cover.height)
+    return NoteCardOut(
+        id=note.id, title=note.title, cover=ImageOut(url=media_url(cover.thumb_key), width=width, height=height),
+        author=_user_ref(note.author), like_count=note.like_count, product_count=note.product_count,
+    )
+
+
+def note_out(note: Note, products: list[Product], *, liked: bool = False, saved: bool = False) -> NoteOut:
+    from shop.catalog.schemas import product_card_out
+    from shop.core.storage import media_url
+
+    return NoteOut(
+        id=note.id, title=note.title, body=note.body, topics=[t.topic for t in note.topics],
+        author=_user_ref(note.author),
+        images=[
+            NoteImageOut(
+                url=media_url(image.key), thumb_url=media_url(image.thumb_key), width=image.width,
+                height=image.height, tags=[TagOut(product_id=t.product_id, x=t.x, y=t.y) for t in image.tags],
+            )
+            for image in note.images
+        ],
+        products=[
+            TaggedProductOut(id=card.id, name=card.name, price=card.price, image=card.image)
+            for card in map(product_card_out, products)
+        ],
+        disclosure=note.disclosure, like_count=note.like_count, save_count=note.save_count,
+        comment_count=note.comment_count, created_at=note.created_at, liked=liked, saved=saved,
+    )
+
+
+def comment_out(comment: Comment) -> CommentOut:
+    return CommentOut(id=comment.id, body=comment.body, author=_user_ref(comment.author),
+                      parent_id=comment.parent_id, created_at=comment.created_at)

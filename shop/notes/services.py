@@ -1,0 +1,175 @@
+"""Notes: uploads, posting with product tags, the feed, likes, saves and comments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import anyio
+
+from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.catalog.models import Product
+from shop.core import search
+from shop.core.db import insert_ignoring_conflict
+from shop.core.errors import InvalidInput, NotFound
+from shop.core.pagination import decode_cursor, encode_cursor
+from shop.core.storage import ImageStore
+from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
+from shop.notes.schemas import TOPIC_PATTERN, CommentIn, NoteIn
+
+
+async def store_upload(db: AsyncSession, store: ImageStore, owner: User, data: bytes) -> Upload:
+    # Pillow decoding is CPU work: keep it off the event loop.
+    stored = await anyio.to_thread.run_sync(store.save, data)
+    upload = Upload(
+        owner_id=owner.id, key=stored.key, thumb_key=stored.thumb_key, width=stored.width,
+        height=stored.height, size_bytes=stored.size_bytes,
+    )
+    db.add(upload)
+    await db.flush()
+    return upload
+
+
+async def feed(
+    db: AsyncSession, *, cursor: str | None, limit: int, q: str | None = None, topic: str | None = None,
+    author_id: int | None = None, saved_by: int | None = None,
+) -> tuple[Sequence[Note], str | None]:
+    """Newest first, keyset-paginated on id so pages never skip or repeat under inserts."""
+    stmt: Select[tuple[Note]] = select(Note)
+    if author_id is not None:
+        stmt = stmt.where(Note.author_id == author_id)
+    if topic:
+        stmt = stmt.where(exists().where(NoteTopic.note_id == Note.id, NoteTopic.topic == topic.lower().lstrip("#")))
+    if saved_by is not None:
+        stmt = stmt.where(exists().where(NoteSave.note_id == Note.id, NoteSave.user_id == saved_by))
+    if (condition := search.matches_all(Note.search_text, q)) is not None:
+        stmt = stmt.where(condition)
+    if (after := decode_cursor(cursor)) is not None:
+        stmt = stmt.where(Note.id < int(after.get("id", 0)))
+    rows = (await db.scalars(stmt.order_by(Note.id.desc()).limit(limit + 1))).unique().all()
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def get_note(db: AsyncSession, note_id: int) -> Note:
+    note = await db.get(Note, note_id)
+    if note is None:
+        raise NotFound("No such note.")
+    return note
+
+
+async def create_note(db: AsyncSession, author: User, data: NoteIn) -> Note:
+    uploads = await _owned_uploads(db, author, [image.upload_id for image in data.images])
+    products = await _taggable_products(db, {t.product_id for image in data.images for t in image.tags})
+    topics = list(dict.fromkeys([*data.topics, *(t.lower() for t in TOPIC_PATTERN.findall(data.body))]))[:10]
+    note = Note(author_id=author.id, title=data.title, body=data.body, product_count=len(products))
+    note.images = [
+        NoteImage(
+            key=uploads[image.upload_id].key, thumb_key=uploads[image.upload_id].thumb_key,
+            width=uploads[image.upload_id].width, height=uploads[image.upload_id].height, position=position,
+            tags=[ProductTag(product_id=tag.product_id, x=tag.x, y=tag.y) for tag in image.tags],
+        )
+        for position, image in enumerate(data.images)
+    ]
+    note.topics = [NoteTopic(topic=topic) for topic in topics]
+    note.search_text = search.normalise(
+        data.title, data.body, " ".join(topics), author.display_name, *(p.name for p in products.values())
+    )
+    db.add(note)
+    await db.flush()
+    if products:
+        await db.execute(
+            update(Product).where(Product.id.in_(products)).values(note_count=Product.note_count + 1)
+        )
+    return note
+
+
+async def _owned_uploads(db: AsyncSession, owner: User, upload_ids: list[int]) -> dict[int, Upload]:
+    found = (await db.scalars(select(Upload).where(Upload.id.in_(upload_ids)))).all()
+    uploads = {u.id: u for u in found if u.owner_id == owner.id}
+    missing = [i for i in upload_ids if i not in uploads]
+    if missing:
+        raise NotFound("No such upload.", fields={"images": f"Unknown upload {missing[0]}."})
+    return uploads
+
+
+async def _taggable_products(db: AsyncSession, product_ids: set[int]) -> dict[int, Product]:
+    if not product_ids:
+        return {}
+    found = (await db.scalars(select(Product).where(Product.id.in_(product_ids)))).unique().all()
+    products = {p.id: p for p in found if p.is_active}
+    missing = sorted(product_ids - products.keys())
+    if missing:
+        raise InvalidInput("A tag points at a product that does not exist.",
+                           fields={"images": f"Unknown product {missing[0]}."})
+    return products
+
+
+async def tagged_products(db: AsyncSession, note: Note) -> list[Product]:
+    ids = list(dict.fromkeys(tag.product_id for image in note.images for tag in image.tags))
+    if not ids:
+        return []
+    found = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
+    return [found[i] for i in ids if i in found]
+
+
+async def notes_featuring(db: AsyncSession, product_id: int, limit: int = 12) -> Sequence[Note]:
+    tagged = select(NoteImage.note_id).join(ProductTag, ProductTag.note_image_id == NoteImage.id).where(
+        ProductTag.product_id == product_id
+    )
+    stmt = select(Note).where(Note.id.in_(tagged)).order_by(Note.like_count.desc(), Note.id.desc()).limit(limit)
+    return (await db.scalars(stmt)).unique().all()
+
+
+async def set_reaction(db: AsyncSession, user: User, note_id: int, *, kind: str, on: bool) -> tuple[bool, int]:
+    """Like or save (kind) idempotently; the counter moves only when the row really changes."""
+    note = await get_note(db, note_id)
+    model, counter = (NoteLike, Note.like_count) if kind == "like" else (NoteSave, Note.save_count)
+    if on:
+        now = datetime.now(UTC)
+        values = {"note_id": note.id, "user_id": user.id, "created_at": now, "updated_at": now}
+        changed = int(await insert_ignoring_conflict(db, model, values))
+    else:
+        result = await db.execute(delete(model).where(model.note_id == note.id, model.user_id == user.id))
+        changed = -int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if changed:
+        await db.execute(update(Note).where(Note.id == note.id).values({counter.key: counter + changed}))
+    count = await db.scalar(select(counter).where(Note.id == note.id))
+    return on, int(count or 0)
+
+
+async def reactions_of(db: AsyncSession, user: User | None, note_id: int) -> tuple[bool, bool]:
+    if user is None:
+        return False, False
+    liked = await db.scalar(select(NoteLike.id).where(NoteLike.note_id == note_id, NoteLike.user_id == user.id))
+    saved = await db.scalar(select(NoteSave.id).where(NoteSave.note_id == note_id, NoteSave.user_id == user.id))
+    return liked is not None, saved is not None
+
+
+async def list_comments(
+    db: AsyncSession, note_id: int, *, cursor: str | None, limit: int
+) -> tuple[Sequence[Comment], str | None]:
+    await get_note(db, note_id)
+    stmt = select(Comment).where(Comment.note_id == note_id)
+    if (after := decode_cursor(cursor)) is not None:
+        stmt = stmt.where(Comment.id > int(after.get("id", 0)))
+    rows = (await db.scalars(stmt.order_by(Comment.id).limit(limit + 1))).unique().all()
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def add_comment(db: AsyncSession, author: User, note_id: int, data: CommentIn) -> Comment:
+    note = await get_note(db, note_id)
+    if data.parent_id is not None:
+        parent = await db.get(Comment, data.parent_id)
+        if parent is None or parent.note_id != note.id:
+            raise InvalidInput("You can only reply to a comment on this note.", fields={"parent_id": "Unknown comment."})
+    comment = Comment(note_id=note.id, author_id=author.id, parent_id=data.parent_id, body=data.body)
+    db.add(comment)
+    await db.execute(update(Note).where(Note.id == note.id).values(comment_count=Note.comment_count + 1))
+    await db.flush()
+    await db.refresh(comment, ["author"])
+    return comment

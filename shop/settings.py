@@ -1,0 +1,78 @@
+"""Runtime settings, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = ""
+    redis_url: str | None = None
+    secret_key: str = ""
+    port: int = 8000
+    var_dir: Path = ROOT / "var"
+    debug: bool = False
+    # Key namespace inside Redis so several apps (or test runs) can share one server.
+    redis_prefix: str = "zc"
+
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str = "http://127.0.0.1:8420"
+
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+    request_max_body_size: int = 12 * 1024 * 1024
+    session_max_age_s: int = 14 * 24 * 3600
+    login_failures_per_account: int = 5
+    login_failures_per_ip: int = 30
+    login_failure_window_s: int = 15 * 60
+    cookie_secure: bool = False
+    allowed_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the URLs people paste (postgres://, postgresql://) and pick the async driver.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        return value
+
+    @cached_property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{self.var_dir / 'zhongcao.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.var_dir / "media"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The secret for CSRF tokens; kept in `var/` when not configured so restarts keep sessions."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.var_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key

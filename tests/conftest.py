@@ -1,0 +1,83 @@
+"""Fixtures start real services: a migrated database (SQLite or PostgreSQL), Redis when set,
+and the real application in-process. Nothing of our own code, and not the DB, is mocked."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import httpx
+from asgi_lifespan import LifespanManager
+from litestar import Litestar
+
+from shop.app import create_app
+from shop.core.db import build_engine, migrate
+from shop.settings import Settings
+from tests import backends
+from tests.helpers import Client
+
+_results: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    var_dir = tmp_path_factory.mktemp("var")
+    url = backends.create_database(var_dir)
+    settings = Settings(database_url=url, var_dir=var_dir, secret_key="test-secret-key-" + "x" * 32,
+                        redis_url=os.environ.get("REDIS_URL") or None)
+    migrate(settings)
+    yield settings
+    backends.drop_database(url)
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    # A fresh Redis namespace per test: sessions and throttles never leak between tests.
+    return base_settings.model_copy(update={"redis_prefix": f"zc-test-{uuid.uuid4().hex[:8]}"})
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    application = create_app(settings)
+    # The app runs on the test's own event loop (no thread portal), so PostgreSQL connections
+    # never cross loops, and lifespan hooks (engine, Redis) run as in production.
+    async with LifespanManager(application):
+        yield application
+    engine = build_engine(settings)
+    try:
+        await backends.wipe(engine)
+    finally:
+        await engine.dispose()
+
+
+def _browser(app: Litestar) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+                             base_url="http://testserver.local")
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[Client]:
+    async with _browser(app) as raw:
+        yield Client(raw)
+
+
+@pytest.fixture
+async def other_client(app: Litestar) -> AsyncIterator[Client]:
+    """A second browser: its own cookies, same server."""
+    async with _browser(app) as raw:
+        yield Client(raw)
+
+
+@pytest.fixture
+def media_dir(settings: Settings) -> Path:
+    return settings.media_dir
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    passed = len(terminalreporter.stats.get("passed", []))
+    failed = len(terminalreporter.stats.get("failed", [])) + len(terminalreporter.stats.get("error", []))
+    terminalreporter.write_line(f"zhongcao: {passed} passed, {failed} failed on backend={backends.backend()}"
+                                f" redis={'yes' if os.environ.get('REDIS_URL') else 'no'}", bold=True)
