@@ -12,6 +12,7 @@ import pytest
 import httpx
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.app import create_app
 from shop.core.db import build_engine, migrate
@@ -69,6 +70,15 @@ async def other_client(app: Litestar) -> AsyncIterator[Client]:
     """A second browser: its own cookies, same server."""
     async with _browser(app) as raw:
         yield Client(raw)
+
+
+@pytest.fixture
+async def db(app: Litestar, settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A separate connection for asserting what the app really committed."""
+    engine = build_engine(settings)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        yield session
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ async def register(db: AsyncSession, data: RegisterIn) -> User:
         display_name=data.display_name,
         role=data.role.value,
         avatar_hue=sum(data.email.encode()) % 360,
+        merchant=None,
     )
     db.add(user)
     try:

@@ -7,11 +7,12 @@ workers. Redis INCR is atomic; the in-memory counter serves the single-process m
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
 
+@runtime_checkable
 class AttemptCounter(Protocol):
     async def hit(self, key: str, window_s: int) -> int: ...
     async def count(self, key: str) -> tuple[int, int]: ...

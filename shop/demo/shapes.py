@@ -152,7 +152,7 @@ def _jacket(d: ImageDraw.ImageDraw, b: Box, body: RGB, accent: RGB) -> None:
 
 
 def _cap(d: ImageDraw.ImageDraw, b: Box, body: RGB, accent: RGB) -> None:
-    d.ellipse(_r(b, 0.36, 0.66, 1, 0.98), fill=shade(body, -0.18))
+    d.chord(_r(b, 0.3, 0.5, 1.02, 0.98), 0, 180, fill=shade(body, -0.18))
     d.chord(_r(b, 0, 0, 0.78, 1.6), 180, 360, fill=body)
     d.rectangle(_r(b, 0, 0.72, 0.78, 0.8), fill=shade(body, -0.25))
     d.line(_pts(b, (0.39, 0.02), (0.39, 0.72)), fill=shade(body, -0.15), width=_w(b, 0.012))
@@ -232,10 +232,11 @@ def _mouse(d: ImageDraw.ImageDraw, b: Box, body: RGB, accent: RGB) -> None:
 
 
 def _mat(d: ImageDraw.ImageDraw, b: Box, body: RGB, accent: RGB) -> None:
-    d.rounded_rectangle(b, radius=_w(b, 0.04), fill=body)
-    d.rounded_rectangle(_r(b, 0.02, 0.06, 0.98, 0.94), radius=_w(b, 0.03),
-                        outline=shade(body, -0.18), width=_w(b, 0.005))
-    d.rectangle(_r(b, 0.88, 0.74, 0.95, 0.86), fill=accent)
+    # Drawn in perspective: a flat rectangle reads as a box when it stands in a scene.
+    d.polygon(_pts(b, (0.1, 0), (0.9, 0), (1, 1), (0, 1)), fill=body)
+    d.polygon(_pts(b, (0.12, 0.1), (0.88, 0.1), (0.96, 0.9), (0.04, 0.9)),
+              outline=shade(body, -0.18), width=_w(b, 0.005))
+    d.rectangle(_r(b, 0.82, 0.7, 0.9, 0.82), fill=accent)
 
 
 def _lamp(d: ImageDraw.ImageDraw, b: Box, body: RGB, accent: RGB) -> None:
@@ -315,6 +316,15 @@ SHAPES: dict[str, tuple[Drawer, float]] = {
     "notebook": (_notebook, 0.72),
     "plant": (_plant, 0.75),
     "puck": (_puck, 1.8),
+}
+
+
+# Rough real-world height relative to the tallest things (jackets, teapots), so a mouse does not
+# tower over a lamp when they share a scene.
+SCALE: dict[str, float] = {
+    "mouse": 0.45, "cup": 0.5, "puck": 0.45, "jar": 0.55, "bowl": 0.5, "mug": 0.6, "tin": 0.7,
+    "tube": 0.75, "dropper": 0.75, "bottle": 0.85, "pump": 0.85, "cap": 0.55, "beanie": 0.65,
+    "socks": 0.7, "notebook": 0.75, "mat": 0.5, "keyboard": 0.5, "riser": 0.5,
 }
 
 

@@ -1,0 +1,217 @@
+"""`python -m shop seed`: write the demo dataset through the project's own services.
+
+Going through `register`, `create_product`, `create_note`, `add_comment`, `set_reaction` and
+`set_follow` (rather than inserting rows) keeps the stock ledger, counters and search text right.
+Every object is looked up by a natural key first (email, shop + product name, author + note title),
+so a second run creates nothing and a run that died half-way picks up where it stopped. A note and
+its comments, likes and saves are written in one transaction, so they appear together or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shop.accounts.models import Merchant, Role, User
+from shop.accounts.schemas import RegisterIn
+from shop.accounts.services import is_following, register, set_follow
+from shop.catalog.models import Product
+from shop.catalog.schemas import MoneyIn, ProductIn, VariantIn
+from shop.catalog.services import create_product
+from shop.core.db import build_engine
+from shop.core.storage import ImageStore
+from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
+from shop.demo.images import note_image, product_images
+from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
+from shop.notes.models import Note
+from shop.notes.schemas import CommentIn, NoteIn, NoteImageIn, TagIn
+from shop.notes.services import add_comment, create_note, set_reaction, store_upload
+from shop.settings import Settings
+
+COMMIT_EVERY = 10
+Picture = tuple[bytes, list[tuple[float, float]]]
+
+
+@dataclass
+class _Run:
+    db: AsyncSession
+    store: ImageStore
+    # Drawing is CPU-bound Pillow work that mostly releases the GIL: render ahead in threads
+    # while the event loop talks to the database.
+    pool: ThreadPoolExecutor
+    users: dict[str, User] = field(default_factory=dict)
+    products: dict[ProductKey, int] = field(default_factory=dict)
+    created: int = 0
+
+
+async def seed(settings: Settings) -> None:
+    started = time.perf_counter()
+    plan = build_plan()
+    store = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
+    engine = build_engine(settings)
+    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2))
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+            run = _Run(db, store, pool)
+            await _seed_accounts(run)
+            await _seed_catalog(run, plan)
+            await _seed_notes(run, plan)
+            await _seed_social(run, plan)
+            # Live streams and orders get their own `_seed_*` sections once those features land.
+    finally:
+        pool.shutdown(cancel_futures=True)
+        await engine.dispose()
+    if run.created:
+        print(f"seeding: done, {run.created} objects in {time.perf_counter() - started:.1f}s")
+    else:
+        print("seeding: demo data already present")
+
+
+def _say(message: str) -> None:
+    print(f"seeding: {message}", flush=True)
+
+
+async def _seed_accounts(run: _Run) -> None:
+    people = [
+        *((s.email, s.owner_name, Role.MERCHANT, f"Official {s.shop_name} shop.", s.shop_name)
+          for s in SHOPS),
+        *((p.email, p.name, Role(p.role), p.bio, None) for p in (*CREATORS, *SHOPPERS)),
+    ]
+    for email, name, role, bio, shop_name in people:
+        run.users[email] = await _ensure_user(run, email, name, role, bio, shop_name)
+    await run.db.commit()
+    _say(f"{len(people)} accounts")
+
+
+async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str,
+                       shop_name: str | None) -> User:
+    user = await run.db.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user
+    user = await register(run.db, RegisterIn(email=email, password=PASSWORD, display_name=name,
+                                             role=role, shop_name=shop_name))
+    # Registration takes no bio; setting the column is all a profile edit would do.
+    user.bio = bio
+    await run.db.flush()
+    run.created += 1
+    return user
+
+
+def _merchant_of(run: _Run, product: ProductPlan) -> tuple[User, Merchant]:
+    owner = run.users[product.shop.email]
+    if owner.merchant is None:
+        raise RuntimeError(f"{owner.email} exists but owns no shop; cannot seed its products")
+    return owner, owner.merchant
+
+
+async def _seed_catalog(run: _Run, plan: Plan) -> None:
+    rows = await run.db.execute(select(Product.merchant_id, Product.name, Product.id))
+    existing = {(merchant_id, name): pid for merchant_id, name, pid in rows}
+    todo = []
+    for product in plan.products:
+        found = existing.get((_merchant_of(run, product)[1].id, product.spec.name))
+        if found is None:
+            todo.append(product)
+        else:
+            run.products[product.key] = found
+    renders = [run.pool.submit(_render_product, product) for product in todo]
+    for done, (product, render) in enumerate(zip(todo, renders, strict=True), 1):
+        run.products[product.key] = await _create_product(run, product, render)
+        if done % COMMIT_EVERY == 0 or done == len(todo):
+            await run.db.commit()
+            _say(f"{done}/{len(todo)} products")
+    run.created += len(todo)
+
+
+def _render_product(product: ProductPlan) -> list[bytes]:
+    return product_images(product.spec.name, product.shop.shop_name, product.look,
+                          product.shop.backdrop, product.swatches, product.seed,
+                          product.image_count)
+
+
+async def _create_product(run: _Run, product: ProductPlan, render: Future[list[bytes]]) -> int:
+    owner, merchant = _merchant_of(run, product)
+    uploads = [await store_upload(run.db, run.store, owner, data)
+               for data in await asyncio.wrap_future(render)]
+    variants = [
+        VariantIn(sku=v.sku, name=v.name, options=v.options, stock_on_hand=v.stock,
+                  price=MoneyIn(amount=v.price, currency="USD"))
+        for v in product.variants
+    ]
+    data = ProductIn(name=product.spec.name, description=product.spec.description,
+                     image_upload_ids=[u.id for u in uploads], variants=variants)
+    return (await create_product(run.db, merchant, owner, data)).id
+
+
+async def _seed_notes(run: _Run, plan: Plan) -> None:
+    author_ids = [user.id for user in run.users.values()]
+    rows = await run.db.execute(
+        select(Note.author_id, Note.title).where(Note.author_id.in_(author_ids))
+    )
+    existing = set(rows.tuples())
+    todo = [n for n in plan.notes if (run.users[n.author].id, n.title) not in existing]
+    renders = [run.pool.submit(_render_note, note) for note in todo]
+    now = datetime.now(UTC)
+    for done, (planned, render) in enumerate(zip(todo, renders, strict=True), 1):
+        note = await _create_note(run, planned, await asyncio.wrap_future(render))
+        posted = now - timedelta(hours=planned.age_hours)
+        # Backdated so the feed reads like weeks of activity rather than one burst.
+        note.created_at = posted
+        await _seed_note_activity(run, planned, note, posted)
+        if done % COMMIT_EVERY == 0 or done == len(todo):
+            await run.db.commit()
+            _say(f"{done}/{len(todo)} notes")
+    run.created += len(todo)
+
+
+def _render_note(note: NotePlan) -> list[Picture]:
+    return [note_image(image.scene) for image in note.images]
+
+
+async def _create_note(run: _Run, planned: NotePlan, pictures: list[Picture]) -> Note:
+    author = run.users[planned.author]
+    images = []
+    for image, (data, centres) in zip(planned.images, pictures, strict=True):
+        upload = await store_upload(run.db, run.store, author, data)
+        # Tags sit on the drawn silhouettes, which `note_image` reports in the same order.
+        tags = [TagIn(product_id=run.products[key], x=x, y=y)
+                for key, (x, y) in zip(image.products, centres, strict=True)]
+        images.append(NoteImageIn(upload_id=upload.id, tags=tags))
+    return await create_note(run.db, author, NoteIn(title=planned.title, body=planned.body,
+                                                    images=images))
+
+
+async def _seed_note_activity(run: _Run, planned: NotePlan, note: Note, posted: datetime) -> None:
+    author = run.users[planned.author]
+    for comment_plan in planned.comments:
+        when = posted + timedelta(minutes=comment_plan.minutes_after)
+        comment = await add_comment(run.db, run.users[comment_plan.author], note.id,
+                                    CommentIn(body=comment_plan.body))
+        comment.created_at = when
+        if comment_plan.reply:
+            reply = await add_comment(run.db, author, note.id,
+                                      CommentIn(body=comment_plan.reply, parent_id=comment.id))
+            reply.created_at = when + timedelta(minutes=37)
+    for email in planned.likers:
+        await set_reaction(run.db, run.users[email], note.id, kind="like", on=True)
+    for email in planned.savers:
+        await set_reaction(run.db, run.users[email], note.id, kind="save", on=True)
+
+
+async def _seed_social(run: _Run, plan: Plan) -> None:
+    added = 0
+    for follower_email, followee_email in plan.follows:
+        follower, followee = run.users[follower_email], run.users[followee_email]
+        if not await is_following(run.db, follower, followee.id):
+            await set_follow(run.db, follower, followee.id, on=True)
+            added += 1
+    await run.db.commit()
+    run.created += added
+    _say(f"{len(plan.follows)} follows")
