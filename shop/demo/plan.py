@@ -10,21 +10,9 @@ import random
 from dataclasses import dataclass, replace
 from itertools import accumulate
 
-from shop.demo.content import (
-    COLORS,
-    COMMENTS,
-    CREATORS,
-    REPLIES,
-    SENTENCES,
-    SHOPPERS,
-    SHOPS,
-    TITLES,
-    TOPICS,
-    PersonSpec,
-    ProductSpec,
-    ShopSpec,
-)
+from shop.demo.content import COLORS, CREATORS, SHOPPERS, SHOPS, PersonSpec, ProductSpec, ShopSpec
 from shop.demo.images import NOTE_WIDTH, Look, Scene
+from shop.demo.phrases import COMMENTS, REPLIES, SENTENCES, TITLES, TOPICS
 from shop.demo.shapes import RGB, shade
 
 SEED = 2026
@@ -102,8 +90,9 @@ def build_plan() -> Plan:
 
 
 def _plan_products(rng: random.Random) -> tuple[ProductPlan, ...]:
-    plans = [_plan_product(rng, shop, i, spec) for shop in SHOPS
-             for i, spec in enumerate(shop.products)]
+    plans = [
+        _plan_product(rng, shop, i, spec) for shop in SHOPS for i, spec in enumerate(shop.products)
+    ]
     # Sell out a few variants whose siblings are still in stock, to show the sold-out state.
     candidates = [(pi, vi) for pi, p in enumerate(plans) for vi in range(1, len(p.variants))]
     for pi, vi in rng.sample(candidates, SOLD_OUT_VARIANTS):
@@ -117,16 +106,22 @@ def _plan_product(rng: random.Random, shop: ShopSpec, index: int, spec: ProductS
     body = COLORS.get(spec.options[0][0]) or shop.bodies[index % len(shop.bodies)]
     variants = tuple(
         VariantPlan(
-            sku=f"{shop.code}-{index + 1:02d}-{n + 1}", name=value,
-            options={spec.axis: value} if spec.axis else {}, price=price,
+            sku=f"{shop.code}-{index + 1:02d}-{n + 1}",
+            name=value,
+            options={spec.axis: value} if spec.axis else {},
+            price=price,
             stock=rng.randint(5, 200),
         )
         for n, (value, price) in enumerate(spec.options)
     )
     return ProductPlan(
-        shop=shop, spec=spec, look=Look(spec.shape, body, _accent_for(shop.accent, body)),
-        variants=variants, swatches=tuple(COLORS[v] for v, _ in spec.options if v in COLORS),
-        image_count=rng.choice((1, 2, 2)), seed=rng.randrange(2**31),
+        shop=shop,
+        spec=spec,
+        look=Look(spec.shape, body, _accent_for(shop.accent, body)),
+        variants=variants,
+        swatches=tuple(COLORS[v] for v, _ in spec.options if v in COLORS),
+        image_count=rng.choice((1, 2, 2)),
+        seed=rng.randrange(2**31),
     )
 
 
@@ -151,12 +146,19 @@ def _plan_notes(rng: random.Random, products: tuple[ProductPlan, ...]) -> tuple[
     # Oldest first: the first note planned is posted longest ago, matching id order in the feed.
     ages = list(accumulate(reversed(gaps)))[::-1]
     used_titles: set[str] = set()
-    return tuple(_plan_note(rng, author, age, by_theme, used_titles)
-                 for author, age in zip(authors, ages, strict=True))
+    return tuple(
+        _plan_note(rng, author, age, by_theme, used_titles)
+        for author, age in zip(authors, ages, strict=True)
+    )
 
 
-def _plan_note(rng: random.Random, author: PersonSpec, age: float,
-               by_theme: dict[str, list[ProductPlan]], used_titles: set[str]) -> NotePlan:
+def _plan_note(
+    rng: random.Random,
+    author: PersonSpec,
+    age: float,
+    by_theme: dict[str, list[ProductPlan]],
+    used_titles: set[str],
+) -> NotePlan:
     theme = rng.choice(author.themes)
     count = rng.choices((0, 1, 2, 3), weights=(1, 4, 4, 2))[0]
     tagged = rng.sample(by_theme[theme], count)
@@ -167,17 +169,25 @@ def _plan_note(rng: random.Random, author: PersonSpec, age: float,
     title = _title(rng, theme, tagged, used_titles)
     comments, likers, savers = _activity(rng, author.email)
     return NotePlan(
-        author=author.email, title=title, body=_body(rng, theme, tagged),
-        images=_images(rng, theme, tagged, title), comments=comments, likers=likers,
-        savers=savers, age_hours=round(age, 2),
+        author=author.email,
+        title=title,
+        body=_body(rng, theme, tagged),
+        images=_images(rng, theme, tagged, title),
+        comments=comments,
+        likers=likers,
+        savers=savers,
+        age_hours=round(age, 2),
     )
 
 
 def _title(rng: random.Random, theme: str, tagged: list[ProductPlan], used: set[str]) -> str:
     templates = list(TITLES[theme])
     rng.shuffle(templates)
-    options = [t.format(p=tagged[0].spec.name) if tagged else t
-               for t in templates if tagged or "{p}" not in t]
+    options = [
+        t.format(p=tagged[0].spec.name) if tagged else t
+        for t in templates
+        if tagged or "{p}" not in t
+    ]
     fresh = [t for t in options if t not in used]
     title = (fresh[0] if fresh else f"{options[0]} ({len(used)})")[:100]
     used.add(title)
@@ -192,8 +202,9 @@ def _body(rng: random.Random, theme: str, tagged: list[ProductPlan]) -> str:
     return " ".join(sentences) + "\n\n" + " ".join(f"#{topic}" for topic in topics)
 
 
-def _images(rng: random.Random, theme: str, tagged: list[ProductPlan],
-            title: str) -> tuple[ImagePlan, ...]:
+def _images(
+    rng: random.Random, theme: str, tagged: list[ProductPlan], title: str
+) -> tuple[ImagePlan, ...]:
     shop = next(s for s in SHOPS if s.theme == theme)
     styles = ("outdoor", "outdoor", "flatlay") if theme == "outdoor" else ("shelf", "flatlay")
     plans = []
@@ -202,21 +213,29 @@ def _images(rng: random.Random, theme: str, tagged: list[ProductPlan],
         # The cover shows everything tagged; later pictures are close-ups of one or two items.
         shown = tagged if position == 0 else rng.sample(tagged, min(len(tagged), rng.randint(0, 2)))
         scene = Scene(
-            width=NOTE_WIDTH, height=NOTE_WIDTH * ratio_h // ratio_w, style=rng.choice(styles),
-            backdrop=shop.backdrop, accent=shop.accent, looks=tuple(p.look for p in shown[:5]),
-            caption=title if position == 0 else None, seed=rng.randrange(2**31),
+            width=NOTE_WIDTH,
+            height=NOTE_WIDTH * ratio_h // ratio_w,
+            style=rng.choice(styles),
+            backdrop=shop.backdrop,
+            accent=shop.accent,
+            looks=tuple(p.look for p in shown[:5]),
+            caption=title if position == 0 else None,
+            seed=rng.randrange(2**31),
         )
         plans.append(ImagePlan(scene, tuple(p.key for p in shown[:5])))
     return tuple(plans)
 
 
-def _activity(rng: random.Random, author: str
-              ) -> tuple[tuple[CommentPlan, ...], tuple[str, ...], tuple[str, ...]]:
+def _activity(
+    rng: random.Random, author: str
+) -> tuple[tuple[CommentPlan, ...], tuple[str, ...], tuple[str, ...]]:
     others = [p.email for p in (*CREATORS, *SHOPPERS) if p.email != author]
     count = rng.choices(range(7), weights=(2, 3, 3, 3, 2, 2, 1))[0]
     comments = tuple(
         CommentPlan(
-            author=commenter, body=body, minutes_after=rng.randint(5, 600),
+            author=commenter,
+            body=body,
+            minutes_after=rng.randint(5, 600),
             reply=rng.choice(REPLIES) if i == 0 and rng.random() < 0.4 else None,
         )
         for i, (commenter, body) in enumerate(
@@ -236,6 +255,7 @@ def _plan_follows(rng: random.Random) -> tuple[tuple[str, str], ...]:
         picks = {creators[0], *rng.sample(creators[1:], rng.randint(2, 4))}
         follows += [(shopper.email, creator) for creator in sorted(picks)]
     for creator in creators:
-        follows += [(creator, other) for other in
-                    rng.sample([c for c in creators if c != creator], 2)]
+        follows += [
+            (creator, other) for other in rng.sample([c for c in creators if c != creator], 2)
+        ]
     return tuple(dict.fromkeys(follows))

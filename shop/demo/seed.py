@@ -31,7 +31,7 @@ from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.images import note_image, product_images
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
 from shop.notes.models import Note
-from shop.notes.schemas import CommentIn, NoteIn, NoteImageIn, TagIn
+from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
 from shop.notes.services import add_comment, create_note, set_reaction, store_upload
 from shop.settings import Settings
 
@@ -61,17 +61,22 @@ async def seed(settings: Settings) -> None:
         async with async_sessionmaker(engine, expire_on_commit=False)() as db:
             run = _Run(db, store, pool)
             await _seed_accounts(run)
-            await _seed_catalog(run, plan)
-            await _seed_notes(run, plan)
+            products = await _missing_products(run, plan)
+            notes = await _missing_notes(run, plan)
+            # Queue every picture now so drawing overlaps with all the database work below.
+            product_renders = [pool.submit(_render_product, p) for p in products]
+            note_renders = [pool.submit(_render_note, n) for n in notes]
+            await _seed_catalog(run, products, product_renders)
+            await _seed_notes(run, notes, note_renders)
             await _seed_social(run, plan)
             # Live streams and orders get their own `_seed_*` sections once those features land.
+            if run.created:
+                _say(f"done, {run.created} objects in {time.perf_counter() - started:.1f}s")
+            else:
+                _say("demo data already present")
     finally:
         pool.shutdown(cancel_futures=True)
         await engine.dispose()
-    if run.created:
-        print(f"seeding: done, {run.created} objects in {time.perf_counter() - started:.1f}s")
-    else:
-        print("seeding: demo data already present")
 
 
 def _say(message: str) -> None:
@@ -80,8 +85,10 @@ def _say(message: str) -> None:
 
 async def _seed_accounts(run: _Run) -> None:
     people = [
-        *((s.email, s.owner_name, Role.MERCHANT, f"Official {s.shop_name} shop.", s.shop_name)
-          for s in SHOPS),
+        *(
+            (s.email, s.owner_name, Role.MERCHANT, f"Official {s.shop_name} shop.", s.shop_name)
+            for s in SHOPS
+        ),
         *((p.email, p.name, Role(p.role), p.bio, None) for p in (*CREATORS, *SHOPPERS)),
     ]
     for email, name, role, bio, shop_name in people:
@@ -90,13 +97,18 @@ async def _seed_accounts(run: _Run) -> None:
     _say(f"{len(people)} accounts")
 
 
-async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str,
-                       shop_name: str | None) -> User:
+async def _ensure_user(
+    run: _Run, email: str, name: str, role: Role, bio: str, shop_name: str | None
+) -> User:
     user = await run.db.scalar(select(User).where(User.email == email))
     if user is not None:
         return user
-    user = await register(run.db, RegisterIn(email=email, password=PASSWORD, display_name=name,
-                                             role=role, shop_name=shop_name))
+    user = await register(
+        run.db,
+        RegisterIn(
+            email=email, password=PASSWORD, display_name=name, role=role, shop_name=shop_name
+        ),
+    )
     # Registration takes no bio; setting the column is all a profile edit would do.
     user.bio = bio
     await run.db.flush()
@@ -111,17 +123,22 @@ def _merchant_of(run: _Run, product: ProductPlan) -> tuple[User, Merchant]:
     return owner, owner.merchant
 
 
-async def _seed_catalog(run: _Run, plan: Plan) -> None:
+async def _missing_products(run: _Run, plan: Plan) -> list[ProductPlan]:
     rows = await run.db.execute(select(Product.merchant_id, Product.name, Product.id))
-    existing = {(merchant_id, name): pid for merchant_id, name, pid in rows}
-    todo = []
+    existing = {(merchant_id, name): pid for merchant_id, name, pid in rows.tuples()}
+    missing = []
     for product in plan.products:
         found = existing.get((_merchant_of(run, product)[1].id, product.spec.name))
         if found is None:
-            todo.append(product)
+            missing.append(product)
         else:
             run.products[product.key] = found
-    renders = [run.pool.submit(_render_product, product) for product in todo]
+    return missing
+
+
+async def _seed_catalog(
+    run: _Run, todo: list[ProductPlan], renders: list[Future[list[bytes]]]
+) -> None:
     for done, (product, render) in enumerate(zip(todo, renders, strict=True), 1):
         run.products[product.key] = await _create_product(run, product, render)
         if done % COMMIT_EVERY == 0 or done == len(todo):
@@ -131,33 +148,54 @@ async def _seed_catalog(run: _Run, plan: Plan) -> None:
 
 
 def _render_product(product: ProductPlan) -> list[bytes]:
-    return product_images(product.spec.name, product.shop.shop_name, product.look,
-                          product.shop.backdrop, product.swatches, product.seed,
-                          product.image_count)
+    return product_images(
+        product.spec.name,
+        product.shop.shop_name,
+        product.look,
+        product.shop.backdrop,
+        product.swatches,
+        product.seed,
+        product.image_count,
+    )
 
 
 async def _create_product(run: _Run, product: ProductPlan, render: Future[list[bytes]]) -> int:
     owner, merchant = _merchant_of(run, product)
-    uploads = [await store_upload(run.db, run.store, owner, data)
-               for data in await asyncio.wrap_future(render)]
+    uploads = [
+        await store_upload(run.db, run.store, owner, data)
+        for data in await asyncio.wrap_future(render)
+    ]
     variants = [
-        VariantIn(sku=v.sku, name=v.name, options=v.options, stock_on_hand=v.stock,
-                  price=MoneyIn(amount=v.price, currency="USD"))
+        VariantIn(
+            sku=v.sku,
+            name=v.name,
+            options=v.options,
+            stock_on_hand=v.stock,
+            price=MoneyIn(amount=v.price, currency="USD"),
+        )
         for v in product.variants
     ]
-    data = ProductIn(name=product.spec.name, description=product.spec.description,
-                     image_upload_ids=[u.id for u in uploads], variants=variants)
+    data = ProductIn(
+        name=product.spec.name,
+        description=product.spec.description,
+        image_upload_ids=[u.id for u in uploads],
+        variants=variants,
+    )
     return (await create_product(run.db, merchant, owner, data)).id
 
 
-async def _seed_notes(run: _Run, plan: Plan) -> None:
+async def _missing_notes(run: _Run, plan: Plan) -> list[NotePlan]:
     author_ids = [user.id for user in run.users.values()]
     rows = await run.db.execute(
         select(Note.author_id, Note.title).where(Note.author_id.in_(author_ids))
     )
     existing = set(rows.tuples())
-    todo = [n for n in plan.notes if (run.users[n.author].id, n.title) not in existing]
-    renders = [run.pool.submit(_render_note, note) for note in todo]
+    return [n for n in plan.notes if (run.users[n.author].id, n.title) not in existing]
+
+
+async def _seed_notes(
+    run: _Run, todo: list[NotePlan], renders: list[Future[list[Picture]]]
+) -> None:
     now = datetime.now(UTC)
     for done, (planned, render) in enumerate(zip(todo, renders, strict=True), 1):
         note = await _create_note(run, planned, await asyncio.wrap_future(render))
@@ -181,23 +219,28 @@ async def _create_note(run: _Run, planned: NotePlan, pictures: list[Picture]) ->
     for image, (data, centres) in zip(planned.images, pictures, strict=True):
         upload = await store_upload(run.db, run.store, author, data)
         # Tags sit on the drawn silhouettes, which `note_image` reports in the same order.
-        tags = [TagIn(product_id=run.products[key], x=x, y=y)
-                for key, (x, y) in zip(image.products, centres, strict=True)]
+        tags = [
+            TagIn(product_id=run.products[key], x=x, y=y)
+            for key, (x, y) in zip(image.products, centres, strict=True)
+        ]
         images.append(NoteImageIn(upload_id=upload.id, tags=tags))
-    return await create_note(run.db, author, NoteIn(title=planned.title, body=planned.body,
-                                                    images=images))
+    return await create_note(
+        run.db, author, NoteIn(title=planned.title, body=planned.body, images=images)
+    )
 
 
 async def _seed_note_activity(run: _Run, planned: NotePlan, note: Note, posted: datetime) -> None:
     author = run.users[planned.author]
     for comment_plan in planned.comments:
         when = posted + timedelta(minutes=comment_plan.minutes_after)
-        comment = await add_comment(run.db, run.users[comment_plan.author], note.id,
-                                    CommentIn(body=comment_plan.body))
+        comment = await add_comment(
+            run.db, run.users[comment_plan.author], note.id, CommentIn(body=comment_plan.body)
+        )
         comment.created_at = when
         if comment_plan.reply:
-            reply = await add_comment(run.db, author, note.id,
-                                      CommentIn(body=comment_plan.reply, parent_id=comment.id))
+            reply = await add_comment(
+                run.db, author, note.id, CommentIn(body=comment_plan.reply, parent_id=comment.id)
+            )
             reply.created_at = when + timedelta(minutes=37)
     for email in planned.likers:
         await set_reaction(run.db, run.users[email], note.id, kind="like", on=True)

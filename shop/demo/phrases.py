@@ -1,0 +1,138 @@
+"""The phrases notes and comments are assembled from, by theme."""
+
+from __future__ import annotations
+
+TITLES: dict[str, tuple[str, ...]] = {
+    "skincare": (
+        "My 5-step night routine ✨",
+        "{p} after 30 days: honest review",
+        "Glass skin on a budget?",
+        "Empties I'd repurchase 💧",
+        "Why I stopped over-exfoliating",
+        "{p} is the quiet hero of my shelf",
+        "Morning routine for oily skin",
+        "Dewy makeup starts with this",
+        "Shelfie update 🌸",
+        "Sensitive skin? Read this first",
+        "The {p} hype is real",
+        "Travel skincare kit, carry-on only",
+    ),
+    "tea": (
+        "Slow morning with {p} 🍵",
+        "Gongfu tea for beginners",
+        "My tea corner, finally done",
+        "Iced matcha latte, cafe-level at home",
+        "{p}: worth it?",
+        "Three teas for rainy afternoons",
+        "Sunday tea ritual ☕",
+        "How I brew {p}",
+        "Pottery haul from the weekend market",
+        "Cold brew tea season is here",
+        "A tiny tea table in a tiny flat",
+        "Matcha that isn't bitter 🍵",
+    ),
+    "outdoor": (
+        "Ridge hike packing list 🏔️",
+        "Tested {p} in a downpour",
+        "What I wear on 20 km days",
+        "Sunrise hike, zero regrets 🌄",
+        "Lightweight layering 101",
+        "{p} review after 300 km",
+        "Trail outfit of the week",
+        "Day hike essentials under 5 kg",
+        "Camping weekend with friends ⛺",
+        "Layers for a windy summit",
+        "Why merino changed my hikes",
+        "Autumn colours on the trail 🍂",
+    ),
+    "desk": (
+        "Desk setup tour 2026 ⌨️",
+        "{p}: a month later",
+        "Small desk, big productivity",
+        "Cable management that finally stuck",
+        "Cozy WFH corner for winter",
+        "{p} is the upgrade I didn't know I needed",
+        "Minimal desk, maximal focus",
+        "Warm lighting for late nights 💡",
+        "My favourite desk upgrades under $50",
+        "Before and after: desk glow-up",
+        "Deep work setup, no distractions",
+        "The keyboard sound test 🎧",
+    ),
+}
+
+SENTENCES: dict[str, tuple[str, ...]] = {
+    "skincare": (
+        "My skin has been so much calmer since I simplified everything.",
+        "Texture is lightweight and it sinks in within a minute.",
+        "I patch tested for a week before putting it all over.",
+        "No fragrance, no sting, even on the dry patches around my nose.",
+        "It layers nicely under sunscreen and makeup, no pilling at all.",
+        "Not sponsored, I just keep reaching for it every night.",
+        "The packaging is cute but the formula is what keeps me coming back.",
+        "Tip: apply on damp skin and wait a moment before the next step.",
+    ),
+    "tea": (
+        "The first steep is floral, the third turns honey-sweet.",
+        "Water just off the boil, short steeps, lots of rounds.",
+        "I love how the glaze changes colour when the tea hits it.",
+        "It's become my favourite ten minutes of the day.",
+        "Pairs perfectly with a slice of almond cake.",
+        "The clay keeps the tea warm way longer than glass.",
+        "If you're new to loose leaf, start here.",
+        "Phone away, kettle on, window open.",
+    ),
+    "outdoor": (
+        "Started at 5 am to catch the light on the ridge.",
+        "It packs down to nothing and weighs less than my phone.",
+        "Rain rolled in on the way down and I stayed completely dry.",
+        "Layering is everything when the wind picks up above the tree line.",
+        "Comfortable from the trailhead to the summit and back.",
+        "Ten hours on the trail and no hot spots.",
+        "The colour looks even better in the mountains.",
+        "Leave no trace, take only photos.",
+    ),
+    "desk": (
+        "Everything I touch every day is within arm's reach now.",
+        "Warm light after sunset makes late work feel less grim.",
+        "Typing feel is soft and the sound is a gentle thock.",
+        "The cables are finally hidden and I can't stop looking at it.",
+        "Sitting at eye level fixed my neck in a week.",
+        "Small desk, but every item earns its place.",
+        "I spent way too long choosing the colour and zero regrets.",
+        "Focus mode: lamp on, headphones on, phone in the drawer.",
+    ),
+}
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "skincare": ("skincare", "glowyskin", "skincareroutine", "selfcare", "sensitiveskin"),
+    "tea": ("teatime", "matcha", "gongfu", "ceramics", "slowliving"),
+    "outdoor": ("hiking", "ootd", "outdoorstyle", "trailrun", "weekendvibes"),
+    "desk": ("desksetup", "wfh", "productivity", "mechanicalkeyboard", "minimalism"),
+}
+
+COMMENTS: tuple[str, ...] = (
+    "Saving this for later!",
+    "Where is the mug from? 😍",
+    "This is so calming to look at.",
+    "Ordered one after seeing this, thank you!",
+    "How long did it take to see a difference?",
+    "Obsessed with this colour palette.",
+    "Can you do a full review?",
+    "Same! It's been in my cart for weeks.",
+    "Great tips, super helpful.",
+    "Does it come in other sizes?",
+    "The lighting in this photo is perfect ✨",
+    "Adding to my wishlist right now.",
+    "Is it worth the price?",
+    "Love this so much 💛",
+    "Just tried it, you were right.",
+    "Need a part two!",
+)
+
+REPLIES: tuple[str, ...] = (
+    "Thank you! Linked it in the tags 🙌",
+    "About two weeks for me, go slow!",
+    "Yes, totally worth it in my opinion.",
+    "Part two is coming this weekend!",
+)
