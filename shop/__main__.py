@@ -15,6 +15,7 @@ def main() -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--quiet", action="store_true", help="no access log (benchmarks)")
     args = parser.parse_args()
 
     from shop.settings import Settings
@@ -31,9 +32,16 @@ def main() -> None:
     else:
         import uvicorn
 
-        uvicorn.run("shop.app:create_app", factory=True, host=args.host, port=args.port or settings.port,
-                    workers=args.workers, ws_per_message_deflate=False, log_level="info",
-                    proxy_headers=False)
+        uvicorn.run(
+            "shop.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port or settings.port,
+            workers=args.workers,
+            ws_per_message_deflate=False,
+            log_level="info",
+            proxy_headers=False,
+        )
 
 
 if __name__ == "__main__":

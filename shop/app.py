@@ -52,8 +52,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         engine.engine.globals["media_url"] = media_url
 
     # Loaded from a directory, so Jinja autoescapes every variable.
-    return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine,
-                          engine_callback=configure)
+    return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -61,30 +60,58 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
     session_store: Store = (
-        RedisStore(redis_client, namespace=f"{settings.redis_prefix}:sessions") if redis_client else MemoryStore()
+        RedisStore(redis_client, namespace=f"{settings.redis_prefix}:sessions")
+        if redis_client
+        else MemoryStore()
     )
-    attempts = RedisAttemptCounter(redis_client, settings.redis_prefix) if redis_client else MemoryAttemptCounter()
+    attempts = (
+        RedisAttemptCounter(redis_client, settings.redis_prefix) if redis_client else MemoryAttemptCounter()
+    )
     images = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
-    csrf = CSRFConfig(secret=settings.signing_key, cookie_name="csrftoken", header_name="x-csrftoken",
-                      cookie_secure=settings.cookie_secure, cookie_samesite="lax",
-                      exclude=["/payments/stripe/webhook"])
-    sessions = RotatingSessionConfig(store="sessions", key="session", max_age=settings.session_max_age_s,
-                                     secure=settings.cookie_secure, samesite="lax", httponly=True)
+    csrf = CSRFConfig(
+        secret=settings.signing_key,
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        cookie_secure=settings.cookie_secure,
+        cookie_samesite="lax",
+        exclude=["/payments/stripe/webhook"],
+    )
+    sessions = RotatingSessionConfig(
+        store="sessions",
+        key="session",
+        max_age=settings.session_max_age_s,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        httponly=True,
+    )
 
     def value(obj: Any) -> Provide:
         return Provide(lambda: obj, use_cache=True, sync_to_thread=False)
 
     return Litestar(
         route_handlers=[
-            health, AuthController, ProfileController, ProductController, NoteController, UploadController,
-            CartController, AccountPages, CatalogPages, NotePages, CartPages,
+            health,
+            AuthController,
+            ProfileController,
+            ProductController,
+            NoteController,
+            UploadController,
+            CartController,
+            AccountPages,
+            CatalogPages,
+            NotePages,
+            CartPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
-            create_static_files_router(path="/media", directories=[settings.media_dir], name="media",
-                                       include_in_schema=False),
+            create_static_files_router(
+                path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
+            ),
         ],
         dependencies={
-            **account_deps.dependencies, **cart_deps.dependencies,
-            "settings": value(settings), "attempts": value(attempts), "images": value(images),
+            **account_deps.dependencies,
+            **cart_deps.dependencies,
+            "settings": value(settings),
+            "attempts": value(attempts),
+            "images": value(images),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings))],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],

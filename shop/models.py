@@ -6,7 +6,22 @@ from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
 
 __all__ = [
-    "ApiToken", "Cart", "CartLine", "Comment", "Follow", "Merchant", "Note", "NoteImage", "NoteLike",
-    "NoteSave", "NoteTopic", "Product", "ProductImage", "ProductTag", "StockMovement", "Upload",
-    "User", "Variant",
+    "ApiToken",
+    "Cart",
+    "CartLine",
+    "Comment",
+    "Follow",
+    "Merchant",
+    "Note",
+    "NoteImage",
+    "NoteLike",
+    "NoteSave",
+    "NoteTopic",
+    "Product",
+    "ProductImage",
+    "ProductTag",
+    "StockMovement",
+    "Upload",
+    "User",
+    "Variant",
 ]

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,8 +27,12 @@ _results: dict[str, int] = {}
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     var_dir = tmp_path_factory.mktemp("var")
     url = backends.create_database(var_dir)
-    settings = Settings(database_url=url, var_dir=var_dir, secret_key="test-secret-key-" + "x" * 32,
-                        redis_url=os.environ.get("REDIS_URL") or None)
+    settings = Settings(
+        database_url=url,
+        var_dir=var_dir,
+        secret_key="test-secret-key-" + "x" * 32,
+        redis_url=os.environ.get("REDIS_URL") or None,
+    )
     migrate(settings)
     yield settings
     backends.drop_database(url)
@@ -55,8 +59,10 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
 
 
 def _browser(app: Litestar) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
-                             base_url="http://testserver.local")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+        base_url="http://testserver.local",
+    )
 
 
 @pytest.fixture
@@ -89,5 +95,8 @@ def media_dir(settings: Settings) -> Path:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     passed = len(terminalreporter.stats.get("passed", []))
     failed = len(terminalreporter.stats.get("failed", [])) + len(terminalreporter.stats.get("error", []))
-    terminalreporter.write_line(f"zhongcao: {passed} passed, {failed} failed on backend={backends.backend()}"
-                                f" redis={'yes' if os.environ.get('REDIS_URL') else 'no'}", bold=True)
+    terminalreporter.write_line(
+        f"zhongcao: {passed} passed, {failed} failed on backend={backends.backend()}"
+        f" redis={'yes' if os.environ.get('REDIS_URL') else 'no'}",
+        bold=True,
+    )

@@ -69,27 +69,52 @@ async def upload(client: Client, data: bytes | None = None) -> dict[str, Any]:
     return dict(response.json())
 
 
-async def make_product(client: Client, name: str = "Dew Serum", *, stock: int = 10, price: int = 2599,
-                       sku: str | None = None, variants: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+async def make_product(
+    client: Client,
+    name: str = "Dew Serum",
+    *,
+    stock: int = 10,
+    price: int = 2599,
+    sku: str | None = None,
+    variants: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The client must be signed in as a merchant."""
     image = await upload(client)
     body = {
-        "name": name, "description": f"{name}, loved by our community.",
+        "name": name,
+        "description": f"{name}, loved by our community.",
         "image_upload_ids": [image["upload_id"]],
-        "variants": variants or [{"sku": sku or name.upper().replace(" ", "-"), "name": "30 ml",
-                                  "price": {"amount": price, "currency": "USD"}, "stock_on_hand": stock}],
+        "variants": variants
+        or [
+            {
+                "sku": sku or name.upper().replace(" ", "-"),
+                "name": "30 ml",
+                "price": {"amount": price, "currency": "USD"},
+                "stock_on_hand": stock,
+            }
+        ],
     }
     response = await client.post("/api/v1/products", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-async def make_note(client: Client, product_ids: list[int], title: str = "My glow routine",
-                    body: str = "Three steps. #skincare") -> dict[str, Any]:
+async def make_note(
+    client: Client,
+    product_ids: list[int],
+    title: str = "My glow routine",
+    body: str = "Three steps. #skincare",
+) -> dict[str, Any]:
     image = await upload(client, png_bytes(60, 80))
     tags = [{"product_id": pid, "x": 0.3 + 0.1 * i, "y": 0.5} for i, pid in enumerate(product_ids)]
-    response = await client.post("/api/v1/notes", json={
-        "title": title, "body": body, "topics": [], "images": [{"upload_id": image["upload_id"], "tags": tags}],
-    })
+    response = await client.post(
+        "/api/v1/notes",
+        json={
+            "title": title,
+            "body": body,
+            "topics": [],
+            "images": [{"upload_id": image["upload_id"], "tags": tags}],
+        },
+    )
     assert response.status_code == 201, response.text
     return dict(response.json())

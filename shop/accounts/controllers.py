@@ -28,7 +28,9 @@ from shop.settings import Settings
 
 def me_out(user: User) -> MeOut:
     merchant = MerchantRef(id=user.merchant.id, name=user.merchant.name) if user.merchant else None
-    return MeOut(id=user.id, email=user.email, display_name=user.display_name, role=user.role, merchant=merchant)
+    return MeOut(
+        id=user.id, email=user.email, display_name=user.display_name, role=user.role, merchant=merchant
+    )
 
 
 async def sign_in(request: Request[Any, Any, Any], db: AsyncSession, user: User) -> None:
@@ -39,12 +41,21 @@ async def sign_in(request: Request[Any, Any, Any], db: AsyncSession, user: User)
 
 
 async def check_credentials(
-    request: Request[Any, Any, Any], db: AsyncSession, attempts: AttemptCounter, settings: Settings, data: LoginIn
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    attempts: AttemptCounter,
+    settings: Settings,
+    data: LoginIn,
 ) -> User:
     client_ip = request.client.host if request.client else "unknown"
     return await services.authenticate(
-        db, attempts, data.email, data.password, client_ip,
-        per_account=settings.login_failures_per_account, per_ip=settings.login_failures_per_ip,
+        db,
+        attempts,
+        data.email,
+        data.password,
+        client_ip,
+        per_account=settings.login_failures_per_account,
+        per_ip=settings.login_failures_per_ip,
         window_s=settings.login_failure_window_s,
     )
 
@@ -54,15 +65,22 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/auth/register", status_code=HTTP_201_CREATED)
-    async def register(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                       data: RegisterIn) -> Response[MeOut]:
+    async def register(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, data: RegisterIn
+    ) -> Response[MeOut]:
         user = await services.register(db_session, data)
         await sign_in(request, db_session, user)
         return Response(me_out(user), status_code=HTTP_201_CREATED, cookies=[clear_cart_cookie()])
 
     @post("/auth/login", status_code=HTTP_200_OK)
-    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession, attempts: AttemptCounter,
-                    settings: Settings, data: LoginIn) -> Response[MeOut]:
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        attempts: AttemptCounter,
+        settings: Settings,
+        data: LoginIn,
+    ) -> Response[MeOut]:
         user = await check_credentials(request, db_session, attempts, settings, data)
         await sign_in(request, db_session, user)
         return Response(me_out(user), cookies=[clear_cart_cookie()])

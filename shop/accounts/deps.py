@@ -18,7 +18,7 @@ _CACHE_KEY = "zc_current_user"
 
 async def provide_current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> User | None:
     if _CACHE_KEY in request.scope:
-        return request.scope[_CACHE_KEY]  # type: ignore[no-any-return, literal-required]
+        return request.scope[_CACHE_KEY]  # type: ignore[literal-required]
     user: User | None = None
     token = bearer_token(request)
     if token is not None:

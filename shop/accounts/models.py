@@ -65,5 +65,3 @@ class Merchant(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
 
     owner: Mapped[User] = relationship("User", back_populates="merchant", lazy="joined")
-
-

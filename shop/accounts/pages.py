@@ -41,8 +41,9 @@ class AccountPages(Controller):
         return render("shop/signup.html", nav, form={}, errors={}, next=_safe_next(next))
 
     @post("/signup")
-    async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any],
-                     data: Form) -> Response[Any]:
+    async def signup(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any], data: Form
+    ) -> Response[Any]:
         fields = {k: v for k, v in data.items() if k in RegisterIn.model_fields and v != ""}
         try:
             user = await services.register(db_session, RegisterIn.model_validate(fields))
@@ -58,10 +59,19 @@ class AccountPages(Controller):
         return render("shop/login.html", nav, form={}, errors={}, next=_safe_next(next))
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession, attempts: AttemptCounter,
-                    settings: Settings, nav: dict[str, Any], data: Form) -> Response[Any]:
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        attempts: AttemptCounter,
+        settings: Settings,
+        nav: dict[str, Any],
+        data: Form,
+    ) -> Response[Any]:
         try:
-            credentials = LoginIn.model_validate({"email": data.get("email", ""), "password": data.get("password", "")})
+            credentials = LoginIn.model_validate(
+                {"email": data.get("email", ""), "password": data.get("password", "")}
+            )
             user = await check_credentials(request, db_session, attempts, settings, credentials)
         except ValidationError as error:
             return self._again("shop/login.html", nav, data, form_errors(error))
@@ -76,23 +86,48 @@ class AccountPages(Controller):
         return Redirect("/")
 
     @staticmethod
-    def _again(template: str, nav: dict[str, Any], data: dict[str, str], errors: dict[str, str],
-               status_code: int = 422) -> Template:
+    def _again(
+        template: str,
+        nav: dict[str, Any],
+        data: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 422,
+    ) -> Template:
         form = {k: v for k, v in data.items() if k != "password"}
-        return render(template, nav, status_code=status_code, form=form, errors=errors,
-                      next=_safe_next(data.get("next")))
+        return render(
+            template,
+            nav,
+            status_code=status_code,
+            form=form,
+            errors=errors,
+            next=_safe_next(data.get("next")),
+        )
 
     @get("/users/{user_id:int}")
-    async def profile(self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None,
-                      user_id: int, tab: str = "notes") -> Template:
+    async def profile(
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        current_user: User | None,
+        user_id: int,
+        tab: str = "notes",
+    ) -> Template:
         person = await services.get_user(db_session, user_id)
         saved_by = person.id if tab == "saved" else None
         author_id = None if saved_by else person.id
-        items, next_cursor = await notes.feed(db_session, cursor=None, limit=30, author_id=author_id,
-                                              saved_by=saved_by)
+        items, next_cursor = await notes.feed(
+            db_session, cursor=None, limit=30, author_id=author_id, saved_by=saved_by
+        )
         following = await services.is_following(db_session, current_user, person.id)
-        return render("shop/profile.html", nav, person=person, cards=[note_card_out(n) for n in items], next_cursor=next_cursor,
-                      tab="saved" if saved_by else "notes", following=following)
+        return render(
+            "shop/profile.html",
+            nav,
+            person=person,
+            cards=[note_card_out(n) for n in items],
+            next_cursor=next_cursor,
+            tab="saved" if saved_by else "notes",
+            following=following,
+        )
 
     @post("/users/{user_id:int}/follow")
     async def toggle_follow(self, db_session: AsyncSession, user: User, user_id: int, data: Form) -> Redirect:

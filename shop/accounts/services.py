@@ -33,7 +33,9 @@ async def register(db: AsyncSession, data: RegisterIn) -> User:
         await db.flush()
     except IntegrityError:
         # Two sign-ups with the same email raced; the unique index decided.
-        raise AlreadyExists("That email is already registered.", fields={"email": "Already registered."}) from None
+        raise AlreadyExists(
+            "That email is already registered.", fields={"email": "Already registered."}
+        ) from None
     if data.role is Role.MERCHANT:
         await open_shop(db, user, data.shop_name or f"{data.display_name}'s shop")
     return user
@@ -59,15 +61,24 @@ def _slugify(text: str) -> str:
 
 
 async def authenticate(
-    db: AsyncSession, counter: AttemptCounter, email: str, password: str, ip: str, *, per_account: int,
-    per_ip: int, window_s: int,
+    db: AsyncSession,
+    counter: AttemptCounter,
+    email: str,
+    password: str,
+    ip: str,
+    *,
+    per_account: int,
+    per_ip: int,
+    window_s: int,
 ) -> User:
     """Check credentials, refusing early once an account or an IP has failed too often."""
     account_key, ip_key = f"login:acct:{email}", f"login:ip:{ip}"
     for key, limit in ((account_key, per_account), (ip_key, per_ip)):
         failures, retry_after = await counter.count(key)
         if failures >= limit:
-            raise RateLimited("Too many failed sign-ins. Try again later.", retry_after=retry_after or window_s)
+            raise RateLimited(
+                "Too many failed sign-ins. Try again later.", retry_after=retry_after or window_s
+            )
     user = await db.scalar(select(User).where(User.email == email))
     if not security.verify_password(user.password_hash if user else None, password) or user is None:
         await counter.hit(account_key, window_s)
@@ -122,8 +133,12 @@ async def set_follow(db: AsyncSession, follower: User, followee_id: int, *, on: 
             delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
         )
     # Counters move in SQL so concurrent follows cannot lose an increment.
-    await db.execute(update(User).where(User.id == followee.id).values(follower_count=User.follower_count + step))
-    await db.execute(update(User).where(User.id == follower.id).values(following_count=User.following_count + step))
+    await db.execute(
+        update(User).where(User.id == followee.id).values(follower_count=User.follower_count + step)
+    )
+    await db.execute(
+        update(User).where(User.id == follower.id).values(following_count=User.following_count + step)
+    )
     await db.flush()
     await db.refresh(followee)
     return followee

@@ -30,29 +30,47 @@ class CartController(Controller):
     tags = ["cart"]
 
     @get("/")
-    async def show(self, request: Request[Any, Any, Any], db_session: AsyncSession,
-                   current_user: User | None) -> CartOut:
+    async def show(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None
+    ) -> CartOut:
         cart = await services.find_cart(db_session, current_user, guest_token(request))
         return await cart_view(db_session, cart)
 
     @post("/lines", status_code=HTTP_201_CREATED)
-    async def add(self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None,
-                  settings: Settings, data: AddLineIn) -> Response[CartOut]:
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        current_user: User | None,
+        settings: Settings,
+        data: AddLineIn,
+    ) -> Response[CartOut]:
         cart = await services.open_cart(db_session, current_user, guest_token(request))
         await services.add_line(db_session, cart, data)
         cookies = [cart_cookie(cart.guest_token, secure=settings.cookie_secure)] if cart.guest_token else []
         return Response(await cart_view(db_session, cart), status_code=HTTP_201_CREATED, cookies=cookies)
 
     @patch("/lines/{line_id:int}", status_code=HTTP_200_OK)
-    async def update(self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None,
-                     line_id: int, data: UpdateLineIn) -> CartOut:
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        current_user: User | None,
+        line_id: int,
+        data: UpdateLineIn,
+    ) -> CartOut:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)
         await services.update_line(db_session, cart, line_id, data.quantity)
         return await cart_view(db_session, cart)
 
     @delete("/lines/{line_id:int}", status_code=HTTP_200_OK)
-    async def remove(self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None,
-                     line_id: int) -> CartOut:
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        current_user: User | None,
+        line_id: int,
+    ) -> CartOut:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)
         await services.remove_line(db_session, cart, line_id)
         return await cart_view(db_session, cart)

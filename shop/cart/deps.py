@@ -20,8 +20,15 @@ def guest_token(request: Request[Any, Any, Any]) -> str | None:
 
 
 def cart_cookie(token: str, *, secure: bool) -> Cookie:
-    return Cookie(key=CART_COOKIE, value=token, httponly=True, samesite="lax", secure=secure,
-                  max_age=60 * 24 * 3600, path="/")
+    return Cookie(
+        key=CART_COOKIE,
+        value=token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=60 * 24 * 3600,
+        path="/",
+    )
 
 
 def clear_cart_cookie() -> Cookie:

@@ -32,14 +32,26 @@ class CartPages(Controller):
     include_in_schema = False
 
     @get("/cart")
-    async def cart(self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any],
-                   current_user: User | None, error: str | None = None) -> Template:
+    async def cart(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        current_user: User | None,
+        error: str | None = None,
+    ) -> Template:
         cart = await services.find_cart(db_session, current_user, guest_token(request))
         return render("shop/cart.html", nav, cart=await cart_view(db_session, cart), error=error)
 
     @post("/cart/lines")
-    async def add(self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None,
-                  settings: Settings, data: Form) -> Response[Any]:
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        current_user: User | None,
+        settings: Settings,
+        data: Form,
+    ) -> Response[Any]:
         """The product page's no-JavaScript form; errors come back to the product page."""
         back = f"/products/{data.get('product_id', '')}"
         source = {"type": "note", "id": data["note_id"]} if data.get("note_id") else None
@@ -58,8 +70,14 @@ class CartPages(Controller):
         return Redirect("/cart", cookies=cookies)
 
     @post("/cart/lines/{line_id:int}")
-    async def edit(self, request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None,
-                   line_id: int, data: Form) -> Redirect:
+    async def edit(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        current_user: User | None,
+        line_id: int,
+        data: Form,
+    ) -> Redirect:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)
         try:
             if data.get("action") == "remove":

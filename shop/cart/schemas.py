@@ -57,15 +57,21 @@ def cart_out(cart: Cart | None) -> CartOut:
         variant = line.variant
         product = variant.product
         cover = product.images[0] if product.images else None
-        lines.append(CartLineOut(
-            id=line.id, variant_id=variant.id, product_id=product.id, name=product.name,
-            variant_name=variant.name, quantity=line.quantity,
-            unit_price=MoneyOut(amount=variant.price_amount, currency=variant.currency),
-            line_total=MoneyOut(amount=variant.price_amount * line.quantity, currency=variant.currency),
-            available=variant.available,
-            image=image_out(cover.thumb_key, cover.width, cover.height) if cover else None,
-            source=SourceOut(type=line.source_type, id=line.source_id),
-        ))
+        lines.append(
+            CartLineOut(
+                id=line.id,
+                variant_id=variant.id,
+                product_id=product.id,
+                name=product.name,
+                variant_name=variant.name,
+                quantity=line.quantity,
+                unit_price=MoneyOut(amount=variant.price_amount, currency=variant.currency),
+                line_total=MoneyOut(amount=variant.price_amount * line.quantity, currency=variant.currency),
+                available=variant.available,
+                image=image_out(cover.thumb_key, cover.width, cover.height) if cover else None,
+                source=SourceOut(type=line.source_type, id=line.source_id),
+            )
+        )
     currency = lines[0].unit_price.currency if lines else "USD"
-    subtotal = MoneyOut(amount=sum(l.line_total.amount for l in lines), currency=currency)
-    return CartOut(lines=lines, subtotal=subtotal, item_count=sum(l.quantity for l in lines))
+    subtotal = MoneyOut(amount=sum(ln.line_total.amount for ln in lines), currency=currency)
+    return CartOut(lines=lines, subtotal=subtotal, item_count=sum(ln.quantity for ln in lines))

@@ -23,7 +23,9 @@ from shop.notes.models import Note
 DEFAULT_CURRENCY = "USD"
 
 
-async def find_cart(db: AsyncSession, user: User | None, guest_token: str | None, *, lock: bool = False) -> Cart | None:
+async def find_cart(
+    db: AsyncSession, user: User | None, guest_token: str | None, *, lock: bool = False
+) -> Cart | None:
     if user is not None:
         stmt = select(Cart).where(Cart.user_id == user.id)
     elif guest_token:
@@ -39,7 +41,9 @@ async def find_cart(db: AsyncSession, user: User | None, guest_token: str | None
 async def open_cart(db: AsyncSession, user: User | None, guest_token: str | None) -> Cart:
     cart = await find_cart(db, user, guest_token, lock=True)
     if cart is None:
-        cart = Cart(user_id=user.id if user else None, guest_token=None if user else secrets.token_urlsafe(24))
+        cart = Cart(
+            user_id=user.id if user else None, guest_token=None if user else secrets.token_urlsafe(24)
+        )
         db.add(cart)
         await db.flush()
         await db.refresh(cart, ["lines"])
@@ -51,8 +55,11 @@ async def add_line(db: AsyncSession, cart: Cart, data: AddLineIn) -> CartLine:
     source_type, source_id = await _checked_source(db, data.source)
     _same_currency(cart, variant)
     line = next(
-        (l for l in cart.lines
-         if l.variant_id == variant.id and l.source_type == source_type and l.source_id == source_id),
+        (
+            ln
+            for ln in cart.lines
+            if ln.variant_id == variant.id and ln.source_type == source_type and ln.source_id == source_id
+        ),
         None,
     )
     new_quantity = (line.quantity if line else 0) + data.quantity
@@ -60,7 +67,9 @@ async def add_line(db: AsyncSession, cart: Cart, data: AddLineIn) -> CartLine:
         raise InvalidInput(fields={"quantity": f"At most {MAX_LINE_QUANTITY} per line."})
     _check_stock(cart, variant, extra=data.quantity)
     if line is None:
-        line = CartLine(variant_id=variant.id, quantity=data.quantity, source_type=source_type, source_id=source_id)
+        line = CartLine(
+            variant_id=variant.id, quantity=data.quantity, source_type=source_type, source_id=source_id
+        )
         cart.lines.append(line)
     else:
         line.quantity = new_quantity
@@ -85,7 +94,7 @@ async def remove_line(db: AsyncSession, cart: Cart | None, line_id: int) -> None
 
 
 def _own_line(cart: Cart | None, line_id: int) -> CartLine:
-    line = next((l for l in cart.lines if l.id == line_id), None) if cart else None
+    line = next((ln for ln in cart.lines if ln.id == line_id), None) if cart else None
     if line is None:
         # Someone else's line looks exactly like a missing one.
         raise NotFound("No such cart line.")
@@ -94,18 +103,22 @@ def _own_line(cart: Cart | None, line_id: int) -> CartLine:
 
 def _check_stock(cart: Cart, variant: Variant, *, extra: int) -> None:
     """All lines of one variant share its stock: check the summed demand, not the line alone."""
-    demand = sum(l.quantity for l in cart.lines if l.variant_id == variant.id) + extra
+    demand = sum(ln.quantity for ln in cart.lines if ln.variant_id == variant.id) + extra
     if demand > variant.available:
         left = variant.available
-        message = f"Only {left} left of {variant.product.name}." if left else f"{variant.product.name} is sold out."
+        message = (
+            f"Only {left} left of {variant.product.name}." if left else f"{variant.product.name} is sold out."
+        )
         raise OutOfStock(message, fields={"quantity": message})
 
 
 def _same_currency(cart: Cart, variant: Variant) -> None:
-    currencies = {l.variant.currency for l in cart.lines}
+    currencies = {ln.variant.currency for ln in cart.lines}
     if currencies and variant.currency not in currencies:
-        raise Conflict("A cart holds one currency; check out the current cart first.",
-                       fields={"variant_id": f"Priced in {variant.currency}."})
+        raise Conflict(
+            "A cart holds one currency; check out the current cart first.",
+            fields={"variant_id": f"Priced in {variant.currency}."},
+        )
 
 
 async def _checked_source(db: AsyncSession, source: SourceIn | None) -> tuple[str, int | None]:
@@ -145,11 +158,17 @@ async def merge_guest_cart(db: AsyncSession, guest_token: str | None, user: User
 def _merge_line(cart: Cart, guest_line: CartLine, quantity: int) -> None:
     for line in cart.lines:
         if (line.variant_id, line.source_type, line.source_id) == (
-            guest_line.variant_id, guest_line.source_type, guest_line.source_id,
+            guest_line.variant_id,
+            guest_line.source_type,
+            guest_line.source_id,
         ):
             line.quantity = min(line.quantity + quantity, MAX_LINE_QUANTITY)
             return
-    cart.lines.append(CartLine(
-        variant_id=guest_line.variant_id, quantity=quantity,
-        source_type=guest_line.source_type, source_id=guest_line.source_id,
-    ))
+    cart.lines.append(
+        CartLine(
+            variant_id=guest_line.variant_id,
+            quantity=quantity,
+            source_type=guest_line.source_type,
+            source_id=guest_line.source_id,
+        )
+    )

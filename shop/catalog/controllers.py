@@ -8,7 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant, User
 from shop.catalog import services
-from shop.catalog.schemas import ProductIn, ProductOut, ProductPage, ProductPatch, product_card_out, product_out
+from shop.catalog.schemas import (
+    ProductIn,
+    ProductOut,
+    ProductPage,
+    ProductPatch,
+    product_card_out,
+    product_out,
+)
 from shop.core.pagination import clamp_limit
 
 
@@ -17,8 +24,14 @@ class ProductController(Controller):
     tags = ["catalog"]
 
     @get("/")
-    async def list_products(self, db_session: AsyncSession, q: str | None = None, merchant_id: int | None = None,
-                            cursor: str | None = None, limit: int | None = None) -> ProductPage:
+    async def list_products(
+        self,
+        db_session: AsyncSession,
+        q: str | None = None,
+        merchant_id: int | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> ProductPage:
         rows, next_cursor = await services.list_products(
             db_session, q=q, merchant_id=merchant_id, cursor=cursor, limit=clamp_limit(limit)
         )
@@ -29,13 +42,15 @@ class ProductController(Controller):
         return product_out(await services.get_product(db_session, product_id))
 
     @post("/", status_code=HTTP_201_CREATED)
-    async def create_product(self, db_session: AsyncSession, user: User, merchant: Merchant,
-                             data: ProductIn) -> ProductOut:
+    async def create_product(
+        self, db_session: AsyncSession, user: User, merchant: Merchant, data: ProductIn
+    ) -> ProductOut:
         product = await services.create_product(db_session, merchant, user, data)
         return product_out(await services.get_product(db_session, product.id, include_inactive=True))
 
     @patch("/{product_id:int}")
-    async def update_product(self, db_session: AsyncSession, user: User, merchant: Merchant, product_id: int,
-                             data: ProductPatch) -> ProductOut:
+    async def update_product(
+        self, db_session: AsyncSession, user: User, merchant: Merchant, product_id: int, data: ProductPatch
+    ) -> ProductOut:
         product = await services.update_product(db_session, merchant, user, product_id, data)
         return product_out(product)

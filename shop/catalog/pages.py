@@ -18,15 +18,24 @@ class CatalogPages(Controller):
     include_in_schema = False
 
     @get("/products/{product_id:int}")
-    async def product(self, db_session: AsyncSession, nav: dict[str, Any], product_id: int,
-                      note: int | None = None) -> Template:
+    async def product(
+        self, db_session: AsyncSession, nav: dict[str, Any], product_id: int, note: int | None = None
+    ) -> Template:
         product = await services.get_product(db_session, product_id)
         featured = await notes.notes_featuring(db_session, product.id)
-        return render("shop/product.html", nav, product=product, notes=[note_card_out(n) for n in featured], from_note=note)
+        return render(
+            "shop/product.html",
+            nav,
+            product=product,
+            notes=[note_card_out(n) for n in featured],
+            from_note=note,
+        )
 
     @get("/shop")
-    async def shop(self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None,
-                   cursor: str | None = None) -> Template:
-        products, next_cursor = await services.list_products(db_session, q=q, merchant_id=None, cursor=cursor,
-                                                             limit=24)
+    async def shop(
+        self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None, cursor: str | None = None
+    ) -> Template:
+        products, next_cursor = await services.list_products(
+            db_session, q=q, merchant_id=None, cursor=cursor, limit=24
+        )
         return render("shop/shop.html", nav, products=products, next_cursor=next_cursor, q=q or "")

@@ -101,18 +101,25 @@ def image_out(key: str, width: int, height: int) -> ImageOut:
 
 def variant_out(variant: Variant) -> VariantOut:
     return VariantOut(
-        id=variant.id, sku=variant.sku, name=variant.name, options=variant.options,
-        price=MoneyOut(amount=variant.price_amount, currency=variant.currency), available=variant.available,
+        id=variant.id,
+        sku=variant.sku,
+        name=variant.name,
+        options=variant.options,
+        price=MoneyOut(amount=variant.price_amount, currency=variant.currency),
+        available=variant.available,
     )
 
 
 def product_out(product: Product) -> ProductOut:
     return ProductOut(
-        id=product.id, name=product.name, description=product.description,
+        id=product.id,
+        name=product.name,
+        description=product.description,
         merchant=MerchantRef(id=product.merchant.id, name=product.merchant.name),
         images=[image_out(i.key, i.width, i.height) for i in product.images],
         variants=[variant_out(v) for v in product.variants],
-        note_count=product.note_count, is_active=product.is_active,
+        note_count=product.note_count,
+        is_active=product.is_active,
     )
 
 
@@ -120,7 +127,8 @@ def product_card_out(product: Product) -> ProductCardOut:
     cheapest = min(product.variants, key=lambda v: v.price_amount, default=None)
     cover = product.images[0] if product.images else None
     return ProductCardOut(
-        id=product.id, name=product.name,
+        id=product.id,
+        name=product.name,
         merchant=MerchantRef(id=product.merchant.id, name=product.merchant.name),
         image=image_out(cover.thumb_key, cover.width, cover.height) if cover else None,
         price=MoneyOut(amount=cheapest.price_amount, currency=cheapest.currency) if cheapest else None,

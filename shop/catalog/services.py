@@ -20,7 +20,7 @@ from shop.notes.models import Upload
 async def list_products(
     db: AsyncSession, *, q: str | None, merchant_id: int | None, cursor: str | None, limit: int
 ) -> tuple[Sequence[Product], str | None]:
-    stmt: Select[tuple[Product]] = select(Product).where(Product.is_active.is_(True))
+    stmt: Select[Product] = select(Product).where(Product.is_active.is_(True))
     if merchant_id is not None:
         stmt = stmt.where(Product.merchant_id == merchant_id)
     if (condition := search.matches_all(Product.search_text, q)) is not None:
@@ -55,7 +55,9 @@ async def get_variant(db: AsyncSession, variant_id: int, *, field: str = "varian
 
 
 async def create_product(db: AsyncSession, merchant: Merchant, actor: User, data: ProductIn) -> Product:
-    product = Product(merchant_id=merchant.id, name=data.name, description=data.description, images=[], variants=[])
+    product = Product(
+        merchant_id=merchant.id, name=data.name, description=data.description, images=[], variants=[]
+    )
     db.add(product)
     await db.flush()
     await _attach_images(db, product, actor, data.image_upload_ids)
@@ -86,7 +88,11 @@ async def update_product(
 
 
 def _complete_variant(patch: VariantPatch) -> VariantIn:
-    missing = {name: "Required for a new variant." for name in ("sku", "name", "price") if getattr(patch, name) is None}
+    missing = {
+        name: "Required for a new variant."
+        for name in ("sku", "name", "price")
+        if getattr(patch, name) is None
+    }
     if missing:
         raise InvalidInput("A new variant needs a SKU, a name and a price.", fields=missing)
     return VariantIn.model_validate(patch.model_dump(exclude={"id"}, exclude_none=True))
@@ -96,8 +102,13 @@ async def _add_variant(db: AsyncSession, product: Product, actor: User, data: Va
     if await db.scalar(select(Variant.id).where(Variant.sku == data.sku)):
         raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."})
     variant = Variant(
-        product_id=product.id, sku=data.sku, name=data.name, options=data.options,
-        price_amount=data.price.amount, currency=data.price.currency, stock_on_hand=0,
+        product_id=product.id,
+        sku=data.sku,
+        name=data.name,
+        options=data.options,
+        price_amount=data.price.amount,
+        currency=data.price.currency,
+        stock_on_hand=0,
     )
     db.add(variant)
     try:
@@ -112,7 +123,9 @@ async def _add_variant(db: AsyncSession, product: Product, actor: User, data: Va
 async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch: VariantPatch) -> None:
     variant = next((v for v in product.variants if v.id == patch.id), None)
     if variant is None:
-        raise NotFound("No such variant on this product.", fields={"variants": f"Unknown variant {patch.id}."})
+        raise NotFound(
+            "No such variant on this product.", fields={"variants": f"Unknown variant {patch.id}."}
+        )
     if patch.sku is not None and patch.sku != variant.sku:
         if await db.scalar(select(Variant.id).where(Variant.sku == patch.sku)):
             raise AlreadyExists(f"SKU {patch.sku} is already used.", fields={"sku": "Already used."})
@@ -127,16 +140,23 @@ async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch:
         await set_stock(db, variant, patch.stock_on_hand, reason="adjustment", actor=actor)
 
 
-async def set_stock(db: AsyncSession, variant: Variant, new_level: int, *, reason: str, actor: User | None) -> None:
+async def set_stock(
+    db: AsyncSession, variant: Variant, new_level: int, *, reason: str, actor: User | None
+) -> None:
     """Set stock to an absolute level and write the movement, so the ledger always explains the level."""
     delta = new_level - variant.stock_on_hand
     if delta == 0 and reason != "initial":
         return
     variant.stock_on_hand = new_level
-    db.add(StockMovement(
-        variant_id=variant.id, delta=delta, balance_after=new_level, reason=reason,
-        actor_id=actor.id if actor else None,
-    ))
+    db.add(
+        StockMovement(
+            variant_id=variant.id,
+            delta=delta,
+            balance_after=new_level,
+            reason=reason,
+            actor_id=actor.id if actor else None,
+        )
+    )
     await db.flush()
 
 
@@ -145,17 +165,24 @@ async def _attach_images(db: AsyncSession, product: Product, actor: User, upload
         upload = await db.get(Upload, upload_id)
         if upload is None or upload.owner_id != actor.id:
             raise NotFound("No such upload.", fields={"image_upload_ids": f"Unknown upload {upload_id}."})
-        product.images.append(ProductImage(
-            key=upload.key, thumb_key=upload.thumb_key, width=upload.width, height=upload.height,
-            position=position,
-        ))
+        product.images.append(
+            ProductImage(
+                key=upload.key,
+                thumb_key=upload.thumb_key,
+                width=upload.width,
+                height=upload.height,
+                position=position,
+            )
+        )
     await db.flush()
 
 
 async def _refresh_search_text(db: AsyncSession, product: Product) -> None:
     await db.refresh(product, ["variants", "merchant"])
     product.search_text = search.normalise(
-        product.name, product.description, product.merchant.name,
+        product.name,
+        product.description,
+        product.merchant.name,
         *(f"{v.name} {v.sku}" for v in product.variants),
     )
     await db.flush()

@@ -77,9 +77,8 @@ async def insert_ignoring_conflict(db: Any, model: type[Any], values: dict[str, 
 
     Idempotent toggles (likes, saves) rely on the unique index instead of read-then-write.
     """
-    if db.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    result = await db.execute(insert(model).values(**values).on_conflict_do_nothing())
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite
+    result = await db.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)

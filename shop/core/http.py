@@ -25,23 +25,28 @@ JSON_PREFIXES = ("/api/", "/payments/", "/live/")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(JSON_PREFIXES) or "application/json" in request.headers.get("accept", "")
+    return request.url.path.startswith(JSON_PREFIXES) or "application/json" in request.headers.get(
+        "accept", ""
+    )
 
 
-def error_response(request: Request[Any, Any, Any], status: int, body: dict[str, Any],
-                   retry_after: int | None = None) -> Response[Any]:
+def error_response(
+    request: Request[Any, Any, Any], status: int, body: dict[str, Any], retry_after: int | None = None
+) -> Response[Any]:
     headers = {"Retry-After": str(retry_after)} if retry_after else None
     if wants_json(request):
         return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
     return Template(
-        template_name="error.html", context={"status": status, "error": body}, status_code=status,
+        template_name="error.html",
+        context={"status": status, "error": body},
+        status_code=status,
         headers=headers,
-    )  # type: ignore[return-value]
+    )
 
 
 def on_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
     if isinstance(exc, AuthenticationRequired) and not wants_json(request) and request.method == "GET":
-        return Redirect(path=f"/login?next={quote(request.url.path)}")  # type: ignore[return-value]
+        return Redirect(path=f"/login?next={quote(request.url.path)}")
     return error_response(request, exc.status_code, exc.to_body(), exc.retry_after)
 
 
@@ -55,8 +60,15 @@ def on_validation_error(request: Request[Any, Any, Any], exc: ValidationExceptio
     return error_response(request, 422, body)
 
 
-_CODES = {400: "bad_request", 401: "authentication_required", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 413: "payload_too_large", 429: "rate_limited"}
+_CODES = {
+    400: "bad_request",
+    401: "authentication_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+}
 
 
 def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

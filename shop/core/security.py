@@ -20,7 +20,7 @@ _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such account" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash("zhongcao-timing-equaliser")
 
-TOKEN_PREFIX = "zc_"
+TOKEN_PREFIX = "zc_"  # noqa: S105 (a public prefix, not a secret)
 ROTATE_SESSION_KEY = "zc_rotate_session"
 _NEW_SESSION_ID_KEY = "zc_new_session_id"
 

@@ -76,8 +76,14 @@ class ImageStore:
                 probe.verify()
                 image = Image.open(io.BytesIO(data))
                 image.load()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-                Image.DecompressionBombWarning):
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
             raise not_image from None
         return image
 

@@ -67,9 +67,7 @@ def product_images(
 def _product_hero(name: str, shop: str, look: Look, backdrop: tuple[RGB, RGB]) -> bytes:
     size = PRODUCT_SIZE * SS
     canvas = gradient((size, size), shade(backdrop[0], 0.3), backdrop[1])
-    soft_ellipse(
-        canvas, (size * 0.18, size * 0.1, size * 0.82, size * 0.74), shade(backdrop[0], 0.7), 0.9
-    )
+    soft_ellipse(canvas, (size * 0.18, size * 0.1, size * 0.82, size * 0.74), shade(backdrop[0], 0.7), 0.9)
     d = ImageDraw.Draw(canvas)
     d.ellipse((size * 0.14, size * 0.7, size * 0.86, size * 0.8), fill=shade(backdrop[1], -0.06))
     box = fit_box(look, size / 2, size * 0.76, size * 0.6, size * 0.56)
@@ -147,17 +145,13 @@ def _standing_scene(
     return canvas, centres
 
 
-def _room_backdrop(
-    size: tuple[int, int], scene: Scene, ground: float, rng: random.Random
-) -> Image.Image:
+def _room_backdrop(size: tuple[int, int], scene: Scene, ground: float, rng: random.Random) -> Image.Image:
     w, h = size
     canvas = gradient(size, shade(scene.backdrop[0], 0.35), scene.backdrop[1])
     d = ImageDraw.Draw(canvas, "RGBA")
     wx = w * rng.choice((0.52, 0.08))
     window = (wx, h * 0.08, wx + w * 0.4, ground - h * 0.06)
-    sky = gradient(
-        (int(window[2] - window[0]), int(window[3] - window[1])), (166, 206, 236), (250, 226, 206)
-    )
+    sky = gradient((int(window[2] - window[0]), int(window[3] - window[1])), (166, 206, 236), (250, 226, 206))
     canvas.paste(sky, (int(window[0]), int(window[1])))
     d.rectangle(window, outline=(255, 255, 255), width=w // 60)
     d.line(
@@ -230,9 +224,7 @@ def _flatlay_scene(
     canvas = gradient(size, shade(scene.backdrop[0], 0.5), shade(scene.backdrop[1], 0.2))
     d = ImageDraw.Draw(canvas)
     d.ellipse((-w * 0.2, h * 0.55, w * 0.5, h * 0.55 + w * 0.7), fill=shade(scene.accent, 0.7))
-    d.rounded_rectangle(
-        (w * 0.6, h * 0.15, w * 1.1, h * 0.5), radius=w * 0.03, fill=(252, 250, 246)
-    )
+    d.rounded_rectangle((w * 0.6, h * 0.15, w * 1.1, h * 0.5), radius=w * 0.03, fill=(252, 250, 246))
     props(canvas, rng, count=8)
     count = len(scene.looks)
     cols = 1 if count == 1 else 2
@@ -244,7 +236,14 @@ def _flatlay_scene(
         col = i % cols if not (i == count - 1 and count % 2) else 0.5 * (cols - 1)
         cx = cell_w * (col + 0.5) + rng.uniform(-0.04, 0.04) * w
         cy = top + cell_h * (i // cols + 0.5) + rng.uniform(-0.03, 0.03) * h
-        size_px = min(cell_w, cell_h) * 0.62 * SHAPES[look.shape].scale ** 0.5
+        shape = SHAPES[look.shape]
+        # Fit the long side to the cell: width for wide things (a keyboard), height for tall ones.
+        fit_w, fit_h = cell_w * 0.75, cell_h * 0.7
+        if shape.aspect >= 1:
+            long_side = min(fit_w, fit_h * shape.aspect)
+        else:
+            long_side = min(fit_h, fit_w / shape.aspect)
+        size_px = long_side * shape.scale**0.5
         tilted(canvas, look, (cx, cy), size_px, rng.uniform(-25, 25))
         centres.append((cx, cy))
     return canvas, centres

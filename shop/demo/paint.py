@@ -72,12 +72,8 @@ def soft_ellipse(canvas: Image.Image, box: Box, color: RGB, opacity: float) -> N
     pad = max(x1 - x0, y1 - y0) * 0.35
     w, h = int(x1 - x0 + 2 * pad), int(y1 - y0 + 2 * pad)
     small = Image.new("L", (max(1, w // 8), max(1, h // 8)))
-    ImageDraw.Draw(small).ellipse(
-        (pad / 8, pad / 8, (w - pad) / 8, (h - pad) / 8), fill=round(255 * opacity)
-    )
-    mask = small.filter(ImageFilter.GaussianBlur(pad / 24)).resize(
-        (w, h), Image.Resampling.BILINEAR
-    )
+    ImageDraw.Draw(small).ellipse((pad / 8, pad / 8, (w - pad) / 8, (h - pad) / 8), fill=round(255 * opacity))
+    mask = small.filter(ImageFilter.GaussianBlur(pad / 24)).resize((w, h), Image.Resampling.BILINEAR)
     canvas.paste(color, (int(x0 - pad), int(y0 - pad), int(x0 - pad) + w, int(y0 - pad) + h), mask)
 
 
@@ -96,17 +92,13 @@ def standing(canvas: Image.Image, look: Look, box: Box) -> None:
     draw_shape(ImageDraw.Draw(canvas), look.shape, box, look.body, look.accent)
 
 
-def tilted(
-    canvas: Image.Image, look: Look, centre: tuple[float, float], size: float, angle: float
-) -> None:
+def tilted(canvas: Image.Image, look: Look, centre: tuple[float, float], size: float, angle: float) -> None:
     """A product seen from above, turned a little, with a drop shadow from its own outline."""
     aspect = SHAPES[look.shape].aspect
     w, h = (size, size / aspect) if aspect >= 1 else (size * aspect, size)
     pad = int(max(w, h) * 0.06)
     layer = Image.new("RGBA", (int(w) + 2 * pad, int(h) + 2 * pad), (0, 0, 0, 0))
-    draw_shape(
-        ImageDraw.Draw(layer), look.shape, (pad, pad, pad + w, pad + h), look.body, look.accent
-    )
+    draw_shape(ImageDraw.Draw(layer), look.shape, (pad, pad, pad + w, pad + h), look.body, look.accent)
     layer = layer.rotate(angle, resample=Image.Resampling.BILINEAR, expand=True)
     shadow = layer.getchannel("A").reduce(8).filter(ImageFilter.GaussianBlur(3))
     shadow = shadow.resize(layer.size).point(lambda a: a * 2 // 5)

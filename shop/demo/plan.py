@@ -90,9 +90,7 @@ def build_plan() -> Plan:
 
 
 def _plan_products(rng: random.Random) -> tuple[ProductPlan, ...]:
-    plans = [
-        _plan_product(rng, shop, i, spec) for shop in SHOPS for i, spec in enumerate(shop.products)
-    ]
+    plans = [_plan_product(rng, shop, i, spec) for shop in SHOPS for i, spec in enumerate(shop.products)]
     # Sell out a few variants whose siblings are still in stock, to show the sold-out state.
     candidates = [(pi, vi) for pi, p in enumerate(plans) for vi in range(1, len(p.variants))]
     for pi, vi in rng.sample(candidates, SOLD_OUT_VARIANTS):
@@ -147,8 +145,7 @@ def _plan_notes(rng: random.Random, products: tuple[ProductPlan, ...]) -> tuple[
     ages = list(accumulate(reversed(gaps)))[::-1]
     used_titles: set[str] = set()
     return tuple(
-        _plan_note(rng, author, age, by_theme, used_titles)
-        for author, age in zip(authors, ages, strict=True)
+        _plan_note(rng, author, age, by_theme, used_titles) for author, age in zip(authors, ages, strict=True)
     )
 
 
@@ -184,9 +181,7 @@ def _title(rng: random.Random, theme: str, tagged: list[ProductPlan], used: set[
     templates = list(TITLES[theme])
     rng.shuffle(templates)
     options = [
-        t.format(p=tagged[0].spec.name) if tagged else t
-        for t in templates
-        if tagged or "{p}" not in t
+        t.format(p=tagged[0].spec.name) if tagged else t for t in templates if tagged or "{p}" not in t
     ]
     fresh = [t for t in options if t not in used]
     title = (fresh[0] if fresh else f"{options[0]} ({len(used)})")[:100]
@@ -202,16 +197,14 @@ def _body(rng: random.Random, theme: str, tagged: list[ProductPlan]) -> str:
     return " ".join(sentences) + "\n\n" + " ".join(f"#{topic}" for topic in topics)
 
 
-def _images(
-    rng: random.Random, theme: str, tagged: list[ProductPlan], title: str
-) -> tuple[ImagePlan, ...]:
+def _images(rng: random.Random, theme: str, tagged: list[ProductPlan], title: str) -> tuple[ImagePlan, ...]:
     shop = next(s for s in SHOPS if s.theme == theme)
     styles = ("outdoor", "outdoor", "flatlay") if theme == "outdoor" else ("shelf", "flatlay")
     plans = []
     for position in range(rng.choices((1, 2, 3, 4), weights=(3, 3, 3, 2))[0]):
         ratio_w, ratio_h = rng.choices(RATIOS, weights=RATIO_WEIGHTS)[0]
         # The cover shows everything tagged; later pictures are close-ups of one or two items.
-        shown = tagged if position == 0 else rng.sample(tagged, min(len(tagged), rng.randint(0, 2)))
+        shown = tagged if position == 0 else rng.sample(tagged, min(len(tagged), rng.randint(1, 2)))
         scene = Scene(
             width=NOTE_WIDTH,
             height=NOTE_WIDTH * ratio_h // ratio_w,
@@ -255,7 +248,5 @@ def _plan_follows(rng: random.Random) -> tuple[tuple[str, str], ...]:
         picks = {creators[0], *rng.sample(creators[1:], rng.randint(2, 4))}
         follows += [(shopper.email, creator) for creator in sorted(picks)]
     for creator in creators:
-        follows += [
-            (creator, other) for other in rng.sample([c for c in creators if c != creator], 2)
-        ]
+        follows += [(creator, other) for other in rng.sample([c for c in creators if c != creator], 2)]
     return tuple(dict.fromkeys(follows))

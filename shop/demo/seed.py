@@ -97,17 +97,13 @@ async def _seed_accounts(run: _Run) -> None:
     _say(f"{len(people)} accounts")
 
 
-async def _ensure_user(
-    run: _Run, email: str, name: str, role: Role, bio: str, shop_name: str | None
-) -> User:
+async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str, shop_name: str | None) -> User:
     user = await run.db.scalar(select(User).where(User.email == email))
     if user is not None:
         return user
     user = await register(
         run.db,
-        RegisterIn(
-            email=email, password=PASSWORD, display_name=name, role=role, shop_name=shop_name
-        ),
+        RegisterIn(email=email, password=PASSWORD, display_name=name, role=role, shop_name=shop_name),
     )
     # Registration takes no bio; setting the column is all a profile edit would do.
     user.bio = bio
@@ -136,9 +132,7 @@ async def _missing_products(run: _Run, plan: Plan) -> list[ProductPlan]:
     return missing
 
 
-async def _seed_catalog(
-    run: _Run, todo: list[ProductPlan], renders: list[Future[list[bytes]]]
-) -> None:
+async def _seed_catalog(run: _Run, todo: list[ProductPlan], renders: list[Future[list[bytes]]]) -> None:
     for done, (product, render) in enumerate(zip(todo, renders, strict=True), 1):
         run.products[product.key] = await _create_product(run, product, render)
         if done % COMMIT_EVERY == 0 or done == len(todo):
@@ -162,8 +156,7 @@ def _render_product(product: ProductPlan) -> list[bytes]:
 async def _create_product(run: _Run, product: ProductPlan, render: Future[list[bytes]]) -> int:
     owner, merchant = _merchant_of(run, product)
     uploads = [
-        await store_upload(run.db, run.store, owner, data)
-        for data in await asyncio.wrap_future(render)
+        await store_upload(run.db, run.store, owner, data) for data in await asyncio.wrap_future(render)
     ]
     variants = [
         VariantIn(
@@ -186,16 +179,12 @@ async def _create_product(run: _Run, product: ProductPlan, render: Future[list[b
 
 async def _missing_notes(run: _Run, plan: Plan) -> list[NotePlan]:
     author_ids = [user.id for user in run.users.values()]
-    rows = await run.db.execute(
-        select(Note.author_id, Note.title).where(Note.author_id.in_(author_ids))
-    )
+    rows = await run.db.execute(select(Note.author_id, Note.title).where(Note.author_id.in_(author_ids)))
     existing = set(rows.tuples())
     return [n for n in plan.notes if (run.users[n.author].id, n.title) not in existing]
 
 
-async def _seed_notes(
-    run: _Run, todo: list[NotePlan], renders: list[Future[list[Picture]]]
-) -> None:
+async def _seed_notes(run: _Run, todo: list[NotePlan], renders: list[Future[list[Picture]]]) -> None:
     now = datetime.now(UTC)
     for done, (planned, render) in enumerate(zip(todo, renders, strict=True), 1):
         note = await _create_note(run, planned, await asyncio.wrap_future(render))
@@ -224,9 +213,7 @@ async def _create_note(run: _Run, planned: NotePlan, pictures: list[Picture]) ->
             for key, (x, y) in zip(image.products, centres, strict=True)
         ]
         images.append(NoteImageIn(upload_id=upload.id, tags=tags))
-    return await create_note(
-        run.db, author, NoteIn(title=planned.title, body=planned.body, images=images)
-    )
+    return await create_note(run.db, author, NoteIn(title=planned.title, body=planned.body, images=images))
 
 
 async def _seed_note_activity(run: _Run, planned: NotePlan, note: Note, posted: datetime) -> None:

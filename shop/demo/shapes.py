@@ -29,8 +29,7 @@ class Shape(NamedTuple):
 _SPECKS = "0.18,0.3 0.42,0.22 0.6,0.46 0.3,0.62 0.52,0.78 0.2,0.84 0.66,0.66 0.38,0.44"
 _TEE = "0.3,0 0.7,0 1,0.2 0.88,0.4 0.78,0.34 0.78,1 0.22,1 0.22,0.34 0.12,0.4 0,0.2"
 _JACKET = (
-    "0.3,0.02 0.7,0.02 0.95,0.12 1,0.86 0.86,0.87 0.8,0.36 0.8,1 0.2,1 0.2,0.36 0.14,0.87 0,0.86"
-    " 0.05,0.12"
+    "0.3,0.02 0.7,0.02 0.95,0.12 1,0.86 0.86,0.87 0.8,0.36 0.8,1 0.2,1 0.2,0.36 0.14,0.87 0,0.86 0.05,0.12"
 )
 _LEAVES = "0.24,0.2 0.5,0.08 0.76,0.22 0.36,0.36 0.64,0.38 0.14,0.42 0.86,0.44"
 
@@ -71,9 +70,7 @@ def _label(d: Draw, box: Box, body: RGB, accent: RGB) -> None:
 
 def _shell(d: Draw, box: Box, radius: int, body: RGB) -> None:
     # A thin darker rim keeps pale containers from dissolving into pale backdrops.
-    d.rounded_rectangle(
-        box, radius=radius, fill=body, outline=shade(body, -0.15), width=_w(box, 0.02)
-    )
+    d.rounded_rectangle(box, radius=radius, fill=body, outline=shade(body, -0.15), width=_w(box, 0.02))
 
 
 def _gloss(d: Draw, box: Box, body: RGB) -> None:
@@ -219,9 +216,7 @@ def _socks(d: Draw, b: Box, body: RGB, accent: RGB) -> None:
 
 
 def _keyboard(d: Draw, b: Box, body: RGB, accent: RGB) -> None:
-    d.rounded_rectangle(
-        b, radius=_w(b, 0.04), fill=body, outline=shade(body, -0.2), width=_w(b, 0.006)
-    )
+    d.rounded_rectangle(b, radius=_w(b, 0.04), fill=body, outline=shade(body, -0.2), width=_w(b, 0.006))
     key = shade(body, 0.55) if sum(body) < 450 else shade(body, -0.12)
     for row in range(4):
         y = 0.12 + row * 0.2
@@ -280,9 +275,7 @@ def _headphones(d: Draw, b: Box, body: RGB, accent: RGB) -> None:
     d.arc(_r(b, 0.08, 0, 0.92, 1.1), 180, 360, fill=body, width=_w(b, 0.08))
     for x in (0, 0.74):
         d.rounded_rectangle(_r(b, x, 0.46, x + 0.26, 0.98), radius=_w(b, 0.1), fill=body)
-        d.rounded_rectangle(
-            _r(b, x + 0.06, 0.52, x + 0.2, 0.92), radius=_w(b, 0.06), fill=shade(body, -0.2)
-        )
+        d.rounded_rectangle(_r(b, x + 0.06, 0.52, x + 0.2, 0.92), radius=_w(b, 0.06), fill=shade(body, -0.2))
     d.ellipse(_r(b, 0.1, 0.68, 0.16, 0.74), fill=accent)
 
 

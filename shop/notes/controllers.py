@@ -43,8 +43,15 @@ class NoteController(Controller):
     tags = ["notes"]
 
     @get("/")
-    async def feed(self, db_session: AsyncSession, cursor: str | None = None, limit: int | None = None,
-                   q: str | None = None, topic: str | None = None, author_id: int | None = None) -> NotePage:
+    async def feed(
+        self,
+        db_session: AsyncSession,
+        cursor: str | None = None,
+        limit: int | None = None,
+        q: str | None = None,
+        topic: str | None = None,
+        author_id: int | None = None,
+    ) -> NotePage:
         rows, next_cursor = await services.feed(
             db_session, cursor=cursor, limit=clamp_limit(limit), q=q, topic=topic, author_id=author_id
         )
@@ -80,13 +87,18 @@ class NoteController(Controller):
         return ToggleOut(active=active, count=count)
 
     @get("/{note_id:int}/comments")
-    async def comments(self, db_session: AsyncSession, note_id: int, cursor: str | None = None,
-                       limit: int | None = None) -> CommentPage:
-        rows, next_cursor = await services.list_comments(db_session, note_id, cursor=cursor, limit=clamp_limit(limit))
+    async def comments(
+        self, db_session: AsyncSession, note_id: int, cursor: str | None = None, limit: int | None = None
+    ) -> CommentPage:
+        rows, next_cursor = await services.list_comments(
+            db_session, note_id, cursor=cursor, limit=clamp_limit(limit)
+        )
         return CommentPage(items=[comment_out(c) for c in rows], next_cursor=next_cursor)
 
     @post("/{note_id:int}/comments", status_code=HTTP_201_CREATED)
-    async def comment(self, db_session: AsyncSession, user: User, note_id: int, data: CommentIn) -> CommentOut:
+    async def comment(
+        self, db_session: AsyncSession, user: User, note_id: int, data: CommentIn
+    ) -> CommentOut:
         return comment_out(await services.add_comment(db_session, user, note_id, data))
 
 
@@ -96,11 +108,16 @@ class UploadController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def upload(
-        self, db_session: AsyncSession, user: User, images: ImageStore,
+        self,
+        db_session: AsyncSession,
+        user: User,
+        images: ImageStore,
         data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> UploadOut:
         file = data.get("file")
         if not isinstance(file, UploadFile):
             raise InvalidInput("Send the image as the multipart field `file`.", fields={"file": "Required."})
         upload = await services.store_upload(db_session, images, user, await file.read())
-        return UploadOut(upload_id=upload.id, url=media_url(upload.key), width=upload.width, height=upload.height)
+        return UploadOut(
+            upload_id=upload.id, url=media_url(upload.key), width=upload.width, height=upload.height
+        )

@@ -83,9 +83,7 @@ class ProductTag(Base):
 
     product: Mapped[Product] = relationship(Product, lazy="joined")
 
-    __table_args__ = (
-        CheckConstraint("x >= 0 AND x <= 1 AND y >= 0 AND y <= 1", name="xy"),
-    )
+    __table_args__ = (CheckConstraint("x >= 0 AND x <= 1 AND y >= 0 AND y <= 1", name="xy"),)
 
 
 class NoteLike(Base):

@@ -24,27 +24,49 @@ class NotePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def discover(self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None,
-                       topic: str | None = None) -> Template:
+    async def discover(
+        self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None, topic: str | None = None
+    ) -> Template:
         rows, next_cursor = await services.feed(db_session, cursor=None, limit=24, q=q, topic=topic)
-        return render("shop/feed.html", nav, cards=[note_card_out(n) for n in rows], next_cursor=next_cursor,
-                      q=q or "", topic=topic or "")
+        return render(
+            "shop/feed.html",
+            nav,
+            cards=[note_card_out(n) for n in rows],
+            next_cursor=next_cursor,
+            q=q or "",
+            topic=topic or "",
+        )
 
     @get("/topics/{topic:str}")
     async def topic(self, db_session: AsyncSession, nav: dict[str, Any], topic: str) -> Template:
         return await self.discover.fn(self, db_session, nav, None, topic)
 
     @get("/notes/{note_id:int}")
-    async def note(self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None,
-                   note_id: int, errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    async def note(
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        current_user: User | None,
+        note_id: int,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
         detail = await note_detail(db_session, note_id, current_user)
         comments, more = await services.list_comments(db_session, note_id, cursor=None, limit=50)
-        return render("shop/note.html", nav, status_code=status_code, note=detail, comments=comments,
-                      more_comments=more, errors=errors or {})
+        return render(
+            "shop/note.html",
+            nav,
+            status_code=status_code,
+            note=detail,
+            comments=comments,
+            more_comments=more,
+            errors=errors or {},
+        )
 
     @post("/notes/{note_id:int}/comments")
-    async def comment(self, db_session: AsyncSession, nav: dict[str, Any], user: User, note_id: int,
-                      data: Form) -> Template | Redirect:
+    async def comment(
+        self, db_session: AsyncSession, nav: dict[str, Any], user: User, note_id: int, data: Form
+    ) -> Template | Redirect:
         try:
             comment = CommentIn.model_validate({"body": data.get("body", "")})
         except ValidationError as error:

@@ -142,8 +142,12 @@ def note_card_out(note: Note) -> NoteCardOut:
     cover = note.images[0]
     width, height = thumb_size(cover.width, cover.height)
     return NoteCardOut(
-        id=note.id, title=note.title, cover=ImageOut(url=media_url(cover.thumb_key), width=width, height=height),
-        author=_user_ref(note.author), like_count=note.like_count, product_count=note.product_count,
+        id=note.id,
+        title=note.title,
+        cover=ImageOut(url=media_url(cover.thumb_key), width=width, height=height),
+        author=_user_ref(note.author),
+        like_count=note.like_count,
+        product_count=note.product_count,
     )
 
 
@@ -152,12 +156,18 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
     from shop.core.storage import media_url
 
     return NoteOut(
-        id=note.id, title=note.title, body=note.body, topics=[t.topic for t in note.topics],
+        id=note.id,
+        title=note.title,
+        body=note.body,
+        topics=[t.topic for t in note.topics],
         author=_user_ref(note.author),
         images=[
             NoteImageOut(
-                url=media_url(image.key), thumb_url=media_url(image.thumb_key), width=image.width,
-                height=image.height, tags=[TagOut(product_id=t.product_id, x=t.x, y=t.y) for t in image.tags],
+                url=media_url(image.key),
+                thumb_url=media_url(image.thumb_key),
+                width=image.width,
+                height=image.height,
+                tags=[TagOut(product_id=t.product_id, x=t.x, y=t.y) for t in image.tags],
             )
             for image in note.images
         ],
@@ -165,11 +175,21 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
             TaggedProductOut(id=card.id, name=card.name, price=card.price, image=card.image)
             for card in map(product_card_out, products)
         ],
-        disclosure=note.disclosure, like_count=note.like_count, save_count=note.save_count,
-        comment_count=note.comment_count, created_at=note.created_at, liked=liked, saved=saved,
+        disclosure=note.disclosure,
+        like_count=note.like_count,
+        save_count=note.save_count,
+        comment_count=note.comment_count,
+        created_at=note.created_at,
+        liked=liked,
+        saved=saved,
     )
 
 
 def comment_out(comment: Comment) -> CommentOut:
-    return CommentOut(id=comment.id, body=comment.body, author=_user_ref(comment.author),
-                      parent_id=comment.parent_id, created_at=comment.created_at)
+    return CommentOut(
+        id=comment.id,
+        body=comment.body,
+        author=_user_ref(comment.author),
+        parent_id=comment.parent_id,
+        created_at=comment.created_at,
+    )

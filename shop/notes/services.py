@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import anyio
-
 from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +24,12 @@ async def store_upload(db: AsyncSession, store: ImageStore, owner: User, data: b
     # Pillow decoding is CPU work: keep it off the event loop.
     stored = await anyio.to_thread.run_sync(store.save, data)
     upload = Upload(
-        owner_id=owner.id, key=stored.key, thumb_key=stored.thumb_key, width=stored.width,
-        height=stored.height, size_bytes=stored.size_bytes,
+        owner_id=owner.id,
+        key=stored.key,
+        thumb_key=stored.thumb_key,
+        width=stored.width,
+        height=stored.height,
+        size_bytes=stored.size_bytes,
     )
     db.add(upload)
     await db.flush()
@@ -34,15 +37,23 @@ async def store_upload(db: AsyncSession, store: ImageStore, owner: User, data: b
 
 
 async def feed(
-    db: AsyncSession, *, cursor: str | None, limit: int, q: str | None = None, topic: str | None = None,
-    author_id: int | None = None, saved_by: int | None = None,
+    db: AsyncSession,
+    *,
+    cursor: str | None,
+    limit: int,
+    q: str | None = None,
+    topic: str | None = None,
+    author_id: int | None = None,
+    saved_by: int | None = None,
 ) -> tuple[Sequence[Note], str | None]:
     """Newest first, keyset-paginated on id so pages never skip or repeat under inserts."""
-    stmt: Select[tuple[Note]] = select(Note)
+    stmt: Select[Note] = select(Note)
     if author_id is not None:
         stmt = stmt.where(Note.author_id == author_id)
     if topic:
-        stmt = stmt.where(exists().where(NoteTopic.note_id == Note.id, NoteTopic.topic == topic.lower().lstrip("#")))
+        stmt = stmt.where(
+            exists().where(NoteTopic.note_id == Note.id, NoteTopic.topic == topic.lower().lstrip("#"))
+        )
     if saved_by is not None:
         stmt = stmt.where(exists().where(NoteSave.note_id == Note.id, NoteSave.user_id == saved_by))
     if (condition := search.matches_all(Note.search_text, q)) is not None:
@@ -68,8 +79,11 @@ async def create_note(db: AsyncSession, author: User, data: NoteIn) -> Note:
     note = Note(author_id=author.id, title=data.title, body=data.body, product_count=len(products))
     note.images = [
         NoteImage(
-            key=uploads[image.upload_id].key, thumb_key=uploads[image.upload_id].thumb_key,
-            width=uploads[image.upload_id].width, height=uploads[image.upload_id].height, position=position,
+            key=uploads[image.upload_id].key,
+            thumb_key=uploads[image.upload_id].thumb_key,
+            width=uploads[image.upload_id].width,
+            height=uploads[image.upload_id].height,
+            position=position,
             tags=[ProductTag(product_id=tag.product_id, x=tag.x, y=tag.y) for tag in image.tags],
         )
         for position, image in enumerate(data.images)
@@ -103,8 +117,10 @@ async def _taggable_products(db: AsyncSession, product_ids: set[int]) -> dict[in
     products = {p.id: p for p in found if p.is_active}
     missing = sorted(product_ids - products.keys())
     if missing:
-        raise InvalidInput("A tag points at a product that does not exist.",
-                           fields={"images": f"Unknown product {missing[0]}."})
+        raise InvalidInput(
+            "A tag points at a product that does not exist.",
+            fields={"images": f"Unknown product {missing[0]}."},
+        )
     return products
 
 
@@ -117,14 +133,20 @@ async def tagged_products(db: AsyncSession, note: Note) -> list[Product]:
 
 
 async def notes_featuring(db: AsyncSession, product_id: int, limit: int = 12) -> Sequence[Note]:
-    tagged = select(NoteImage.note_id).join(ProductTag, ProductTag.note_image_id == NoteImage.id).where(
-        ProductTag.product_id == product_id
+    tagged = (
+        select(NoteImage.note_id)
+        .join(ProductTag, ProductTag.note_image_id == NoteImage.id)
+        .where(ProductTag.product_id == product_id)
     )
-    stmt = select(Note).where(Note.id.in_(tagged)).order_by(Note.like_count.desc(), Note.id.desc()).limit(limit)
+    stmt = (
+        select(Note).where(Note.id.in_(tagged)).order_by(Note.like_count.desc(), Note.id.desc()).limit(limit)
+    )
     return (await db.scalars(stmt)).unique().all()
 
 
-async def set_reaction(db: AsyncSession, user: User, note_id: int, *, kind: str, on: bool) -> tuple[bool, int]:
+async def set_reaction(
+    db: AsyncSession, user: User, note_id: int, *, kind: str, on: bool
+) -> tuple[bool, int]:
     """Like or save (kind) idempotently; the counter moves only when the row really changes."""
     note = await get_note(db, note_id)
     model, counter = (NoteLike, Note.like_count) if kind == "like" else (NoteSave, Note.save_count)
@@ -144,8 +166,12 @@ async def set_reaction(db: AsyncSession, user: User, note_id: int, *, kind: str,
 async def reactions_of(db: AsyncSession, user: User | None, note_id: int) -> tuple[bool, bool]:
     if user is None:
         return False, False
-    liked = await db.scalar(select(NoteLike.id).where(NoteLike.note_id == note_id, NoteLike.user_id == user.id))
-    saved = await db.scalar(select(NoteSave.id).where(NoteSave.note_id == note_id, NoteSave.user_id == user.id))
+    liked = await db.scalar(
+        select(NoteLike.id).where(NoteLike.note_id == note_id, NoteLike.user_id == user.id)
+    )
+    saved = await db.scalar(
+        select(NoteSave.id).where(NoteSave.note_id == note_id, NoteSave.user_id == user.id)
+    )
     return liked is not None, saved is not None
 
 
@@ -166,7 +192,9 @@ async def add_comment(db: AsyncSession, author: User, note_id: int, data: Commen
     if data.parent_id is not None:
         parent = await db.get(Comment, data.parent_id)
         if parent is None or parent.note_id != note.id:
-            raise InvalidInput("You can only reply to a comment on this note.", fields={"parent_id": "Unknown comment."})
+            raise InvalidInput(
+                "You can only reply to a comment on this note.", fields={"parent_id": "Unknown comment."}
+            )
     comment = Comment(note_id=note.id, author_id=author.id, parent_id=data.parent_id, body=data.body)
     db.add(comment)
     await db.execute(update(Note).where(Note.id == note.id).values(comment_count=Note.comment_count + 1))

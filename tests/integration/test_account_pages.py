@@ -6,16 +6,25 @@ from tests.helpers import PASSWORD, Client, register
 async def test_signup_form_creates_account_and_signs_in(client: Client) -> None:
     page = await client.get("/signup")
     assert 'name="_csrf_token"' in page.text
-    response = await client.form("/signup", {"email": "new@example.com", "password": PASSWORD,
-                                             "display_name": "New", "role": "creator", "next": "/cart"})
+    response = await client.form(
+        "/signup",
+        {
+            "email": "new@example.com",
+            "password": PASSWORD,
+            "display_name": "New",
+            "role": "creator",
+            "next": "/cart",
+        },
+    )
     assert response.status_code in (302, 303)
     assert response.headers["location"] == "/cart"
     assert (await client.get("/api/v1/me")).json()["role"] == "creator"
 
 
 async def test_signup_form_rerenders_with_messages_and_keeps_input(client: Client) -> None:
-    response = await client.form("/signup", {"email": "bad", "password": "x", "display_name": "<b>Me</b>",
-                                             "role": "shopper"})
+    response = await client.form(
+        "/signup", {"email": "bad", "password": "x", "display_name": "<b>Me</b>", "role": "shopper"}
+    )
     assert response.status_code == 422
     assert "valid email" in response.text
     assert "&lt;b&gt;Me&lt;/b&gt;" in response.text
@@ -35,8 +44,9 @@ async def test_login_form_wrong_password_rerenders(client: Client, other_client:
 
 async def test_login_redirect_never_leaves_the_site(client: Client, other_client: Client) -> None:
     await register(other_client, "redir@example.com")
-    response = await client.form("/login", {"email": "redir@example.com", "password": PASSWORD,
-                                            "next": "//evil.example/phish"})
+    response = await client.form(
+        "/login", {"email": "redir@example.com", "password": PASSWORD, "next": "//evil.example/phish"}
+    )
     assert response.headers["location"] == "/"
 
 

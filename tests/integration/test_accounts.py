@@ -38,9 +38,15 @@ async def test_duplicate_email_is_409_with_field_error(
     client: Client, other_client: Client, db: AsyncSession
 ) -> None:
     await register(client, "dup@example.com")
-    response = await other_client.post("/api/v1/auth/register", json={
-        "email": "DUP@example.com", "password": "another-password", "display_name": "Dup", "role": "shopper",
-    })
+    response = await other_client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "DUP@example.com",
+            "password": "another-password",
+            "display_name": "Dup",
+            "role": "shopper",
+        },
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "already_exists"
     assert "email" in response.json()["fields"]
@@ -48,9 +54,15 @@ async def test_duplicate_email_is_409_with_field_error(
 
 
 async def test_register_validation_errors_name_the_fields(client: Client) -> None:
-    response = await client.post("/api/v1/auth/register", json={
-        "email": "not-an-email", "password": "short", "display_name": "", "role": "admin",
-    })
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "not-an-email",
+            "password": "short",
+            "display_name": "",
+            "role": "admin",
+        },
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "validation_error"
@@ -58,16 +70,24 @@ async def test_register_validation_errors_name_the_fields(client: Client) -> Non
 
 
 async def test_unknown_fields_are_rejected(client: Client) -> None:
-    response = await client.post("/api/v1/auth/register", json={
-        "email": "x@example.com", "password": PASSWORD, "display_name": "X", "role": "shopper", "is_admin": True,
-    })
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": "x@example.com",
+            "password": PASSWORD,
+            "display_name": "X",
+            "role": "shopper",
+            "is_admin": True,
+        },
+    )
     assert response.status_code == 422
     assert "is_admin" in response.json()["fields"]
 
 
 async def test_malformed_json_is_a_clear_400(client: Client) -> None:
-    response = await client.post("/api/v1/auth/login", content=b"{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "malformed_json"
     assert "Traceback" not in response.text
@@ -75,19 +95,27 @@ async def test_malformed_json_is_a_clear_400(client: Client) -> None:
 
 async def test_wrong_password_is_401(client: Client, other_client: Client) -> None:
     await register(client, "pw@example.com")
-    response = await other_client.post("/api/v1/auth/login", json={"email": "pw@example.com", "password": "nope-nope"})
+    response = await other_client.post(
+        "/api/v1/auth/login", json={"email": "pw@example.com", "password": "nope-nope"}
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
-    unknown = await other_client.post("/api/v1/auth/login", json={"email": "nobody@example.com", "password": "x"})
+    unknown = await other_client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.com", "password": "x"}
+    )
     assert unknown.status_code == 401
 
 
 async def test_failed_logins_are_throttled_per_account(client: Client, other_client: Client) -> None:
     await register(client, "victim@example.com")
     for _ in range(5):
-        bad = await other_client.post("/api/v1/auth/login", json={"email": "victim@example.com", "password": "wrong"})
+        bad = await other_client.post(
+            "/api/v1/auth/login", json={"email": "victim@example.com", "password": "wrong"}
+        )
         assert bad.status_code == 401
-    blocked = await other_client.post("/api/v1/auth/login", json={"email": "victim@example.com", "password": PASSWORD})
+    blocked = await other_client.post(
+        "/api/v1/auth/login", json={"email": "victim@example.com", "password": PASSWORD}
+    )
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
 

@@ -17,8 +17,10 @@ async def _catalog(merchant: Client, stock: int = 3) -> tuple[dict, dict]:
 async def test_guest_cart_by_cookie(client: Client, other_client: Client) -> None:
     product, note = await _catalog(other_client)
     variant_id = product["variants"][0]["id"]
-    response = await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 1,
-                                                              "source": {"type": "note", "id": note["id"]}})
+    response = await client.post(
+        "/api/v1/cart/lines",
+        json={"variant_id": variant_id, "quantity": 1, "source": {"type": "note", "id": note["id"]}},
+    )
     assert response.status_code == 201
     assert client.raw.cookies.get("zc_cart")
     cart = (await client.get("/api/v1/cart")).json()
@@ -28,9 +30,14 @@ async def test_guest_cart_by_cookie(client: Client, other_client: Client) -> Non
 
 async def test_client_cannot_set_the_price(client: Client, other_client: Client) -> None:
     product, _ = await _catalog(other_client)
-    response = await client.post("/api/v1/cart/lines", json={
-        "variant_id": product["variants"][0]["id"], "quantity": 1, "unit_price": {"amount": 1, "currency": "USD"},
-    })
+    response = await client.post(
+        "/api/v1/cart/lines",
+        json={
+            "variant_id": product["variants"][0]["id"],
+            "quantity": 1,
+            "unit_price": {"amount": 1, "currency": "USD"},
+        },
+    )
     assert response.status_code == 422
     assert "unit_price" in response.json()["fields"]
 
@@ -38,18 +45,33 @@ async def test_client_cannot_set_the_price(client: Client, other_client: Client)
 async def test_summed_demand_across_lines_is_capped_by_stock(client: Client, other_client: Client) -> None:
     product, note = await _catalog(other_client, stock=3)
     variant_id = product["variants"][0]["id"]
-    assert (await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 2})).status_code == 201
-    from_note = await client.post("/api/v1/cart/lines", json={
-        "variant_id": variant_id, "quantity": 2, "source": {"type": "note", "id": note["id"]},
-    })
+    assert (
+        await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 2})
+    ).status_code == 201
+    from_note = await client.post(
+        "/api/v1/cart/lines",
+        json={
+            "variant_id": variant_id,
+            "quantity": 2,
+            "source": {"type": "note", "id": note["id"]},
+        },
+    )
     assert from_note.status_code == 409
     assert from_note.json()["code"] == "out_of_stock"
     assert "Only 3 left" in from_note.json()["message"]
-    ok = await client.post("/api/v1/cart/lines", json={
-        "variant_id": variant_id, "quantity": 1, "source": {"type": "note", "id": note["id"]},
-    })
+    ok = await client.post(
+        "/api/v1/cart/lines",
+        json={
+            "variant_id": variant_id,
+            "quantity": 1,
+            "source": {"type": "note", "id": note["id"]},
+        },
+    )
     cart = ok.json()
-    assert [(line["quantity"], line["source"]["type"]) for line in cart["lines"]] == [(2, "direct"), (1, "note")]
+    assert [(line["quantity"], line["source"]["type"]) for line in cart["lines"]] == [
+        (2, "direct"),
+        (1, "note"),
+    ]
     grow = await client.patch(f"/api/v1/cart/lines/{cart['lines'][0]['id']}", json={"quantity": 3})
     assert grow.status_code == 409
 
@@ -64,18 +86,27 @@ async def test_same_variant_and_source_merge_into_one_line(client: Client, other
     assert cart["subtotal"]["amount"] == 4 * 2599
 
 
-async def test_bad_quantities_and_missing_variants(client: Client, other_client: Client, db: AsyncSession) -> None:
+async def test_bad_quantities_and_missing_variants(
+    client: Client, other_client: Client, db: AsyncSession
+) -> None:
     product, _ = await _catalog(other_client)
     variant_id = product["variants"][0]["id"]
     for quantity in (0, -1, 10**9):
-        response = await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": quantity})
+        response = await client.post(
+            "/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": quantity}
+        )
         assert response.status_code == 422, quantity
         assert "quantity" in response.json()["fields"]
     missing = await client.post("/api/v1/cart/lines", json={"variant_id": 987654, "quantity": 1})
     assert missing.status_code == 404
-    bad_source = await client.post("/api/v1/cart/lines", json={
-        "variant_id": variant_id, "quantity": 1, "source": {"type": "note", "id": 424242},
-    })
+    bad_source = await client.post(
+        "/api/v1/cart/lines",
+        json={
+            "variant_id": variant_id,
+            "quantity": 1,
+            "source": {"type": "note", "id": 424242},
+        },
+    )
     assert bad_source.status_code == 422
     assert await db.scalar(select(func.count(CartLine.id))) == 0
 
@@ -90,20 +121,27 @@ async def test_someone_elses_cart_line_is_404(client: Client, other_client: Clie
     assert (await other_client.get("/api/v1/cart")).json()["lines"][0]["quantity"] == 1
 
 
-async def test_guest_cart_merges_into_account_at_login(client: Client, other_client: Client, db: AsyncSession) -> None:
+async def test_guest_cart_merges_into_account_at_login(
+    client: Client, other_client: Client, db: AsyncSession
+) -> None:
     product, note = await _catalog(other_client, stock=5)
     variant_id = product["variants"][0]["id"]
     await register(client, "buyer@example.com")
     await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 2})
     await client.post("/api/v1/auth/logout")
     client.raw.cookies.clear()
-    await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 4,
-                                                  "source": {"type": "note", "id": note["id"]}})
+    await client.post(
+        "/api/v1/cart/lines",
+        json={"variant_id": variant_id, "quantity": 4, "source": {"type": "note", "id": note["id"]}},
+    )
     login = await client.post("/api/v1/auth/login", json={"email": "buyer@example.com", "password": PASSWORD})
     assert login.status_code == 200
     cart = (await client.get("/api/v1/cart")).json()
     # 2 already in the account + 4 from the guest cart, clamped to the 5 in stock.
-    assert [(line["quantity"], line["source"]["type"]) for line in cart["lines"]] == [(2, "direct"), (3, "note")]
+    assert [(line["quantity"], line["source"]["type"]) for line in cart["lines"]] == [
+        (2, "direct"),
+        (3, "note"),
+    ]
     assert await db.scalar(select(func.count(Cart.id))) == 1
 
 
@@ -126,7 +164,14 @@ async def test_product_page_add_to_cart_form_keeps_note_source(client: Client, o
     product, note = await _catalog(other_client)
     page = await client.get(f"/products/{product['id']}?note={note['id']}")
     assert f'name="note_id" value="{note["id"]}"' in page.text
-    response = await client.form("/cart/lines", {"product_id": product["id"], "variant_id": product["variants"][0]["id"],
-                                                 "quantity": "1", "note_id": note["id"]})
+    response = await client.form(
+        "/cart/lines",
+        {
+            "product_id": product["id"],
+            "variant_id": product["variants"][0]["id"],
+            "quantity": "1",
+            "note_id": note["id"],
+        },
+    )
     assert response.headers["location"] == "/cart"
     assert (await client.get("/api/v1/cart")).json()["lines"][0]["source"]["id"] == note["id"]

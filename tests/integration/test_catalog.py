@@ -9,12 +9,26 @@ from tests.helpers import Client, make_product, register
 
 async def test_merchant_creates_product_with_variants(client: Client) -> None:
     await register(client, "m@example.com", role="merchant", shop_name="Glow Lab")
-    product = await make_product(client, "Dew Serum", variants=[
-        {"sku": "DEW-30", "name": "30 ml", "options": {"size": "30 ml"}, "price": {"amount": 2599, "currency": "USD"},
-         "stock_on_hand": 12},
-        {"sku": "DEW-50", "name": "50 ml", "options": {"size": "50 ml"}, "price": {"amount": 3899, "currency": "USD"},
-         "stock_on_hand": 0},
-    ])
+    product = await make_product(
+        client,
+        "Dew Serum",
+        variants=[
+            {
+                "sku": "DEW-30",
+                "name": "30 ml",
+                "options": {"size": "30 ml"},
+                "price": {"amount": 2599, "currency": "USD"},
+                "stock_on_hand": 12,
+            },
+            {
+                "sku": "DEW-50",
+                "name": "50 ml",
+                "options": {"size": "50 ml"},
+                "price": {"amount": 3899, "currency": "USD"},
+                "stock_on_hand": 0,
+            },
+        ],
+    )
     assert product["merchant"]["name"] == "Glow Lab"
     assert [(v["sku"], v["available"]) for v in product["variants"]] == [("DEW-30", 12), ("DEW-50", 0)]
     assert product["images"][0]["url"].startswith("/media/")
@@ -25,9 +39,13 @@ async def test_merchant_creates_product_with_variants(client: Client) -> None:
 
 async def test_shopper_cannot_create_products(client: Client) -> None:
     await register(client, "s@example.com")
-    response = await client.post("/api/v1/products", json={
-        "name": "X", "variants": [{"sku": "X1", "name": "One", "price": {"amount": 100, "currency": "USD"}}],
-    })
+    response = await client.post(
+        "/api/v1/products",
+        json={
+            "name": "X",
+            "variants": [{"sku": "X1", "name": "One", "price": {"amount": 100, "currency": "USD"}}],
+        },
+    )
     assert response.status_code == 403
 
 
@@ -44,27 +62,40 @@ async def test_stock_edit_writes_movement(client: Client, db: AsyncSession) -> N
     await register(client, "m@example.com", role="merchant")
     product = await make_product(client, "Mug", stock=5)
     variant_id = product["variants"][0]["id"]
-    response = await client.patch(f"/api/v1/products/{product['id']}", json={
-        "variants": [{"id": variant_id, "stock_on_hand": 9, "price": {"amount": 1500, "currency": "USD"}}],
-    })
+    response = await client.patch(
+        f"/api/v1/products/{product['id']}",
+        json={
+            "variants": [
+                {"id": variant_id, "stock_on_hand": 9, "price": {"amount": 1500, "currency": "USD"}}
+            ],
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.json()["variants"][0]["available"] == 9
-    moves = (await db.scalars(select(StockMovement).where(StockMovement.variant_id == variant_id)
-                              .order_by(StockMovement.id))).all()
+    moves = (
+        await db.scalars(
+            select(StockMovement).where(StockMovement.variant_id == variant_id).order_by(StockMovement.id)
+        )
+    ).all()
     assert [(m.delta, m.balance_after, m.reason) for m in moves] == [(5, 5, "initial"), (4, 9, "adjustment")]
     variant = await db.get(Variant, variant_id)
-    assert variant is not None and variant.price_amount == 1500
+    assert variant is not None
+    assert variant.price_amount == 1500
 
 
 async def test_duplicate_sku_is_409_and_nothing_half_written(client: Client, db: AsyncSession) -> None:
     await register(client, "m@example.com", role="merchant")
     await make_product(client, "First", sku="SAME-SKU")
-    response = await client.post("/api/v1/products", json={
-        "name": "Second", "variants": [
-            {"sku": "NEW-SKU", "name": "A", "price": {"amount": 100, "currency": "USD"}},
-            {"sku": "SAME-SKU", "name": "B", "price": {"amount": 100, "currency": "USD"}},
-        ],
-    })
+    response = await client.post(
+        "/api/v1/products",
+        json={
+            "name": "Second",
+            "variants": [
+                {"sku": "NEW-SKU", "name": "A", "price": {"amount": 100, "currency": "USD"}},
+                {"sku": "SAME-SKU", "name": "B", "price": {"amount": 100, "currency": "USD"}},
+            ],
+        },
+    )
     assert response.status_code == 409
     assert response.json()["fields"] == {"sku": "Already used."}
     assert await db.scalar(select(Variant.id).where(Variant.sku == "NEW-SKU")) is None
@@ -72,10 +103,20 @@ async def test_duplicate_sku_is_409_and_nothing_half_written(client: Client, db:
 
 async def test_bad_product_input_gets_field_errors(client: Client) -> None:
     await register(client, "m@example.com", role="merchant")
-    response = await client.post("/api/v1/products", json={
-        "name": "", "variants": [{"sku": "bad sku!", "name": "A", "price": {"amount": -5, "currency": "usd"},
-                                  "stock_on_hand": -1}],
-    })
+    response = await client.post(
+        "/api/v1/products",
+        json={
+            "name": "",
+            "variants": [
+                {
+                    "sku": "bad sku!",
+                    "name": "A",
+                    "price": {"amount": -5, "currency": "usd"},
+                    "stock_on_hand": -1,
+                }
+            ],
+        },
+    )
     assert response.status_code == 422
     fields = response.json()["fields"]
     assert "name" in fields

@@ -51,7 +51,9 @@ async def test_note_with_tags_and_topics(client: Client, other_client: Client) -
     await register(other_client, "m@example.com", role="merchant")
     product = await make_product(other_client, "Cloud Cream")
     await register(client, "c@example.com", role="creator")
-    note = await make_note(client, [product["id"]], title="Night routine", body="Soft skin #Skincare #nightcare")
+    note = await make_note(
+        client, [product["id"]], title="Night routine", body="Soft skin #Skincare #nightcare"
+    )
     assert note["topics"] == ["skincare", "nightcare"]
     assert note["products"][0]["name"] == "Cloud Cream"
     assert note["images"][0]["tags"] == [{"product_id": product["id"], "x": 0.3, "y": 0.5}]
@@ -68,10 +70,18 @@ async def test_tag_outside_unit_square_is_422_and_nothing_written(client: Client
     await register(client, "m@example.com", role="merchant")
     product = await make_product(client, "P")
     image = await upload(client)
-    response = await client.post("/api/v1/notes", json={
-        "title": "T", "images": [{"upload_id": image["upload_id"],
-                                  "tags": [{"product_id": product["id"], "x": 1.2, "y": -0.1}]}],
-    })
+    response = await client.post(
+        "/api/v1/notes",
+        json={
+            "title": "T",
+            "images": [
+                {
+                    "upload_id": image["upload_id"],
+                    "tags": [{"product_id": product["id"], "x": 1.2, "y": -0.1}],
+                }
+            ],
+        },
+    )
     assert response.status_code == 422
     assert any("x" in key for key in response.json()["fields"])
     assert await db.scalar(select(func.count(Note.id))) == 0
@@ -81,7 +91,9 @@ async def test_someone_elses_upload_cannot_be_used(client: Client, other_client:
     await register(other_client, "a@example.com", role="creator")
     theirs = await upload(other_client)
     await register(client, "b@example.com", role="creator")
-    response = await client.post("/api/v1/notes", json={"title": "T", "images": [{"upload_id": theirs["upload_id"]}]})
+    response = await client.post(
+        "/api/v1/notes", json={"title": "T", "images": [{"upload_id": theirs["upload_id"]}]}
+    )
     assert response.status_code == 404
 
 
@@ -118,10 +130,13 @@ async def test_like_and_save_are_idempotent(client: Client) -> None:
 
 async def test_script_in_note_and_comment_is_shown_as_text(client: Client, other_client: Client) -> None:
     await register(client, "c@example.com", role="creator")
-    note = await make_note(client, [], title="<script>alert('t')</script>", body="<img src=x onerror=alert(1)>")
+    note = await make_note(
+        client, [], title="<script>alert('t')</script>", body="<img src=x onerror=alert(1)>"
+    )
     await register(other_client, "s@example.com")
-    comment = await other_client.post(f"/api/v1/notes/{note['id']}/comments",
-                                      json={"body": "<script>alert('c')</script>"})
+    comment = await other_client.post(
+        f"/api/v1/notes/{note['id']}/comments", json={"body": "<script>alert('c')</script>"}
+    )
     assert comment.status_code == 201
     page = (await other_client.get(f"/notes/{note['id']}")).text
     assert "<script>alert(" not in page
@@ -136,7 +151,9 @@ async def test_comments_paginate_and_count(client: Client) -> None:
     await register(client, "c@example.com", role="creator")
     note = await make_note(client, [])
     for i in range(3):
-        assert (await client.post(f"/api/v1/notes/{note['id']}/comments", json={"body": f"c{i}"})).status_code == 201
+        assert (
+            await client.post(f"/api/v1/notes/{note['id']}/comments", json={"body": f"c{i}"})
+        ).status_code == 201
     first = (await client.get(f"/api/v1/notes/{note['id']}/comments?limit=2")).json()
     rest = (await client.get(f"/api/v1/notes/{note['id']}/comments?cursor={first['next_cursor']}")).json()
     assert [c["body"] for c in first["items"] + rest["items"]] == ["c0", "c1", "c2"]

@@ -20,9 +20,14 @@ async def test_shopper_path_note_to_cart(client: Client, other_client: Client) -
     assert tag["product_id"] == product["id"]
 
     variant_id = product["variants"][0]["id"]
-    added = await client.post("/api/v1/cart/lines", json={
-        "variant_id": variant_id, "quantity": 2, "source": {"type": "note", "id": note["id"]},
-    })
+    added = await client.post(
+        "/api/v1/cart/lines",
+        json={
+            "variant_id": variant_id,
+            "quantity": 2,
+            "source": {"type": "note", "id": note["id"]},
+        },
+    )
     assert added.status_code == 201, added.text
     cart = (await client.get("/api/v1/cart")).json()
     assert cart["lines"][0]["source"] == {"type": "note", "id": note["id"]}
