@@ -8,7 +8,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, get
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig

@@ -19,8 +19,13 @@ from tests.backends import IN_CI
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -34,14 +39,23 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("browser-var")
     port = _free_port()
-    env = {**os.environ, "VAR_DIR": str(var_dir), "DATABASE_URL": f"sqlite+aiosqlite:///{var_dir}/demo.db",
-           "PORT": str(port)}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{var_dir}/demo.db",
+        "PORT": str(port),
+    }
     env.pop("REDIS_URL", None)
     for command in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "shop", command], cwd=ROOT, env=env, check=True)
     log = (var_dir / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "shop", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shop", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -58,8 +58,9 @@ def test_feed_note_tag_to_cart(browser: Browser, server: str) -> None:
 
 
 def test_phone_feed_is_two_columns_and_loads_more(browser: Browser, server: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.goto(server + "/")
     expect(page.locator(".feed-col")).to_have_count(2)

@@ -1,0 +1,75 @@
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import column
+
+from shop.core import search, security
+from shop.core.errors import InvalidInput, PayloadTooLarge
+from shop.core.pagination import clamp_limit, decode_cursor, encode_cursor
+from shop.core.storage import ImageStore, thumb_size
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    assert decode_cursor(encode_cursor({"id": 42})) == {"id": 42}
+    assert decode_cursor(None) is None
+    with pytest.raises(InvalidInput):
+        decode_cursor("!!!not-base64")
+    with pytest.raises(InvalidInput):
+        decode_cursor(encode_cursor([1, 2]))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        clamp_limit(0)
+
+
+def test_search_terms_escape_like_wildcards() -> None:
+    assert search.terms("  Dew #Serum, 50% off ") == ["dew", "serum", "50%", "off"]
+    condition = search.matches_all(column("search_text"), "50%_")
+    assert condition is not None
+    compiled = condition.compile(compile_kwargs={"literal_binds": True})
+    assert "50\\%\\_" in str(compiled)
+    assert "ESCAPE" in str(compiled)
+    assert search.matches_all(column("search_text"), "  ") is None
+
+
+def test_passwords_hash_with_argon2id_and_verify() -> None:
+    digest = security.hash_password("zhongcao-demo")
+    assert digest.startswith("$argon2id$")
+    assert security.verify_password(digest, "zhongcao-demo")
+    assert not security.verify_password(digest, "wrong")
+    assert not security.verify_password(None, "anything")
+    assert not security.verify_password("not-a-hash", "anything")
+
+
+def test_api_tokens_are_stored_as_digests() -> None:
+    token, digest = security.new_api_token()
+    assert token.startswith("zc_")
+    assert digest == security.token_digest(token)
+    assert token not in digest
+
+
+def _jpeg(width: int, height: int, **save: object) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 60, 90)).save(buffer, format="JPEG", **save)
+    return buffer.getvalue()
+
+
+def test_image_store_bounds_pixels_and_bytes(tmp_path: object) -> None:
+    store = ImageStore(tmp_path, max_bytes=200_000, max_pixels=1_000_000)  # type: ignore[arg-type]
+    with pytest.raises(PayloadTooLarge):
+        store.save(_jpeg(2000, 1000))
+    with pytest.raises(PayloadTooLarge):
+        store.save(b"x" * 200_001)
+    with pytest.raises(InvalidInput):
+        store.save(b"GIF89a-but-not-really")
+    stored = store.save(_jpeg(900, 600))
+    assert (stored.width, stored.height) == (900, 600)
+    with Image.open(tmp_path / stored.thumb_key) as thumb:  # type: ignore[operator]
+        assert thumb.size == thumb_size(900, 600) == (480, 320)
+    assert store.save(_jpeg(900, 600)).key == stored.key  # content-addressed
+
+
+def test_exif_orientation_is_applied_before_stripping(tmp_path: object) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise on display
+    stored = ImageStore(tmp_path, 10**7, 10**8).save(_jpeg(300, 100, exif=exif))  # type: ignore[arg-type]
+    assert (stored.width, stored.height) == (100, 300)
