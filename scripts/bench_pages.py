@@ -77,8 +77,10 @@ def start_server(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
         subprocess.run([sys.executable, "-m", "shop", command], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "shop", "serve", "--port", str(port), "--quiet"],
-        cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(150):
         try:

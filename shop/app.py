@@ -29,6 +29,7 @@ from shop.catalog.pages import CatalogPages
 from shop.core import db, redis
 from shop.core.http import exception_handlers
 from shop.core.money import format_money
+from shop.core.pages import link_hashtags
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore, media_url
@@ -49,6 +50,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     def configure(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
         engine.engine.filters["minor"] = format_money
+        engine.engine.filters["hashtags"] = link_hashtags
         engine.engine.globals["media_url"] = media_url
 
     # Loaded from a directory, so Jinja autoescapes every variable.

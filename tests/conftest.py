@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -20,22 +22,28 @@ from shop.settings import Settings
 from tests import backends
 from tests.helpers import Client
 
-_results: dict[str, int] = {}
+T = TypeVar("T")
+
+
+def _off_loop(function: Callable[..., T], *args: Any) -> T:
+    """Alembic and the admin connection use asyncio.run(): give them a thread without a loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     var_dir = tmp_path_factory.mktemp("var")
-    url = backends.create_database(var_dir)
+    url = _off_loop(backends.create_database, var_dir)
     settings = Settings(
         database_url=url,
         var_dir=var_dir,
         secret_key="test-secret-key-" + "x" * 32,
         redis_url=os.environ.get("REDIS_URL") or None,
     )
-    migrate(settings)
+    _off_loop(migrate, settings)
     yield settings
-    backends.drop_database(url)
+    _off_loop(backends.drop_database, url)
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar.response import Template
+from markupsafe import Markup, escape
+
+_HASHTAG = re.compile(r"#([\w\u4e00-\u9fff]{1,40})")
 
 
 def render(template: str, nav: dict[str, Any], *, status_code: int = 200, **context: Any) -> Template:
@@ -19,3 +23,10 @@ def form_errors(error: Any) -> dict[str, str]:
         message = str(problem.get("msg", "Invalid value.")).removeprefix("Value error, ")
         messages.setdefault(field, message)
     return messages
+
+
+def link_hashtags(text: str) -> Markup:
+    """Escape the text first, then link #topics; the topic pattern cannot match markup."""
+    escaped = str(escape(text))
+    linked = _HASHTAG.sub(lambda m: f'<a href="/topics/{m.group(1).lower()}">#{m.group(1)}</a>', escaped)
+    return Markup(linked)  # noqa: S704

@@ -28,12 +28,13 @@ from shop.demo.paint import (
     tilted,
     wrap,
 )
-from shop.demo.shapes import RGB, SHAPES, shade
+from shop.demo.shapes import RGB, SHAPES, Box, shade
 
 __all__ = ["NOTE_WIDTH", "PRODUCT_SIZE", "Look", "Scene", "note_image", "product_images"]
 
 PRODUCT_SIZE = 800
 NOTE_WIDTH = 720
+_DECOR = Look("plant", (236, 232, 226), (168, 96, 64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +112,21 @@ def note_image(scene: Scene) -> tuple[bytes, list[tuple[float, float]]]:
     """Draw a note picture; returns the JPEG and each product's centre as (x, y) in 0..1."""
     rng = random.Random(scene.seed)
     size = (scene.width * SS, scene.height * SS)
+    # An empty room looks unfinished; a plant fills it. It is decor, so it gets no tag.
+    looks = scene.looks or ((_DECOR,) if scene.style != "outdoor" else ())
     if scene.style == "flatlay":
-        canvas, centres = _flatlay_scene(size, scene, rng)
+        canvas, centres = _flatlay_scene(size, scene, looks, rng)
     else:
-        canvas, centres = _standing_scene(size, scene, rng)
+        canvas, centres = _standing_scene(size, scene, looks, rng)
     if scene.caption:
         caption(canvas, scene.caption, scene.accent, top=size[1] * 0.06)
-    relative = [(round(x / size[0], 3), round(y / size[1], 3)) for x, y in centres]
+    tagged = centres[: len(scene.looks)]
+    relative = [(round(x / size[0], 3), round(y / size[1], 3)) for x, y in tagged]
     return encode(canvas, (scene.width, scene.height)), relative
 
 
 def _standing_scene(
-    size: tuple[int, int], scene: Scene, rng: random.Random
+    size: tuple[int, int], scene: Scene, looks: tuple[Look, ...], rng: random.Random
 ) -> tuple[Image.Image, list[tuple[float, float]]]:
     w, h = size
     ground = h * (0.6 if h >= w else 0.55)
@@ -130,13 +134,13 @@ def _standing_scene(
         canvas = _outdoor_backdrop(size, ground, rng)
     else:
         canvas = _room_backdrop(size, scene, ground, rng)
-    count = len(scene.looks)
+    count = len(looks)
     slots = [(i + 1) / (count + 1) + rng.uniform(-0.03, 0.03) for i in range(count)]
     bases = [ground + (h - ground) * rng.uniform(0.45, 0.75) for _ in range(count)]
     centres = [(0.0, 0.0)] * count
     # Farther objects (higher base line) first, so nearer ones overlap them.
     for i in sorted(range(count), key=lambda i: bases[i]):
-        look = scene.looks[i]
+        look = looks[i]
         max_w = w * (0.6 if count == 1 else 0.9 / count)
         max_h = ((h - ground) * 0.55 + h * 0.14) * SHAPES[look.shape].scale
         box = fit_box(look, w * slots[i], bases[i], max_w, max_h)
@@ -148,35 +152,15 @@ def _standing_scene(
 def _room_backdrop(size: tuple[int, int], scene: Scene, ground: float, rng: random.Random) -> Image.Image:
     w, h = size
     canvas = gradient(size, shade(scene.backdrop[0], 0.35), scene.backdrop[1])
-    d = ImageDraw.Draw(canvas, "RGBA")
     wx = w * rng.choice((0.52, 0.08))
-    window = (wx, h * 0.08, wx + w * 0.4, ground - h * 0.06)
-    sky = gradient((int(window[2] - window[0]), int(window[3] - window[1])), (166, 206, 236), (250, 226, 206))
-    canvas.paste(sky, (int(window[0]), int(window[1])))
-    d.rectangle(window, outline=(255, 255, 255), width=w // 60)
-    d.line(
-        ((window[0] + window[2]) / 2, window[1], (window[0] + window[2]) / 2, window[3]),
-        fill=(255, 255, 255),
-        width=w // 80,
-    )
-    d.polygon(
-        [
-            (window[0], window[3]),
-            (window[2], window[3]),
-            (window[2] + w * 0.2, h),
-            (window[0] + w * 0.1, h),
-        ],
-        fill=(255, 250, 230, 50),
-    )
-    fx = w * 0.62 if wx < w * 0.5 else w * 0.1
-    d.rectangle((fx, h * 0.2, fx + w * 0.26, h * 0.2 + w * 0.32), fill=(255, 255, 255))
-    d.rectangle(
-        (fx + w * 0.02, h * 0.2 + w * 0.02, fx + w * 0.24, h * 0.2 + w * 0.3),
-        fill=shade(scene.accent, 0.55),
-    )
+    _window(canvas, (wx, h * 0.08, wx + w * 0.4, ground - h * 0.06))
+    d = ImageDraw.Draw(canvas, "RGBA")
+    # A framed print on the wall opposite the window balances the picture.
+    fx, fy, unit = (w * 0.62 if wx < w * 0.5 else w * 0.1), h * 0.2, w * 0.02
+    d.rectangle((fx, fy, fx + 13 * unit, fy + 16 * unit), fill=(255, 255, 255))
+    d.rectangle((fx + unit, fy + unit, fx + 12 * unit, fy + 15 * unit), fill=shade(scene.accent, 0.55))
     d.ellipse(
-        (fx + w * 0.07, h * 0.2 + w * 0.08, fx + w * 0.19, h * 0.2 + w * 0.2),
-        fill=shade(scene.backdrop[0], 0.5),
+        (fx + 3.5 * unit, fy + 4 * unit, fx + 9.5 * unit, fy + 10 * unit), fill=shade(scene.backdrop[0], 0.5)
     )
     surface = rng.choice(((196, 160, 112), (236, 232, 226), (150, 112, 84), (214, 206, 196)))
     d.rectangle((0, ground, w, h), fill=surface)
@@ -184,7 +168,20 @@ def _room_backdrop(size: tuple[int, int], scene: Scene, ground: float, rng: rand
     for i in range(1, 6):
         y = ground + (h - ground) * i / 6
         d.line((0, y, w, y + rng.uniform(-4, 4) * SS), fill=(*shade(surface, -0.08), 120), width=SS)
+    # Light from the window falling across the table.
+    light = [(wx, ground), (wx + w * 0.4, ground), (wx + w * 0.6, h), (wx + w * 0.1, h)]
+    d.polygon(light, fill=(255, 250, 230, 60))
     return canvas
+
+
+def _window(canvas: Image.Image, box: Box) -> None:
+    """A window onto a dusk sky."""
+    x0, y0, x1, y1 = box
+    w = canvas.width
+    canvas.paste(gradient((int(x1 - x0), int(y1 - y0)), (166, 206, 236), (250, 226, 206)), (int(x0), int(y0)))
+    d = ImageDraw.Draw(canvas, "RGBA")
+    d.rectangle(box, outline=(255, 255, 255), width=w // 60)
+    d.line(((x0 + x1) / 2, y0, (x0 + x1) / 2, y1), fill=(255, 255, 255), width=w // 80)
 
 
 def _outdoor_backdrop(size: tuple[int, int], ground: float, rng: random.Random) -> Image.Image:
@@ -218,7 +215,7 @@ def _outdoor_backdrop(size: tuple[int, int], ground: float, rng: random.Random) 
 
 
 def _flatlay_scene(
-    size: tuple[int, int], scene: Scene, rng: random.Random
+    size: tuple[int, int], scene: Scene, looks: tuple[Look, ...], rng: random.Random
 ) -> tuple[Image.Image, list[tuple[float, float]]]:
     w, h = size
     canvas = gradient(size, shade(scene.backdrop[0], 0.5), shade(scene.backdrop[1], 0.2))
@@ -226,24 +223,26 @@ def _flatlay_scene(
     d.ellipse((-w * 0.2, h * 0.55, w * 0.5, h * 0.55 + w * 0.7), fill=shade(scene.accent, 0.7))
     d.rounded_rectangle((w * 0.6, h * 0.15, w * 1.1, h * 0.5), radius=w * 0.03, fill=(252, 250, 246))
     props(canvas, rng, count=8)
-    count = len(scene.looks)
+    count = len(looks)
     cols = 1 if count == 1 else 2
     rows = math.ceil(count / cols)
     top = h * 0.38 if scene.caption else h * 0.12
     cell_w, cell_h = w / cols, (h * 0.95 - top) / max(rows, 1)
     centres: list[tuple[float, float]] = []
-    for i, look in enumerate(scene.looks):
+    for i, look in enumerate(looks):
         col = i % cols if not (i == count - 1 and count % 2) else 0.5 * (cols - 1)
         cx = cell_w * (col + 0.5) + rng.uniform(-0.04, 0.04) * w
         cy = top + cell_h * (i // cols + 0.5) + rng.uniform(-0.03, 0.03) * h
-        shape = SHAPES[look.shape]
-        # Fit the long side to the cell: width for wide things (a keyboard), height for tall ones.
-        fit_w, fit_h = cell_w * 0.75, cell_h * 0.7
-        if shape.aspect >= 1:
-            long_side = min(fit_w, fit_h * shape.aspect)
-        else:
-            long_side = min(fit_h, fit_w / shape.aspect)
-        size_px = long_side * shape.scale**0.5
-        tilted(canvas, look, (cx, cy), size_px, rng.uniform(-25, 25))
+        angle = rng.uniform(-25, 25)
+        tilted(canvas, look, (cx, cy), _turned_fit(look, angle, cell_w * 0.8, cell_h * 0.75), angle)
         centres.append((cx, cy))
     return canvas, centres
+
+
+def _turned_fit(look: Look, angle: float, fit_w: float, fit_h: float) -> float:
+    """The longest side a product can have and, turned by angle, still stay inside its cell."""
+    shape = SHAPES[look.shape]
+    w, h = (1.0, 1 / shape.aspect) if shape.aspect >= 1 else (shape.aspect, 1.0)
+    cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
+    longest = min(fit_w / (w * cos + h * sin), fit_h / (w * sin + h * cos))
+    return longest * shape.scale**0.5

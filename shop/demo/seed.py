@@ -63,6 +63,9 @@ async def seed(settings: Settings) -> None:
             await _seed_accounts(run)
             products = await _missing_products(run, plan)
             notes = await _missing_notes(run, plan)
+            kept_products, kept_notes = len(plan.products) - len(products), len(plan.notes) - len(notes)
+            if kept_products or kept_notes:
+                _say(f"reusing {kept_products} products and {kept_notes} notes from an earlier run")
             # Queue every picture now so drawing overlaps with all the database work below.
             product_renders = [pool.submit(_render_product, p) for p in products]
             note_renders = [pool.submit(_render_note, n) for n in notes]

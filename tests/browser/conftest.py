@@ -7,12 +7,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.async_api import Browser, async_playwright
 
 from tests.backends import IN_CI
 
@@ -73,17 +73,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+async def browser() -> AsyncIterator[Browser]:
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as handle:
-        yield handle
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    yield instance
-    instance.close()
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        await instance.close()

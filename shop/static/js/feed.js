@@ -2,6 +2,8 @@
 import { el } from "/static/js/app.js";
 
 const feed = document.querySelector("[data-feed]");
+const BAG_ICON = '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 7h12l-1.2 11.2a2 2 0 0 1-2 1.8H9.2a2 2 0 0 1-2-1.8L6 7Zm3 0a3 3 0 0 1 6 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>';
+const HEART_ICON = '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 20s-7-4.4-7-10a4 4 0 0 1 7-2.6A4 4 0 0 1 19 10c0 5.6-7 10-7 10Z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/></svg>';
 
 function columnCount() {
   const width = window.innerWidth;
@@ -29,14 +31,20 @@ function buildCard(item) {
   const cover = link.appendChild(el("div", { class: "note-card-cover" }));
   cover.style.aspectRatio = `${item.cover.width} / ${item.cover.height}`;
   cover.appendChild(el("img", { src: item.cover.url, width: item.cover.width, height: item.cover.height, alt: "", loading: "lazy" }));
-  if (item.product_count) cover.appendChild(el("span", { class: "chip chip-overlay" }, `🛍 ${item.product_count}`));
+  if (item.product_count) {
+    const chip = cover.appendChild(el("span", { class: "chip chip-overlay" }));
+    chip.innerHTML = BAG_ICON;  // a constant: no user text goes through innerHTML
+    chip.append(String(item.product_count));
+  }
   link.appendChild(el("h3", { class: "note-card-title" }, item.title));
   const meta = article.appendChild(el("footer", { class: "note-card-meta" }));
   const author = meta.appendChild(el("a", { class: "author", href: `/users/${item.author.id}` }));
   const avatar = author.appendChild(el("span", { class: "avatar avatar-xs" }, item.author.display_name.slice(0, 1)));
   avatar.style.setProperty("--hue", String((item.author.id * 47) % 360));
   author.appendChild(el("span", { class: "author-name" }, item.author.display_name));
-  meta.appendChild(el("span", { class: "likes" }, `♡ ${item.like_count}`));
+  const likes = meta.appendChild(el("span", { class: "likes" }));
+  likes.innerHTML = HEART_ICON;
+  likes.append(String(item.like_count));
   return article;
 }
 
