@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,16 @@ async def cart_view(db: AsyncSession, cart: Cart | None) -> CartOut:
     # Re-read so every line carries its variant's current price and stock.
     fresh = await db.scalar(select(Cart).where(Cart.id == cart.id).execution_options(populate_existing=True))
     return cart_out(fresh)
+
+
+async def add_to_cart(
+    request: Request[Any, Any, Any], db: AsyncSession, user: User | None, settings: Settings, data: AddLineIn
+) -> tuple[Cart, list[Cookie]]:
+    """Add a line to the account's or guest's cart; a new guest cart comes with its cookie."""
+    cart = await services.open_cart(db, user, guest_token(request))
+    await services.add_line(db, cart, data)
+    cookies = [cart_cookie(cart.guest_token, secure=settings.cookie_secure)] if cart.guest_token else []
+    return cart, cookies
 
 
 class CartController(Controller):
@@ -45,9 +56,7 @@ class CartController(Controller):
         settings: Settings,
         data: AddLineIn,
     ) -> Response[CartOut]:
-        cart = await services.open_cart(db_session, current_user, guest_token(request))
-        await services.add_line(db_session, cart, data)
-        cookies = [cart_cookie(cart.guest_token, secure=settings.cookie_secure)] if cart.guest_token else []
+        cart, cookies = await add_to_cart(request, db_session, current_user, settings, data)
         return Response(await cart_view(db_session, cart), status_code=HTTP_201_CREATED, cookies=cookies)
 
     @patch("/lines/{line_id:int}", status_code=HTTP_200_OK)

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.cart import services
-from shop.cart.controllers import cart_view
-from shop.cart.deps import cart_cookie, guest_token
+from shop.cart.controllers import add_to_cart, cart_view
+from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, UpdateLineIn
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
@@ -59,14 +59,12 @@ class CartPages(Controller):
             line = AddLineIn.model_validate(
                 {"variant_id": data.get("variant_id"), "quantity": data.get("quantity", 1), "source": source}
             )
-            cart = await services.open_cart(db_session, current_user, guest_token(request))
-            await services.add_line(db_session, cart, line)
+            _, cookies = await add_to_cart(request, db_session, current_user, settings, line)
         except ValidationError as error:
             return _back(back, next(iter(form_errors(error).values())))
         except AppError as error:
             await db_session.rollback()  # a redirect commits: nothing of a failed add may stay
             return _back(back, error.message)
-        cookies = [cart_cookie(cart.guest_token, secure=settings.cookie_secure)] if cart.guest_token else []
         return Redirect("/cart", cookies=cookies)
 
     @post("/cart/lines/{line_id:int}")

@@ -12,8 +12,8 @@ from shop.accounts.models import Merchant, User
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.catalog.schemas import ProductIn, ProductPatch, VariantIn, VariantPatch
 from shop.core import search
+from shop.core.db import keyset_page
 from shop.core.errors import AlreadyExists, InvalidInput, NotFound
-from shop.core.pagination import decode_cursor, encode_cursor
 from shop.notes.models import Upload
 
 
@@ -25,11 +25,7 @@ async def list_products(
         stmt = stmt.where(Product.merchant_id == merchant_id)
     if (condition := search.matches_all(Product.search_text, q)) is not None:
         stmt = stmt.where(condition)
-    if (after := decode_cursor(cursor)) is not None:
-        stmt = stmt.where(Product.id < int(after.get("id", 0)))
-    rows = (await db.scalars(stmt.order_by(Product.id.desc()).limit(limit + 1))).unique().all()
-    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return await keyset_page(db, stmt, Product.id, cursor=cursor, limit=limit)
 
 
 async def get_product(db: AsyncSession, product_id: int, *, include_inactive: bool = False) -> Product:

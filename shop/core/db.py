@@ -6,6 +6,7 @@ The request is the transaction: services flush but never commit; the plugin's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from shop.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
-__all__ = ["Base", "build_engine", "migrate", "orm_registry", "sqlalchemy_config"]
+__all__ = ["Base", "build_engine", "keyset_page", "migrate", "orm_registry", "sqlalchemy_config"]
 
 
 class Base(BigIntAuditBase):
@@ -82,3 +83,17 @@ async def insert_ignoring_conflict(db: Any, model: type[Any], values: dict[str, 
     dialect = postgresql if db.bind.dialect.name == "postgresql" else sqlite
     result = await db.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)
+
+
+async def keyset_page(
+    db: Any, stmt: Any, id_column: Any, *, cursor: str | None, limit: int, newest_first: bool = True
+) -> tuple[Sequence[Any], str | None]:
+    """One page of `stmt` ordered by id, continuing after the opaque cursor; never skips or repeats."""
+    from shop.core.pagination import cursor_id, encode_cursor
+
+    if (after := cursor_id(cursor)) is not None:
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column.asc()
+    rows = (await db.scalars(stmt.order_by(order).limit(limit + 1))).unique().all()
+    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
+    return rows[:limit], next_cursor

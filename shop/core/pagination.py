@@ -34,3 +34,13 @@ def clamp_limit(limit: int | None, default: int = 20, maximum: int = 50) -> int:
     if limit < 1 or limit > maximum:
         raise InvalidInput(fields={"limit": f"Use a limit between 1 and {maximum}."})
     return limit
+
+
+def cursor_id(cursor: str | None) -> int | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    after = values.get("id")
+    if not isinstance(after, int) or isinstance(after, bool):
+        raise InvalidInput(fields={"cursor": "This cursor is not valid."})
+    return after

@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.core import search
-from shop.core.db import insert_ignoring_conflict
+from shop.core.db import insert_ignoring_conflict, keyset_page
 from shop.core.errors import InvalidInput, NotFound
-from shop.core.pagination import decode_cursor, encode_cursor
 from shop.core.storage import ImageStore
 from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
 from shop.notes.schemas import TOPIC_PATTERN, CommentIn, NoteIn
@@ -58,11 +57,7 @@ async def feed(
         stmt = stmt.where(exists().where(NoteSave.note_id == Note.id, NoteSave.user_id == saved_by))
     if (condition := search.matches_all(Note.search_text, q)) is not None:
         stmt = stmt.where(condition)
-    if (after := decode_cursor(cursor)) is not None:
-        stmt = stmt.where(Note.id < int(after.get("id", 0)))
-    rows = (await db.scalars(stmt.order_by(Note.id.desc()).limit(limit + 1))).unique().all()
-    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return await keyset_page(db, stmt, Note.id, cursor=cursor, limit=limit)
 
 
 async def get_note(db: AsyncSession, note_id: int) -> Note:
@@ -180,11 +175,7 @@ async def list_comments(
 ) -> tuple[Sequence[Comment], str | None]:
     await get_note(db, note_id)
     stmt = select(Comment).where(Comment.note_id == note_id)
-    if (after := decode_cursor(cursor)) is not None:
-        stmt = stmt.where(Comment.id > int(after.get("id", 0)))
-    rows = (await db.scalars(stmt.order_by(Comment.id).limit(limit + 1))).unique().all()
-    next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return await keyset_page(db, stmt, Comment.id, cursor=cursor, limit=limit, newest_first=False)
 
 
 async def add_comment(db: AsyncSession, author: User, note_id: int, data: CommentIn) -> Comment:
