@@ -38,8 +38,7 @@ def clear_cart_cookie() -> Cookie:
 async def provide_nav(
     request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None
 ) -> dict[str, Any]:
-    cart = await services.find_cart(db_session, current_user, guest_token(request))
-    count = sum(line.quantity for line in cart.lines) if cart else 0
+    count = await services.item_count(db_session, current_user, guest_token(request))
     return {"user": current_user, "cart_count": count, "path": request.url.path}
 
 

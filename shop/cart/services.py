@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
@@ -36,6 +36,18 @@ async def find_cart(
         # Serialises concurrent edits of one cart (PostgreSQL); SQLite has a single writer anyway.
         stmt = stmt.with_for_update()
     return (await db.scalars(stmt)).unique().one_or_none()
+
+
+async def item_count(db: AsyncSession, user: User | None, guest_token: str | None) -> int:
+    """Units in the cart, in one aggregate query: every page's header shows it."""
+    stmt = select(func.coalesce(func.sum(CartLine.quantity), 0)).join(Cart, Cart.id == CartLine.cart_id)
+    if user is not None:
+        stmt = stmt.where(Cart.user_id == user.id)
+    elif guest_token:
+        stmt = stmt.where(Cart.guest_token == guest_token, Cart.user_id.is_(None))
+    else:
+        return 0
+    return int(await db.scalar(stmt) or 0)
 
 
 async def open_cart(db: AsyncSession, user: User | None, guest_token: str | None) -> Cart:

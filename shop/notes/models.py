@@ -4,7 +4,6 @@ from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
-from shop.catalog.models import Product
 from shop.core.db import Base
 
 
@@ -80,8 +79,6 @@ class ProductTag(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
-
-    product: Mapped[Product] = relationship(Product, lazy="joined")
 
     __table_args__ = (CheckConstraint("x >= 0 AND x <= 1 AND y >= 0 AND y <= 1", name="xy"),)
 

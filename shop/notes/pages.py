@@ -20,6 +20,34 @@ from shop.notes.schemas import CommentIn, note_card_out
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
+async def _feed_page(db: AsyncSession, nav: dict[str, Any], *, q: str | None, topic: str | None) -> Template:
+    rows, next_cursor = await services.feed(db, cursor=None, limit=24, q=q, topic=topic)
+    cards = [note_card_out(n) for n in rows]
+    return render("shop/feed.html", nav, cards=cards, next_cursor=next_cursor, q=q or "", topic=topic or "")
+
+
+async def _note_page(
+    db: AsyncSession,
+    nav: dict[str, Any],
+    viewer: User | None,
+    note_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    detail = await note_detail(db, note_id, viewer)
+    comments, more = await services.list_comments(db, note_id, cursor=None, limit=50)
+    return render(
+        "shop/note.html",
+        nav,
+        status_code=status_code,
+        note=detail,
+        comments=comments,
+        more_comments=more,
+        errors=errors or {},
+    )
+
+
 class NotePages(Controller):
     include_in_schema = False
 
@@ -27,41 +55,17 @@ class NotePages(Controller):
     async def discover(
         self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None, topic: str | None = None
     ) -> Template:
-        rows, next_cursor = await services.feed(db_session, cursor=None, limit=24, q=q, topic=topic)
-        return render(
-            "shop/feed.html",
-            nav,
-            cards=[note_card_out(n) for n in rows],
-            next_cursor=next_cursor,
-            q=q or "",
-            topic=topic or "",
-        )
+        return await _feed_page(db_session, nav, q=q, topic=topic)
 
     @get("/topics/{topic:str}")
     async def topic(self, db_session: AsyncSession, nav: dict[str, Any], topic: str) -> Template:
-        return await self.discover.fn(self, db_session, nav, None, topic)
+        return await _feed_page(db_session, nav, q=None, topic=topic)
 
     @get("/notes/{note_id:int}")
     async def note(
-        self,
-        db_session: AsyncSession,
-        nav: dict[str, Any],
-        current_user: User | None,
-        note_id: int,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
+        self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None, note_id: int
     ) -> Template:
-        detail = await note_detail(db_session, note_id, current_user)
-        comments, more = await services.list_comments(db_session, note_id, cursor=None, limit=50)
-        return render(
-            "shop/note.html",
-            nav,
-            status_code=status_code,
-            note=detail,
-            comments=comments,
-            more_comments=more,
-            errors=errors or {},
-        )
+        return await _note_page(db_session, nav, current_user, note_id)
 
     @post("/notes/{note_id:int}/comments")
     async def comment(
@@ -70,6 +74,8 @@ class NotePages(Controller):
         try:
             comment = CommentIn.model_validate({"body": data.get("body", "")})
         except ValidationError as error:
-            return await self.note.fn(self, db_session, nav, user, note_id, form_errors(error), 422)
+            return await _note_page(
+                db_session, nav, user, note_id, errors=form_errors(error), status_code=422
+            )
         await services.add_comment(db_session, user, note_id, comment)
         return Redirect(f"/notes/{note_id}#comments")

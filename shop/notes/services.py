@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import anyio
 from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload, selectinload
 
 from shop.accounts.models import User
 from shop.catalog.models import Product
@@ -46,7 +47,10 @@ async def feed(
     saved_by: int | None = None,
 ) -> tuple[Sequence[Note], str | None]:
     """Newest first, keyset-paginated on id so pages never skip or repeat under inserts."""
-    stmt: Select[Note] = select(Note)
+    # A card needs the author and the cover only: skip the tags and topics a note page loads.
+    stmt: Select[Note] = select(Note).options(
+        selectinload(Note.images).noload(NoteImage.tags), noload(Note.topics)
+    )
     if author_id is not None:
         stmt = stmt.where(Note.author_id == author_id)
     if topic:

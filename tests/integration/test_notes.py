@@ -160,3 +160,32 @@ async def test_comments_paginate_and_count(client: Client) -> None:
     assert (await client.get(f"/api/v1/notes/{note['id']}")).json()["comment_count"] == 3
     empty = await client.post(f"/api/v1/notes/{note['id']}/comments", json={"body": "   "})
     assert empty.status_code == 422
+
+
+async def test_topic_profile_and_saved_pages(client: Client, other_client: Client) -> None:
+    creator = await register(client, "c@example.com", role="creator", display_name="Mia")
+    note = await make_note(client, [], title="Tea time", body="Oolong #teatime")
+    topic_page = await other_client.get("/topics/teatime")
+    assert topic_page.status_code == 200
+    assert "Tea time" in topic_page.text
+    assert "Tea time" not in (await other_client.get("/topics/hiking")).text
+    await register(other_client, "fan@example.com")
+    await other_client.post(f"/api/v1/notes/{note['id']}/save")
+    profile = await other_client.get(f"/users/{creator['id']}")
+    assert "Mia" in profile.text
+    assert "Tea time" in profile.text
+    me = (await other_client.get("/api/v1/me")).json()
+    saved = await other_client.get(f"/users/{me['id']}?tab=saved")
+    assert "Tea time" in saved.text
+
+
+async def test_comment_form_rerenders_on_empty_body(client: Client) -> None:
+    await register(client, "c@example.com", role="creator")
+    note = await make_note(client, [])
+    response = await client.form(f"/notes/{note['id']}/comments", {"body": "   "})
+    assert response.status_code == 422
+    assert "field-error" in response.text
+    ok = await client.form(f"/notes/{note['id']}/comments", {"body": "Lovely <b>pics</b>"})
+    assert ok.status_code in (302, 303)
+    page = await client.get(f"/notes/{note['id']}")
+    assert "Lovely &lt;b&gt;pics&lt;/b&gt;" in page.text
