@@ -14,7 +14,7 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Receive, Scope, Send
+from litestar.types import Empty, Receive, Scope, Send
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such account" equal to "wrong password".
@@ -87,6 +87,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     async def store_in_message(self, scope_session: Any, message: Any, connection: Any) -> None:
         scope = connection.scope
         old_id = scope.get("zc_known_session_id")
+        if scope_session is Empty or not scope_session:
+            # Anonymous traffic stores nothing: a bot without cookies must not fill the store.
+            if old_id:
+                await super().store_in_message(Empty, message, connection)
+            return
         if old_id and scope.get(ROTATE_SESSION_KEY):
             await self.delete(old_id, store=self.config.get_store_from_app(scope["app"]))
         await super().store_in_message(scope_session, message, connection)

@@ -1,5 +1,6 @@
 """Accounts: registration, sign-in, sessions that rotate, CSRF, tokens and login throttling."""
 
+from litestar import Litestar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -168,3 +169,15 @@ async def test_follow_and_unfollow_move_counters(client: Client, other_client: C
     assert again.json()["follower_count"] == 1
     unfollowed = await other_client.delete(f"/api/v1/users/{star['id']}/follow")
     assert unfollowed.json()["follower_count"] == 0
+
+
+async def test_anonymous_visits_store_no_session(client: Client, app: Litestar) -> None:
+    for path in ("/api/v1/health", "/", "/api/v1/notes"):
+        response = await client.get(path)
+        assert "session=" not in response.headers.get("set-cookie", "")
+    await register(client, "s@example.com")
+    session_id = client.raw.cookies.get("session")
+    store = app.stores.get("sessions")
+    assert await store.get(session_id) is not None
+    await client.post("/api/v1/auth/logout")
+    assert await store.get(session_id) is None
