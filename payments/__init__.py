@@ -1,0 +1,1 @@
+"""Stripe payments. The only package that imports `stripe` (in `gateway`); it imports only `shop.core`."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,11 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from payments import webhooks
+from payments.controllers import StripeWebhookController
+from payments.gateway import Intent, StripeGateway
 from shop.accounts import deps as account_deps
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
@@ -35,6 +42,8 @@ from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore, media_url
 from shop.notes.controllers import NoteController, UploadController
 from shop.notes.pages import NotePages
+from shop.orders import jobs, settlement
+from shop.orders.controllers import CheckoutController
 from shop.settings import ROOT, Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -57,6 +66,50 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure)
 
 
+def build_gateway(settings: Settings) -> StripeGateway:
+    return StripeGateway(
+        settings.stripe_key,
+        settings.stripe_public_key,
+        settings.stripe_signing_secret,
+        api_base=settings.stripe_api_base if settings.uses_local_stripe else None,
+    )
+
+
+def _register_payment_handlers() -> None:
+    async def apply(db: AsyncSession, intent: Intent) -> bool:
+        return await settlement.apply_intent(db, intent) is not None
+
+    for event_type in (
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.canceled",
+    ):
+        webhooks.register(event_type, apply)
+
+
+def _job_runner(settings: Settings, engine: AsyncEngine, gateway: StripeGateway) -> Any:
+    tasks: list[asyncio.Task[None]] = []
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        if settings.run_jobs:
+            tasks.append(
+                asyncio.create_task(
+                    jobs.run_forever(
+                        sessions, gateway, settings.sweep_interval_s, settings.reconcile_interval_s
+                    )
+                )
+            )
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     settings.media_dir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +123,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         RedisAttemptCounter(redis_client, settings.redis_prefix) if redis_client else MemoryAttemptCounter()
     )
     images = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
+    gateway = build_gateway(settings)
+    _register_payment_handlers()
+    engine = db.build_engine(settings)
     csrf = CSRFConfig(
         secret=settings.signing_key,
         cookie_name="csrftoken",
@@ -99,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NoteController,
             UploadController,
             CartController,
+            CheckoutController,
+            StripeWebhookController,
             AccountPages,
             CatalogPages,
             NotePages,
@@ -114,8 +172,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": value(settings),
             "attempts": value(attempts),
             "images": value(images),
+            "gateway": value(gateway),
         },
-        plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings))],
+        plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine))],
+        lifespan=[_job_runner(settings, engine, gateway)],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},
         template_config=_templates(),

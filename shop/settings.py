@@ -48,6 +48,39 @@ class Settings(BaseSettings):
                 return "postgresql+asyncpg://" + value[len(prefix) :]
         return value
 
+    hold_minutes: int = 10
+    reconcile_interval_s: int = 300
+    sweep_interval_s: int = 30
+    # Where Stripe (or the local sandbox) delivers webhooks; the demo registers it with localstripe.
+    public_base_url: str = ""
+    run_jobs: bool = True
+
+    @field_validator("stripe_secret_key")
+    @classmethod
+    def _test_mode_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sk_test_", "rk_test_")):
+            raise ValueError(
+                "zhongcao runs in Stripe test mode only: STRIPE_SECRET_KEY must start with sk_test_ "
+                "(live keys are refused)."
+            )
+        return value
+
+    @property
+    def uses_local_stripe(self) -> bool:
+        return not self.stripe_secret_key
+
+    @property
+    def stripe_key(self) -> str:
+        return self.stripe_secret_key or "sk_test_zhongcao_local"
+
+    @property
+    def stripe_public_key(self) -> str:
+        return self.stripe_publishable_key or "pk_test_zhongcao_local"
+
+    @property
+    def stripe_signing_secret(self) -> str:
+        return self.stripe_webhook_secret or "whsec_zhongcao_local"
+
     @cached_property
     def db_url(self) -> str:
         if self.database_url:

@@ -4,6 +4,8 @@ and the real application in-process. Nothing of our own code, and not the DB, is
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +22,7 @@ from shop.app import create_app
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
 from tests import backends
-from tests.helpers import Client
+from tests.helpers import ROOT, Client, free_port, wait_for
 
 T = TypeVar("T")
 
@@ -32,7 +34,23 @@ def _off_loop(function: Callable[..., T], *args: Any) -> T:
 
 
 @pytest.fixture(scope="session")
-def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def stripe_sandbox() -> Iterator[str]:
+    """A real local Stripe test-mode server (localstripe) for the whole run."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "stripe_sandbox.py"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    wait_for(f"{base}/v1/balance", headers={"Authorization": "Bearer sk_test_zhongcao_local"})
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory, stripe_sandbox: str) -> Iterator[Settings]:
     var_dir = tmp_path_factory.mktemp("var")
     url = _off_loop(backends.create_database, var_dir)
     settings = Settings(
@@ -40,6 +58,8 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         var_dir=var_dir,
         secret_key="test-secret-key-" + "x" * 32,
         redis_url=os.environ.get("REDIS_URL") or None,
+        stripe_api_base=stripe_sandbox,
+        run_jobs=False,
     )
     _off_loop(migrate, settings)
     yield settings

@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import io
+import socket
+import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 from httpx import Response
 from PIL import Image
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 30, **kwargs: Any) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1, **kwargs).status_code < 500:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
 
 
 class Client:

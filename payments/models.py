@@ -1,0 +1,56 @@
+"""What we told Stripe and what Stripe told us, stored before it is acted on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.core.db import Base
+
+
+class PaymentAttempt(Base):
+    """One PaymentIntent. A new attempt follows only a declined card (Stripe cannot re-confirm)."""
+
+    __tablename__ = "payment_attempts"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
+    client_secret: Mapped[str | None] = mapped_column(String(200), default=None)
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(32), default="creating")
+    error_message: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class PaymentEvent(Base):
+    """The deduplicated webhook log: one row per Stripe event id, kept until it has been applied."""
+
+    __tablename__ = "payment_events"
+
+    event_id: Mapped[str] = mapped_column(String(80), unique=True)
+    type: Mapped[str] = mapped_column(String(80))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(80), index=True, default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    apply_attempts: Mapped[int] = mapped_column(default=0)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    merchant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchants.id", ondelete="SET NULL"), default=None
+    )
+    amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="pending")

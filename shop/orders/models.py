@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.core.db import Base
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PENDING_PAYMENT.value)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_amount: Mapped[int]
+    refunded_amount: Mapped[int] = mapped_column(default=0)
+    # What the client sent as Idempotency-Key, or a digest of the cart: a retry finds this order.
+    checkout_key: Mapped[str] = mapped_column(String(80))
+    hold_expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    status_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        "OrderLine", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "checkout_key", name="uq_orders_checkout_key"),
+        CheckConstraint("refunded_amount >= 0 AND refunded_amount <= total_amount", name="refund_cap"),
+        Index("ix_orders_status_hold", "status", "hold_expires_at"),
+    )
+
+
+class OrderLine(Base):
+    """A copy of what was bought at what DB price; later catalog edits never change it."""
+
+    __tablename__ = "order_lines"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="RESTRICT"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="RESTRICT"))
+    product_id: Mapped[int]
+    product_name: Mapped[str] = mapped_column(String(120))
+    variant_name: Mapped[str] = mapped_column(String(120))
+    quantity: Mapped[int]
+    unit_amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    source_type: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int | None] = mapped_column(default=None)
+
+    @property
+    def total_amount(self) -> int:
+        return self.unit_amount * self.quantity
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class HoldState(enum.StrEnum):
+    HELD = "held"
+    CONSUMED = "consumed"
+    RELEASED = "released"
+
+
+class StockReservation(Base):
+    """Stock held for an unpaid order. It leaves the `held` state exactly once: consumed or released."""
+
+    __tablename__ = "stock_reservations"
+
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="RESTRICT"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int]
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    state: Mapped[str] = mapped_column(String(12), default=HoldState.HELD.value)
+
+    __table_args__ = (
+        Index("ix_stock_reservations_variant_state", "variant_id", "state", "expires_at"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )

@@ -1,0 +1,188 @@
+"""Checkout: turn the cart into an order and hold its stock while the shopper pays.
+
+Locks are taken in one fixed order (the user's cart row, then variant rows by ascending id) with
+`UPDATE … SET x = x`, which is a row lock on PostgreSQL and the write lock on SQLite. Holds are
+explicit `stock_reservations` rows, checked against the summed demand of every line on a variant.
+Services flush, never commit: the caller decides when the order is stored (before Stripe is called).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import Variant
+from shop.core.errors import Conflict, NotFound, OutOfStock
+from shop.orders import states
+from shop.orders.models import HoldState, Order, OrderLine, OrderStatus, StockReservation
+
+
+class EmptyCart(Conflict):
+    code = "cart_empty"
+    default_message = "Your cart is empty."
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def lock_variants(db: AsyncSession, variant_ids: Iterable[int]) -> None:
+    for variant_id in sorted(set(variant_ids)):
+        await db.execute(
+            update(Variant).where(Variant.id == variant_id).values(stock_on_hand=Variant.stock_on_hand)
+        )
+
+
+async def held_quantities(
+    db: AsyncSession, variant_ids: Iterable[int], *, exclude_order: int | None = None
+) -> dict[int, int]:
+    stmt = (
+        select(StockReservation.variant_id, func.sum(StockReservation.quantity))
+        .where(
+            StockReservation.variant_id.in_(list(variant_ids)),
+            StockReservation.state == HoldState.HELD.value,
+            StockReservation.expires_at > now(),
+        )
+        .group_by(StockReservation.variant_id)
+    )
+    if exclude_order is not None:
+        stmt = stmt.where(StockReservation.order_id != exclude_order)
+    return {variant_id: int(total) for variant_id, total in (await db.execute(stmt)).all()}
+
+
+def cart_digest(lines: Sequence[CartLine]) -> str:
+    parts = sorted(f"{ln.variant_id}:{ln.quantity}:{ln.source_type}:{ln.source_id}" for ln in lines)
+    return "cart:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+async def place_order(
+    db: AsyncSession, user: User, *, idempotency_key: str | None, hold_minutes: int
+) -> tuple[Order, bool]:
+    """Return (order, created). A repeated request (same key, or the same cart) gets the same order."""
+    await db.execute(update(Cart).where(Cart.user_id == user.id).values(user_id=Cart.user_id))
+    cart = await db.scalar(
+        select(Cart).where(Cart.user_id == user.id).execution_options(populate_existing=True)
+    )
+    lines = list(cart.lines) if cart else []
+    key = f"key:{idempotency_key}" if idempotency_key else cart_digest(lines)
+    existing = await db.scalar(select(Order).where(Order.user_id == user.id, Order.checkout_key == key))
+    if existing is not None:
+        if idempotency_key or (
+            existing.status == OrderStatus.PENDING_PAYMENT and existing.hold_expires_at > now()
+        ):
+            return existing, False
+        existing.checkout_key = f"{key}:{existing.id}"  # a finished order frees the cart's key for a new one
+        await db.flush()
+    if not lines:
+        raise EmptyCart(fields={"cart": "Add something to your cart first."})
+    order = await _create_order(db, user, key, lines, hold_minutes)
+    return order, True
+
+
+async def _create_order(
+    db: AsyncSession, user: User, key: str, lines: list[CartLine], hold_minutes: int
+) -> Order:
+    demand: dict[int, int] = defaultdict(int)
+    for line in lines:
+        demand[line.variant_id] += line.quantity
+    await lock_variants(db, demand)
+    variants = {
+        v.id: v
+        for v in (
+            await db.scalars(
+                select(Variant).where(Variant.id.in_(demand)).execution_options(populate_existing=True)
+            )
+        ).unique()
+    }
+    held = await held_quantities(db, demand)
+    for variant_id, wanted in sorted(demand.items()):
+        variant = variants.get(variant_id)
+        left = (
+            (variant.stock_on_hand - held.get(variant_id, 0)) if variant and variant.product.is_active else 0
+        )
+        if wanted > left:
+            name = variant.product.name if variant else "An item"
+            message = (
+                f"Not enough stock: only {max(left, 0)} left of {name}."
+                if left > 0
+                else f"{name} is sold out."
+            )
+            raise OutOfStock(message, fields={"cart": message})
+    currencies = {variants[v].currency for v in demand}
+    if len(currencies) != 1:
+        raise Conflict("Check out one currency at a time.", fields={"cart": "Mixed currencies."})
+    expires = now() + timedelta(minutes=hold_minutes)
+    order = Order(
+        user_id=user.id,
+        currency=currencies.pop(),
+        total_amount=0,
+        checkout_key=key,
+        hold_expires_at=expires,
+        lines=[],
+    )
+    for line in lines:
+        variant = variants[line.variant_id]
+        order.lines.append(
+            OrderLine(
+                merchant_id=variant.product.merchant_id,
+                variant_id=variant.id,
+                product_id=variant.product_id,
+                product_name=variant.product.name,
+                variant_name=variant.name,
+                quantity=line.quantity,
+                unit_amount=variant.price_amount,
+                currency=variant.currency,
+                source_type=line.source_type,
+                source_id=line.source_id,
+            )
+        )
+    order.total_amount = sum(line.total_amount for line in order.lines)
+    db.add(order)
+    await db.flush()
+    for variant_id, quantity in demand.items():
+        db.add(
+            StockReservation(variant_id=variant_id, order_id=order.id, quantity=quantity, expires_at=expires)
+        )
+    await db.flush()
+    return order
+
+
+async def get_own_order(db: AsyncSession, user: User, order_id: int, *, lock: bool = False) -> Order:
+    if lock:
+        await db.execute(update(Order).where(Order.id == order_id).values(status=Order.status))
+    order = await db.scalar(
+        select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
+    )
+    if order is None or order.user_id != user.id:
+        raise NotFound("No such order.")
+    return order
+
+
+async def list_orders(db: AsyncSession, user: User, limit: int = 50) -> Sequence[Order]:
+    stmt = select(Order).where(Order.user_id == user.id).order_by(Order.id.desc()).limit(limit)
+    return (await db.scalars(stmt)).unique().all()
+
+
+async def release_holds(db: AsyncSession, order: Order) -> int:
+    """held → released, once: the conditional UPDATE makes a second release a no-op."""
+    result = await db.execute(
+        update(StockReservation)
+        .where(StockReservation.order_id == order.id, StockReservation.state == HoldState.HELD.value)
+        .values(state=HoldState.RELEASED.value)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def cancel_order(db: AsyncSession, order: Order, reason: str) -> None:
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return
+    states.move(order, OrderStatus.CANCELED, reason)
+    await release_holds(db, order)
+    await db.flush()

@@ -1,0 +1,52 @@
+"""The order state machine. Every status change goes through `move`; anything else is a bug.
+
+::
+
+                     payment succeeded
+    pending_payment ───────────────────▶ paid ───── fulfil ─────▶ fulfilled
+          │                               │ ╲                        │
+          │ declined for good,            │  ╲ partial refund        │ refund
+          │ cancelled, or hold expired    │   ▼                      ▼
+          ▼                      refund   │  partially_refunded ──▶ refunded
+       canceled                           ▼        (more refunds)
+          │  payment succeeded late:   refunded
+          ├── stock still there ──────▶ paid
+          └── stock sold meanwhile ───▶ refunded   (automatic full refund, reason recorded)
+
+A paid order is never moved back to pending_payment or canceled: webhooks that arrive late or out
+of order can only move an order forward.
+"""
+
+from __future__ import annotations
+
+from shop.core.errors import Conflict
+from shop.orders.models import Order, OrderStatus
+
+S = OrderStatus
+ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELED, S.REFUNDED}),
+    S.CANCELED: frozenset({S.PAID, S.REFUNDED}),
+    S.PAID: frozenset({S.FULFILLED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED, S.FULFILLED}),
+    S.FULFILLED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.REFUNDED: frozenset(),
+}
+PAID_STATES = frozenset({S.PAID, S.FULFILLED, S.PARTIALLY_REFUNDED, S.REFUNDED})
+
+
+def can_move(order: Order, target: OrderStatus) -> bool:
+    return target in ALLOWED[OrderStatus(order.status)]
+
+
+def move(order: Order, target: OrderStatus, reason: str = "") -> None:
+    if not can_move(order, target):
+        raise Conflict(
+            f"An order that is {order.status} cannot become {target.value}.", fields={"status": order.status}
+        )
+    order.status = target.value
+    if reason:
+        order.status_reason = reason[:200]
+
+
+def status_after_refund(order: Order) -> OrderStatus:
+    return S.REFUNDED if order.refunded_amount >= order.total_amount else S.PARTIALLY_REFUNDED
