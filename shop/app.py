@@ -44,6 +44,7 @@ from shop.notes.controllers import NoteController, UploadController
 from shop.notes.pages import NotePages
 from shop.orders import jobs, settlement
 from shop.orders.controllers import CheckoutController
+from shop.orders.pages import MerchantOrderPages, OrderPages
 from shop.settings import ROOT, Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -157,6 +158,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartController,
             CheckoutController,
             StripeWebhookController,
+            OrderPages,
+            MerchantOrderPages,
             AccountPages,
             CatalogPages,
             NotePages,

@@ -55,3 +55,20 @@ def split_evenly(total: int, parts: int) -> list[int]:
         raise ValueError("parts must be positive")
     base, remainder = divmod(total, parts)
     return [base + (1 if index < remainder else 0) for index in range(parts)]
+
+
+def parse_amount(text: str, currency: str) -> int | None:
+    """ "12.50" → 1250 minor units (USD); empty → None. Raises ValueError for anything else."""
+    from decimal import Decimal, InvalidOperation
+
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {text!r}") from None
+    minor = value.scaleb(exponent(currency))
+    if minor != minor.to_integral_value() or minor <= 0:
+        raise ValueError(f"not an amount in {currency}: {text!r}")
+    return int(minor)

@@ -6,15 +6,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 from tests.backends import IN_CI
+from tests.helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -37,18 +36,36 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app as `scripts/demo` runs it: migrated, seeded, with the local Stripe server beside it."""
     var_dir = tmp_path_factory.mktemp("browser-var")
-    port = _free_port()
+    port, sandbox_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite+aiosqlite:///{var_dir}/demo.db",
         "PORT": str(port),
+        "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
     }
-    env.pop("REDIS_URL", None)
+    for key in ("REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
+        env.pop(key, None)
     for command in ("migrate", "seed"):
         subprocess.run([sys.executable, "-m", "shop", command], cwd=ROOT, env=env, check=True)
     log = (var_dir / "server.log").open("w")
+    sandbox = subprocess.Popen(
+        [
+            sys.executable,
+            "scripts/stripe_sandbox.py",
+            "--port",
+            str(sandbox_port),
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/payments/stripe/webhook",
+            "--webhook-secret",
+            "whsec_zhongcao_local",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "shop", "serve", "--port", str(port)],
         cwd=ROOT,
@@ -57,19 +74,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
+    try:
+        wait_for(f"{base}/api/v1/health")
+    except RuntimeError:
         process.kill()
-        raise RuntimeError("the app server did not start: " + (var_dir / "server.log").read_text()[-2000:])
+        sandbox.kill()
+        raise RuntimeError("the app did not start: " + (var_dir / "server.log").read_text()[-2000:]) from None
     yield base
-    process.terminate()
-    process.wait(timeout=10)
+    for child in (process, sandbox):
+        child.terminate()
+        child.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

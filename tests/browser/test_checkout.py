@@ -1,0 +1,69 @@
+"""Paying in the browser with the card form: 4242 from a note's product, and 3D Secure."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.test_shopper_path import SCREENSHOTS, _sign_in
+
+
+async def _fill_card(page: Page, number: str) -> None:
+    element = page.locator("[data-card-element]")
+    await element.locator("input[placeholder=number]").fill(number)
+    await element.locator("input[placeholder=exp_month]").fill("12")
+    await element.locator("input[placeholder=exp_year]").fill("34")
+    await element.locator("input[placeholder=cvc]").fill("123")
+    await element.locator("input[placeholder=postal_code]").fill("10001")
+
+
+async def _cart_from_a_note(page: Page, server: str) -> None:
+    await page.goto(server + "/")
+    await (
+        page.locator(".note-card").filter(has=page.locator(".chip-overlay")).nth(2).locator("a").first.click()
+    )
+    await page.locator(".tag-dot").first.click()
+    sheet = page.locator("[data-product-sheet]")
+    await sheet.locator(".variant-chip:not([disabled])").first.click()
+    await sheet.locator(".sheet-add").click()
+    await expect(page.locator(".toast")).to_have_text("Added to cart")
+
+
+async def _checkout(page: Page, server: str) -> None:
+    await page.goto(server + "/cart")
+    await page.click("[data-checkout]")
+    await expect(page).to_have_url(re.compile(r"/orders/\d+/pay$"))
+
+
+async def test_pay_with_4242_from_a_note(browser: Browser, server: str) -> None:
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    await _sign_in(page, server, "shopper@demo.test")
+    await _cart_from_a_note(page, server)
+    await _checkout(page, server)
+    await _fill_card(page, "4242424242424242")
+    await page.screenshot(path=str(Path(SCREENSHOTS) / "checkout.png"))
+    await page.click("[data-pay-button]")
+    await expect(page).to_have_url(re.compile(r"/orders/\d+$"), timeout=15000)
+    await expect(page.locator("[data-order-status]")).to_have_text("paid")
+    await expect(page.locator(".source")).to_contain_text("note #")
+    await page.screenshot(path=str(Path(SCREENSHOTS) / "order-paid.png"))
+    await context.close()
+
+
+async def test_pay_with_3d_secure(browser: Browser, server: str) -> None:
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    await _sign_in(page, server, "creator@demo.test")
+    await _cart_from_a_note(page, server)
+    await _checkout(page, server)
+    await _fill_card(page, "4000002500003155")
+    await page.click("[data-pay-button]")
+    for _ in range(2):  # the sandbox asks once when the card is set up, once when it is charged
+        confirm = page.get_by_role("button", name="Complete authentication")
+        await confirm.click(timeout=15000)
+    await expect(page).to_have_url(re.compile(r"/orders/\d+$"), timeout=15000)
+    await expect(page.locator("[data-order-status]")).to_have_text("paid")
+    await context.close()
