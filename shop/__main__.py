@@ -11,6 +11,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
     sub.add_parser("seed", help="load the demo data (idempotent)")
+    sub.add_parser("reconcile", help="repair orders whose Stripe webhook was lost, expire stale holds")
     serve = sub.add_parser("serve", help="serve the app with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
@@ -25,6 +26,10 @@ def main() -> None:
         from shop.core.db import migrate
 
         migrate(settings)
+    elif args.command == "reconcile":
+        from shop.orders.jobs import run_once
+
+        print(asyncio.run(run_once(settings)))
     elif args.command == "seed":
         from shop.demo.seed import seed
 

@@ -159,11 +159,8 @@ class CheckoutController(Controller):
     ) -> OrderOut:
         """The truth from the server: an unpaid order is checked against its PaymentIntent first."""
         order = await services.get_own_order(db_session, user, order_id)
+        order = await settlement.refresh_from_stripe(db_session, gateway, order)
         attempt = await settlement.current_attempt(db_session, order)
-        if order.status == OrderStatus.PENDING_PAYMENT and attempt is not None and attempt.payment_intent_id:
-            intent = await gateway.retrieve_intent(attempt.payment_intent_id)
-            await settlement.apply_intent(db_session, intent)
-            await db_session.refresh(order)
         return order_out(order, payment_out(attempt, gateway))
 
     @post("/orders/{order_id:int}/refunds", status_code=HTTP_201_CREATED)

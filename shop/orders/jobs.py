@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,3 +106,22 @@ async def run_forever(
                 await reconcile(sessions, gateway)
         except AppError as error:
             log.warning("payment jobs: %s", error.message)
+
+
+async def run_once(settings: Any) -> str:
+    """`python -m shop reconcile`: one pass of every job, for cron or an operator."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from shop.app import build_gateway
+    from shop.core.db import build_engine
+
+    engine = build_engine(settings)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    gateway = build_gateway(settings)
+    try:
+        repaired = await reconcile(sessions, gateway)
+        expired = await expire_holds(sessions, gateway)
+        applied = await retry_events(sessions, gateway)
+    finally:
+        await engine.dispose()
+    return f"reconciled: {repaired} orders repaired, {expired} holds expired, {applied} stored events applied"

@@ -28,15 +28,6 @@ from shop.settings import Settings
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-async def _fresh(db: AsyncSession, gateway: StripeGateway, order: Order) -> Order:
-    """Pages show Stripe's truth: an unpaid order is checked against its PaymentIntent, never the URL."""
-    attempt = await settlement.current_attempt(db, order)
-    if order.status == OrderStatus.PENDING_PAYMENT and attempt is not None and attempt.payment_intent_id:
-        await settlement.apply_intent(db, await gateway.retrieve_intent(attempt.payment_intent_id))
-        await db.refresh(order)
-    return order
-
-
 class OrderPages(Controller):
     include_in_schema = False
 
@@ -58,7 +49,9 @@ class OrderPages(Controller):
     async def pay(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, gateway: StripeGateway, order_id: int
     ) -> Template | Redirect:
-        order = await _fresh(db_session, gateway, await services.get_own_order(db_session, user, order_id))
+        order = await settlement.refresh_from_stripe(
+            db_session, gateway, await services.get_own_order(db_session, user, order_id)
+        )
         if order.status != OrderStatus.PENDING_PAYMENT:
             return Redirect(f"/orders/{order.id}")
         return render(
@@ -73,7 +66,9 @@ class OrderPages(Controller):
     async def order(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, gateway: StripeGateway, order_id: int
     ) -> Template:
-        order = await _fresh(db_session, gateway, await services.get_own_order(db_session, user, order_id))
+        order = await settlement.refresh_from_stripe(
+            db_session, gateway, await services.get_own_order(db_session, user, order_id)
+        )
         return render("shop/order.html", nav, order=order)
 
     @get("/orders")
@@ -150,7 +145,7 @@ class MerchantOrderPages(Controller):
         except AppError as error:
             if error.status_code == 404:
                 raise
-            await db_session.rollback()
+            # The 409 response rolls the request back; no ORM object is expired before rendering.
             return await _merchant_order_page(
                 db_session, nav, merchant, order_id, {"amount": error.message}, 409
             )

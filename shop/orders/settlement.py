@@ -284,3 +284,12 @@ async def unsent_refunds(db: AsyncSession) -> list[Refund]:
     return list(
         (await db.scalars(select(Refund).where(Refund.status == "pending").order_by(Refund.id))).all()
     )
+
+
+async def refresh_from_stripe(db: AsyncSession, gateway: StripeGateway, order: Order) -> Order:
+    """Show Stripe's truth: an unpaid order is checked against its PaymentIntent, never a URL parameter."""
+    attempt = await current_attempt(db, order)
+    if order.status == OrderStatus.PENDING_PAYMENT and attempt is not None and attempt.payment_intent_id:
+        await apply_intent(db, await gateway.retrieve_intent(attempt.payment_intent_id))
+        await db.refresh(order)
+    return order

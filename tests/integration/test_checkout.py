@@ -200,3 +200,34 @@ async def test_unreachable_stripe_is_503_and_releases_the_hold(
     assert held == 0
     retry = await client.post("/api/v1/checkout")
     assert retry.status_code == 201, retry.text
+
+
+async def test_checkout_pages_and_merchant_refund_form(client: Client, other_client: Client) -> None:
+    product = await shop_with_stock(other_client, stock=5, price=2500)
+    await shopper_with_cart(client, product["variants"][0]["id"], quantity=2)
+    started = await client.form("/checkout", {})
+    assert started.status_code in (302, 303)
+    pay_url = started.headers["location"]
+    order_id = int(pay_url.split("/")[2])
+    pay_page = await client.get(pay_url)
+    assert "js.stripe.com/v3/" in pay_page.text
+    assert "$50.00" in pay_page.text
+    await client.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert (await client.get(pay_url)).headers["location"] == f"/orders/{order_id}"
+    assert "Your order is paid" in (await client.get(f"/orders/{order_id}")).text
+    assert f"Order #{order_id}" in (await client.get("/orders")).text
+
+    assert f"#{order_id}" in (await other_client.get("/merchant/orders")).text
+    bad = await other_client.form(f"/merchant/orders/{order_id}/refunds", {"amount": "12.345", "reason": "x"})
+    assert bad.status_code == 422
+    too_much = await other_client.form(
+        f"/merchant/orders/{order_id}/refunds", {"amount": "60", "reason": "x"}
+    )
+    assert too_much.status_code == 409
+    done = await other_client.form(
+        f"/merchant/orders/{order_id}/refunds", {"amount": "12.50", "reason": "scratch"}
+    )
+    assert done.status_code in (302, 303)
+    order = (await client.get(f"/api/v1/orders/{order_id}")).json()
+    assert (order["status"], order["refunded"]["amount"]) == ("partially_refunded", 1250)
+    assert (await client.get(f"/merchant/orders/{order_id}")).status_code == 403
