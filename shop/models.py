@@ -1,9 +1,11 @@
 """Imports every model so the metadata (and Alembic's autogenerate) sees the whole schema."""
 
+from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
+from shop.orders.models import Order, OrderLine, StockReservation
 
 __all__ = [
     "ApiToken",
@@ -17,10 +19,16 @@ __all__ = [
     "NoteLike",
     "NoteSave",
     "NoteTopic",
+    "Order",
+    "OrderLine",
+    "PaymentAttempt",
+    "PaymentEvent",
     "Product",
     "ProductImage",
     "ProductTag",
+    "Refund",
     "StockMovement",
+    "StockReservation",
     "Upload",
     "User",
     "Variant",

@@ -60,10 +60,17 @@ class OrderLine(Base):
     currency: Mapped[str] = mapped_column(String(3))
     source_type: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[int | None] = mapped_column(default=None)
+    refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def total_amount(self) -> int:
         return self.unit_amount * self.quantity
+
+    @property
+    def refund_state(self) -> str:
+        if self.refunded_amount == 0:
+            return "none"
+        return "refunded" if self.refunded_amount >= self.total_amount else "partially_refunded"
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 

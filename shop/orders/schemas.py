@@ -43,6 +43,8 @@ class OrderLineOut(Output):
     variant_name: str
     quantity: int
     unit_price: MoneyOut
+    refunded: MoneyOut
+    refund_state: str
     source: dict[str, object]
 
 
@@ -82,6 +84,8 @@ def order_out(order: Order, payment: PaymentOut | None = None) -> OrderOut:
                 variant_name=ln.variant_name,
                 quantity=ln.quantity,
                 unit_price=money(ln.unit_amount),
+                refunded=money(ln.refunded_amount),
+                refund_state=ln.refund_state,
                 source={"type": ln.source_type, "id": ln.source_id},
             )
             for ln in order.lines

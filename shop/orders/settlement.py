@@ -141,6 +141,8 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
             "Paid after the hold expired and the stock was gone: refunded in full.",
         )
         order.refunded_amount = order.total_amount
+        for line in order.lines:
+            line.refunded_amount = line.total_amount
         db.add(
             Refund(
                 order_id=order.id,
@@ -240,6 +242,7 @@ async def request_refund(
     )
     assert order is not None
     states.move(order, states.status_after_refund(order), reason)
+    _allocate_to_lines([ln for ln in order.lines if ln.merchant_id == merchant.id], amount)
     refund = Refund(
         order_id=order.id,
         merchant_id=merchant.id,
@@ -269,6 +272,7 @@ async def execute_refund(db: AsyncSession, gateway: StripeGateway, refund: Refun
         order = await db.get(Order, refund.order_id)
         if order is not None and refund.merchant_id is not None:
             order.refunded_amount -= refund.amount  # a correction, not a state change: nothing was refunded
+            _unallocate([ln for ln in order.lines if ln.merchant_id == refund.merchant_id], refund.amount)
             order.status = (
                 OrderStatus.PAID if order.refunded_amount == 0 else OrderStatus.PARTIALLY_REFUNDED
             ).value
@@ -293,3 +297,20 @@ async def refresh_from_stripe(db: AsyncSession, gateway: StripeGateway, order: O
         await apply_intent(db, await gateway.retrieve_intent(attempt.payment_intent_id))
         await db.refresh(order)
     return order
+
+
+def _allocate_to_lines(lines: list[OrderLine], amount: int) -> None:
+    """Spread a refund over the merchant's lines in id order, filling each before the next."""
+    for line in sorted(lines, key=lambda ln: ln.id):
+        take = min(amount, line.total_amount - line.refunded_amount)
+        line.refunded_amount += take
+        amount -= take
+        if amount == 0:
+            return
+
+
+def _unallocate(lines: list[OrderLine], amount: int) -> None:
+    for line in sorted(lines, key=lambda ln: ln.id, reverse=True):
+        give = min(amount, line.refunded_amount)
+        line.refunded_amount -= give
+        amount -= give

@@ -149,9 +149,12 @@ async def test_concurrent_refunds_never_exceed_the_paid_amount(
     stored = (await db.scalars(select(Refund).where(Refund.order_id == order_id))).all()
     assert sorted(r.status for r in stored) == ["succeeded", "succeeded"]
     assert len({r.idempotency_key for r in stored}) == 2
+    line = (await client.get(f"/api/v1/orders/{order_id}")).json()["lines"][0]
+    assert (line["refunded"]["amount"], line["refund_state"]) == (4000, "partially_refunded")
     rest = await other_client.post(f"/api/v1/orders/{order_id}/refunds", json={"reason": "goodwill"})
     assert rest.json()["amount"] == {"amount": 1000, "currency": "USD"}
-    assert (await client.get(f"/api/v1/orders/{order_id}")).json()["status"] == "refunded"
+    final = (await client.get(f"/api/v1/orders/{order_id}")).json()
+    assert (final["status"], final["lines"][0]["refund_state"]) == ("refunded", "refunded")
 
 
 async def test_refund_needs_the_merchant_of_the_order(client: Client, other_client: Client) -> None:
@@ -281,3 +284,29 @@ async def test_late_payment_is_refunded_when_the_stock_is_gone(
     assert refund is not None
     assert (refund.status, refund.amount) == ("succeeded", order.total_amount)
     assert (await db.get(Variant, variant_id)).stock_on_hand == 0  # type: ignore[union-attr]
+
+
+async def test_events_in_every_order_leave_one_paid_order(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
+) -> None:
+    import itertools
+
+    product = await shop_with_stock(other_client, stock=20)
+    variant_id = product["variants"][0]["id"]
+    await register(client, "perm@example.com")
+    kinds = ("payment_intent.payment_failed", "payment_intent.succeeded", "payment_intent.canceled")
+    for n, order_of_events in enumerate(itertools.permutations(kinds)):
+        await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 1})
+        checkout = (await client.post("/api/v1/checkout", headers={"Idempotency-Key": f"perm-{n}"})).json()
+        intent_id = checkout["payment"]["payment_intent_id"]
+        await _gateway(app).confirm_with(intent_id, "pm_card_visa", f"perm-{intent_id}")
+        for kind in order_of_events:
+            body, headers = signed_event(intent_id, kind, event_id=f"evt_{n}_{kind}")
+            response = await client.post(
+                "/payments/stripe/webhook", content=body, headers=headers, csrf=False
+            )
+            assert response.status_code == 200
+        assert (await client.get(f"/api/v1/orders/{checkout['order_id']}")).json()["status"] == "paid"
+    sales = await db.scalar(select(func.count(StockMovement.id)).where(StockMovement.reason == "sale"))
+    assert sales == 6
+    assert (await db.get(Variant, variant_id)).stock_on_hand == 14  # type: ignore[union-attr]
