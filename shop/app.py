@@ -10,7 +10,11 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -22,6 +26,8 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from live.channel import stream_socket
+from live.controllers import StreamController
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import Intent, StripeGateway
@@ -147,6 +153,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def value(obj: Any) -> Provide:
         return Provide(lambda: obj, use_cache=True, sync_to_thread=False)
 
+    channels = ChannelsPlugin(
+        backend=RedisChannelsPubSubBackend(redis=redis_client) if redis_client else MemoryChannelsBackend(),
+        arbitrary_channels_allowed=True,
+        # A slow viewer loses its oldest messages (and resumes by seq); it never holds up the others.
+        subscriber_max_backlog=256,
+        subscriber_backlog_strategy="dropleft",
+    )
+    state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
     return Litestar(
         route_handlers=[
             health,
@@ -158,6 +172,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartController,
             CheckoutController,
             StripeWebhookController,
+            StreamController,
+            stream_socket,
             OrderPages,
             MerchantOrderPages,
             AccountPages,
@@ -177,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "images": value(images),
             "gateway": value(gateway),
         },
-        plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine))],
+        plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
+        state=state,
         lifespan=[_job_runner(settings, engine, gateway)],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},

@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic's autogenerate) sees the whole schema."""
 
+from live.models import Stream, StreamEvent, StreamModerator, StreamProduct
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User
 from shop.cart.models import Cart, CartLine
@@ -29,6 +30,10 @@ __all__ = [
     "Refund",
     "StockMovement",
     "StockReservation",
+    "Stream",
+    "StreamEvent",
+    "StreamModerator",
+    "StreamProduct",
     "Upload",
     "User",
     "Variant",

@@ -57,6 +57,9 @@ class Client:
     async def post(self, path: str, **kwargs: Any) -> Response:
         return await self.send("POST", path, **kwargs)
 
+    async def put(self, path: str, **kwargs: Any) -> Response:
+        return await self.send("PUT", path, **kwargs)
+
     async def patch(self, path: str, **kwargs: Any) -> Response:
         return await self.send("PATCH", path, **kwargs)
 

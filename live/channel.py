@@ -1,0 +1,128 @@
+"""The live room's websocket: a snapshot first, then every event in sequence, resumable by `seq`.
+
+Fan-out goes through Litestar's ChannelsPlugin (memory backend, or Redis pub/sub across processes).
+Each subscriber has a bounded backlog that drops the oldest messages: a slow viewer never slows the
+others, notices the gap in `seq`, and asks to resume. No DB session lives as long as a socket: each
+read opens a short one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from live import services
+from live.models import Stream
+from shop.settings import Settings
+
+RESUME_LIMIT = 500
+UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
+    """Cross-site websocket hijacking guard: a browser's Origin must be this site (or listed)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookies are at stake
+    if origin in settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc == socket.headers.get("host", "")
+
+
+async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
+    products = await services.shelf(db, stream)
+    pinned = next((p for p in products if p.id == stream.pinned_product_id), None)
+    return {
+        "type": "snapshot",
+        "seq": stream.seq,
+        "ts": round(time.time(), 3),
+        "stream": {
+            "id": stream.id,
+            "title": stream.title,
+            "status": stream.status,
+            "host_id": stream.host_id,
+            "playback_url": stream.playback_url,
+            "products": [services.product_card(p) for p in products],
+            "pinned": services.product_card(pinned) if pinned else None,
+            "flash_sale": None,
+        },
+    }
+
+
+class Room:
+    """One viewer's connection: serialised sends and the last sequence number delivered."""
+
+    def __init__(
+        self, socket: WebSocket[Any, Any, Any], sessions: async_sessionmaker[AsyncSession], stream_id: int
+    ):
+        self.socket, self.sessions, self.stream_id = socket, sessions, stream_id
+        self.last_seq = 0
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self._send_lock:
+            await self.socket.send_text(json.dumps(message, separators=(",", ":")))
+        if message.get("type") not in UNSEQUENCED:
+            self.last_seq = max(self.last_seq, int(message.get("seq", 0)))
+
+    async def send_snapshot(self) -> None:
+        async with self.sessions() as db:
+            stream = await services.get_stream(db, self.stream_id)
+            snapshot = await build_snapshot(db, stream)
+        self.last_seq = 0
+        await self.send(snapshot)
+
+    async def resume(self, after_seq: int) -> None:
+        async with self.sessions() as db:
+            missed = await services.events_after(db, self.stream_id, after_seq, RESUME_LIMIT + 1)
+        if len(missed) > RESUME_LIMIT or (missed and missed[0]["seq"] != after_seq + 1 and after_seq > 0):
+            await self.send_snapshot()  # too far behind: start again from the current state
+            return
+        for message in missed:
+            await self.send(message)
+
+    async def forward(self, raw: bytes) -> None:
+        message = json.loads(raw)
+        if message.get("type") not in UNSEQUENCED and int(message.get("seq", 0)) <= self.last_seq:
+            return  # already delivered by the snapshot or a resume
+        await self.send(message)
+
+    async def read_client(self) -> None:
+        while True:
+            data = await self.socket.receive_json()
+            if isinstance(data, dict) and data.get("type") == "resume":
+                await self.resume(int(data.get("after_seq") or 0))
+
+
+@websocket("/live/streams/{stream_id:int}/ws")
+async def stream_socket(
+    socket: WebSocket[Any, Any, Any], stream_id: int, channels: ChannelsPlugin, settings: Settings
+) -> None:
+    if not origin_allowed(socket, settings):
+        await socket.close(code=4403, reason="origin not allowed")
+        return
+    sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
+    async with sessions() as db:
+        if await db.get(Stream, stream_id) is None:
+            await socket.close(code=4404, reason="no such stream")
+            return
+    await socket.accept()
+    room = Room(socket, sessions, stream_id)
+    async with channels.start_subscription([services.channel_name(stream_id)]) as subscriber:
+        await room.send_snapshot()
+        reader = asyncio.create_task(room.read_client())
+        try:
+            async with subscriber.run_in_background(room.forward, join=False):
+                await reader
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            reader.cancel()

@@ -1,0 +1,118 @@
+"""Live JSON API: streams, shelf, pins, moderators. Events are published after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, delete, get, post, put
+from litestar.channels import ChannelsPlugin
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live import services
+from live.models import Stream, StreamStatus
+from live.schemas import ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
+from shop.accounts.models import User
+from shop.accounts.schemas import UserRef
+
+
+async def stream_out(db: AsyncSession, stream: Stream) -> StreamOut:
+    products = [services.product_card(p) for p in await services.shelf(db, stream)]
+    host = await db.get(User, stream.host_id)
+    assert host is not None
+    return StreamOut(
+        id=stream.id,
+        title=stream.title,
+        host=UserRef(id=host.id, display_name=host.display_name),
+        status=stream.status,
+        playback_url=stream.playback_url,
+        scheduled_at=stream.scheduled_at,
+        started_at=stream.started_at,
+        ended_at=stream.ended_at,
+        products=products,  # type: ignore[arg-type]
+        pinned=next((p for p in products if p["id"] == stream.pinned_product_id), None),  # type: ignore[arg-type]
+        seq=stream.seq,
+    )
+
+
+async def publish(
+    db: AsyncSession, channels: ChannelsPlugin, stream: Stream, *messages: dict[str, Any] | None
+) -> None:
+    """Commit first: a viewer must never see an event that is then rolled back."""
+    await db.commit()
+    for message in messages:
+        if message is not None:
+            channels.publish(message, services.channel_name(stream.id))
+
+
+class StreamController(Controller):
+    path = "/api/v1/streams"
+    tags = ["live"]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(self, db_session: AsyncSession, user: User, data: StreamIn) -> StreamOut:
+        return await stream_out(db_session, await services.create_stream(db_session, user, data))
+
+    @get("/")
+    async def list_streams(self, db_session: AsyncSession, status: str | None = None) -> list[StreamOut]:
+        return [await stream_out(db_session, s) for s in await services.list_streams(db_session, status)]
+
+    @get("/{stream_id:int}")
+    async def detail(self, db_session: AsyncSession, stream_id: int) -> StreamOut:
+        return await stream_out(db_session, await services.get_stream(db_session, stream_id))
+
+    @post("/{stream_id:int}/start", status_code=HTTP_200_OK)
+    async def start(
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+    ) -> StreamOut:
+        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
+        await publish(
+            db_session, channels, stream, await services.set_status(db_session, stream, StreamStatus.LIVE)
+        )
+        return await stream_out(db_session, stream)
+
+    @post("/{stream_id:int}/end", status_code=HTTP_200_OK)
+    async def end(
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+    ) -> StreamOut:
+        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
+        await publish(
+            db_session, channels, stream, await services.set_status(db_session, stream, StreamStatus.ENDED)
+        )
+        return await stream_out(db_session, stream)
+
+    @put("/{stream_id:int}/products", status_code=HTTP_200_OK)
+    async def set_products(
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, data: ShelfIn
+    ) -> StreamOut:
+        stream = await services.hosted_stream(db_session, user, stream_id)
+        products = await services.set_shelf(db_session, user, stream, data.product_ids)
+        event = await services.next_event(
+            db_session, stream, "shelf", {"products": [services.product_card(p) for p in products]}
+        )
+        await publish(db_session, channels, stream, event)
+        return await stream_out(db_session, stream)
+
+    @post("/{stream_id:int}/pin", status_code=HTTP_200_OK)
+    async def pin(
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, data: PinIn
+    ) -> StreamOut:
+        stream = await services.hosted_stream(db_session, user, stream_id)
+        await publish(db_session, channels, stream, await services.pin(db_session, stream, data.product_id))
+        return await stream_out(db_session, stream)
+
+    @delete("/{stream_id:int}/pin", status_code=HTTP_200_OK)
+    async def unpin(
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+    ) -> StreamOut:
+        stream = await services.hosted_stream(db_session, user, stream_id)
+        await publish(db_session, channels, stream, await services.pin(db_session, stream, None))
+        return await stream_out(db_session, stream)
+
+    @post("/{stream_id:int}/moderators", status_code=HTTP_201_CREATED)
+    async def add_moderator(
+        self, db_session: AsyncSession, user: User, stream_id: int, data: ModeratorIn
+    ) -> dict[str, int]:
+        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
+        await services.add_moderator(db_session, stream, data.user_id)
+        return {"stream_id": stream.id, "user_id": data.user_id}

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.core.db import Base
+
+
+class StreamStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    ENDED = "ended"
+
+
+class Stream(Base):
+    __tablename__ = "streams"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    merchant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchants.id", ondelete="SET NULL"), default=None
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    playback_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    status: Mapped[str] = mapped_column(String(12), default=StreamStatus.SCHEDULED.value)
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    pinned_product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), default=None
+    )
+    # The last sequence number handed out: every process takes the next one with UPDATE … RETURNING.
+    seq: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_streams_status", "status", "id"),)
+
+
+class StreamProduct(Base):
+    """The shelf: products shown in the room, in the host's order."""
+
+    __tablename__ = "stream_products"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (UniqueConstraint("stream_id", "product_id", name="uq_stream_products"),)
+
+
+class StreamModerator(Base):
+    __tablename__ = "stream_moderators"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    __table_args__ = (UniqueConstraint("stream_id", "user_id", name="uq_stream_moderators"),)
+
+
+class StreamEvent(Base):
+    """The room's log, by sequence number: what a reconnecting viewer missed, and the replay's chapters."""
+
+    __tablename__ = "stream_events"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("stream_id", "seq", name="uq_stream_events_seq"),
+        CheckConstraint("seq > 0", name="seq_positive"),
+    )

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AnyHttpUrl, Field
+
+from shop.accounts.schemas import UserRef
+from shop.core.schemas import Input, MoneyOut, Output
+
+
+class StreamIn(Input):
+    title: str = Field(min_length=1, max_length=120)
+    playback_url: AnyHttpUrl | None = None
+    scheduled_at: datetime | None = None
+
+
+class ShelfIn(Input):
+    product_ids: list[int] = Field(max_length=100)
+
+
+class PinIn(Input):
+    product_id: int
+
+
+class ModeratorIn(Input):
+    user_id: int
+
+
+class ShelfProductOut(Output):
+    id: int
+    name: str
+    price: MoneyOut | None
+    image_url: str | None
+    available: int
+
+
+class StreamOut(Output):
+    id: int
+    title: str
+    host: UserRef
+    status: str
+    playback_url: str | None
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    products: list[ShelfProductOut]
+    pinned: ShelfProductOut | None
+    flash_sale: dict[str, object] | None = None
+    viewer_count: int = 0
+    seq: int

@@ -1,0 +1,186 @@
+"""Streams: hosting, the shelf, pins, moderators and the sequenced event log. Services never commit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamStatus
+from live.schemas import StreamIn
+from shop.accounts.models import Role, User
+from shop.catalog.models import Product
+from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+
+def channel_name(stream_id: int) -> str:
+    return f"stream:{stream_id}"
+
+
+async def create_stream(db: AsyncSession, host: User, data: StreamIn) -> Stream:
+    if host.role not in (Role.CREATOR, Role.MERCHANT):
+        raise PermissionDenied("Only creators and merchants can host live streams.")
+    stream = Stream(
+        host_id=host.id,
+        merchant_id=host.merchant.id if host.merchant else None,
+        title=data.title,
+        playback_url=str(data.playback_url) if data.playback_url else None,
+        scheduled_at=data.scheduled_at,
+    )
+    db.add(stream)
+    await db.flush()
+    return stream
+
+
+async def get_stream(db: AsyncSession, stream_id: int) -> Stream:
+    stream = await db.get(Stream, stream_id)
+    if stream is None:
+        raise NotFound("No such stream.")
+    return stream
+
+
+async def list_streams(db: AsyncSession, status: str | None, limit: int = 50) -> Sequence[Stream]:
+    stmt = select(Stream).order_by(Stream.id.desc()).limit(limit)
+    if status:
+        if status not in {s.value for s in StreamStatus}:
+            raise InvalidInput(fields={"status": "Use live, scheduled or ended."})
+        stmt = stmt.where(Stream.status == status)
+    return (await db.scalars(stmt)).all()
+
+
+async def can_moderate(db: AsyncSession, stream: Stream, user: User | None) -> bool:
+    if user is None:
+        return False
+    if user.id == stream.host_id:
+        return True
+    found = await db.scalar(
+        select(StreamModerator.id).where(
+            StreamModerator.stream_id == stream.id, StreamModerator.user_id == user.id
+        )
+    )
+    return found is not None
+
+
+async def hosted_stream(db: AsyncSession, user: User, stream_id: int, *, host_only: bool = False) -> Stream:
+    """The stream if `user` may run it; anyone else sees 404 (they cannot tell it is not theirs)."""
+    stream = await get_stream(db, stream_id)
+    allowed = user.id == stream.host_id if host_only else await can_moderate(db, stream, user)
+    if not allowed:
+        raise NotFound("No such stream.")
+    return stream
+
+
+async def next_event(db: AsyncSession, stream: Stream, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Append to the room's log under the next sequence number (shared by every app process)."""
+    seq = await db.scalar(
+        update(Stream).where(Stream.id == stream.id).values(seq=Stream.seq + 1).returning(Stream.seq)
+    )
+    assert seq is not None
+    message = {"type": kind, "seq": int(seq), "ts": round(time.time(), 3), **payload}
+    db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message))
+    await db.flush()
+    stream.seq = int(seq)
+    return message
+
+
+async def set_status(db: AsyncSession, stream: Stream, target: StreamStatus) -> dict[str, Any] | None:
+    now = datetime.now(UTC)
+    if target is StreamStatus.LIVE:
+        if stream.status != StreamStatus.SCHEDULED:
+            raise Conflict(f"A stream that is {stream.status} cannot go live.")
+        stream.status, stream.started_at = target.value, now
+        return await next_event(db, stream, "stream_started", {})
+    if stream.status == StreamStatus.ENDED:
+        return None
+    stream.status, stream.ended_at, stream.pinned_product_id = target.value, now, None
+    return await next_event(db, stream, "stream_ended", {})
+
+
+async def shelf(db: AsyncSession, stream: Stream) -> list[Product]:
+    stmt = (
+        select(Product)
+        .join(StreamProduct, StreamProduct.product_id == Product.id)
+        .where(StreamProduct.stream_id == stream.id)
+        .order_by(StreamProduct.position)
+    )
+    return list((await db.scalars(stmt)).unique().all())
+
+
+async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: list[int]) -> list[Product]:
+    ids = list(dict.fromkeys(product_ids))
+    products = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
+    bad = [
+        i
+        for i in ids
+        if i not in products
+        or not products[i].is_active
+        or (stream.merchant_id is not None and products[i].merchant_id != stream.merchant_id)
+    ]
+    if bad:
+        raise InvalidInput(
+            "Some products cannot be shelved here.", fields={"product_ids": f"Unknown product {bad[0]}."}
+        )
+    await db.execute(delete(StreamProduct).where(StreamProduct.stream_id == stream.id))
+    for position, product_id in enumerate(ids):
+        db.add(StreamProduct(stream_id=stream.id, product_id=product_id, position=position))
+    if stream.pinned_product_id not in ids:
+        stream.pinned_product_id = None
+    await db.flush()
+    return [products[i] for i in ids]
+
+
+async def pin(db: AsyncSession, stream: Stream, product_id: int | None) -> dict[str, Any]:
+    if stream.status == StreamStatus.ENDED:
+        raise Conflict("The stream has ended.")
+    if product_id is not None and product_id not in {p.id for p in await shelf(db, stream)}:
+        raise InvalidInput("Put the product on the shelf first.", fields={"product_id": "Not on the shelf."})
+    stream.pinned_product_id = product_id
+    if product_id is None:
+        return await next_event(db, stream, "unpin", {})
+    product = await db.get(Product, product_id)
+    assert product is not None
+    return await next_event(db, stream, "pin", {"product": product_card(product)})
+
+
+async def add_moderator(db: AsyncSession, stream: Stream, user_id: int) -> None:
+    if await db.get(User, user_id) is None:
+        raise NotFound("No such user.", fields={"user_id": "Unknown user."})
+    if not await can_moderate(db, stream, await db.get(User, user_id)):
+        db.add(StreamModerator(stream_id=stream.id, user_id=user_id))
+        await db.flush()
+
+
+def product_card(product: Product) -> dict[str, Any]:
+    from shop.core.storage import media_url
+
+    cheapest = min(product.variants, key=lambda v: v.price_amount, default=None)
+    return {
+        "id": product.id,
+        "name": product.name,
+        "price": {"amount": cheapest.price_amount, "currency": cheapest.currency} if cheapest else None,
+        "image_url": media_url(product.images[0].thumb_key) if product.images else None,
+        "available": sum(v.available for v in product.variants),
+        "variants": [
+            {
+                "id": v.id,
+                "name": v.name,
+                "available": v.available,
+                "price": {"amount": v.price_amount, "currency": v.currency},
+            }
+            for v in product.variants
+        ],
+    }
+
+
+async def events_after(db: AsyncSession, stream_id: int, after_seq: int, limit: int) -> list[dict[str, Any]]:
+    stmt = (
+        select(StreamEvent.payload)
+        .where(StreamEvent.stream_id == stream_id, StreamEvent.seq > after_seq)
+        .order_by(StreamEvent.seq)
+        .limit(limit)
+    )
+    return [dict(p) for p in (await db.scalars(stmt)).all()]

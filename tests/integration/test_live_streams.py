@@ -1,0 +1,132 @@
+"""Live rooms: hosting rules, the shelf and pins, and the websocket (snapshot, seq, resume, Origin)."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+from litestar import Litestar
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from tests.helpers import Client, free_port, make_product, register
+
+
+@pytest.fixture
+async def live_server(app: Litestar) -> AsyncIterator[str]:
+    """The same app behind a real uvicorn socket, on the test's event loop."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port(),
+        log_level="warning",
+        lifespan="off",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"127.0.0.1:{config.port}"
+    server.should_exit = True
+    await task
+
+
+async def _room(host: Client, merchant: Client, products: int = 2) -> tuple[int, list[int]]:
+    await register(merchant, "m@shop.example", role="merchant")
+    ids = [(await make_product(merchant, f"Live Item {i}", sku=f"LIVE-{i}"))["id"] for i in range(products)]
+    await register(host, "host@example.com", role="creator")
+    stream = await host.post(
+        "/api/v1/streams", json={"title": "Friday glow-up", "playback_url": "https://x.example/live.m3u8"}
+    )
+    assert stream.status_code == 201, stream.text
+    stream_id = stream.json()["id"]
+    shelved = await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": ids})
+    assert shelved.status_code == 200, shelved.text
+    assert (await host.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
+    return stream_id, ids
+
+
+async def _next(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+        if message["type"] == kind:
+            return dict(message)
+
+
+async def test_viewer_gets_a_snapshot_then_pins_in_sequence(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    stream_id, ids = await _room(client, other_client)
+    async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
+        snapshot = json.loads(await ws.recv())
+        assert snapshot["type"] == "snapshot"
+        assert snapshot["stream"]["status"] == "live"
+        assert [p["id"] for p in snapshot["stream"]["products"]] == ids
+        assert (
+            await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[1]})
+        ).status_code == 200
+        pinned = await _next(ws, "pin")
+        assert pinned["seq"] == snapshot["seq"] + 1
+        assert pinned["product"]["id"] == ids[1]
+        await client.delete(f"/api/v1/streams/{stream_id}/pin")
+        unpinned = await _next(ws, "unpin")
+        assert unpinned["seq"] == pinned["seq"] + 1
+        await client.post(f"/api/v1/streams/{stream_id}/end")
+        assert (await _next(ws, "stream_ended"))["seq"] == unpinned["seq"] + 1
+
+
+async def test_reconnecting_viewer_resumes_what_it_missed(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    stream_id, ids = await _room(client, other_client)
+    url = f"ws://{live_server}/live/streams/{stream_id}/ws"
+    async with connect(url) as ws:
+        last_seen = json.loads(await ws.recv())["seq"]
+    for product_id in (ids[0], ids[1], ids[0]):
+        await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": product_id})
+    async with connect(url) as ws:
+        await ws.recv()  # the new snapshot
+        await ws.send(json.dumps({"type": "resume", "after_seq": last_seen}))
+        await asyncio.sleep(0.2)
+        missed = [json.loads(await asyncio.wait_for(ws.recv(), timeout=5)) for _ in range(3)]
+    assert [m["seq"] for m in missed] == [last_seen + 1, last_seen + 2, last_seen + 3]
+    assert [m["product"]["id"] for m in missed] == [ids[0], ids[1], ids[0]]
+
+
+async def test_foreign_origin_is_refused(client: Client, other_client: Client, live_server: str) -> None:
+    stream_id, _ = await _room(client, other_client)
+    url = f"ws://{live_server}/live/streams/{stream_id}/ws"
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url, origin="https://evil.example"):  # type: ignore[arg-type]
+            pass
+    assert refused.value.response.status_code == 403
+    async with connect(url, origin=f"http://{live_server}") as ws:  # type: ignore[arg-type]
+        assert json.loads(await ws.recv())["type"] == "snapshot"
+
+
+async def test_only_hosts_and_moderators_run_a_room(
+    client: Client, other_client: Client, app: Litestar
+) -> None:
+    stream_id, ids = await _room(client, other_client)
+    stranger_pin = await other_client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[0]})
+    assert stranger_pin.status_code == 404
+    me = (await other_client.get("/api/v1/me")).json()
+    added = await client.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": me["id"]})
+    assert added.status_code == 201
+    assert (
+        await other_client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[0]})
+    ).status_code == 200
+    assert (await other_client.post(f"/api/v1/streams/{stream_id}/end")).status_code == 404  # host only
+    off_shelf = await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": 999999})
+    assert off_shelf.status_code == 422
+
+
+async def test_shoppers_cannot_host_and_bad_input_is_rejected(client: Client) -> None:
+    await register(client, "s@example.com")
+    assert (await client.post("/api/v1/streams", json={"title": "Mine"})).status_code == 403
+    assert (await client.post("/api/v1/streams", json={"title": ""})).status_code == 422
+    assert (await client.get("/api/v1/streams?status=bogus")).status_code == 422
+    assert (await client.get("/api/v1/streams/424242")).status_code == 404
