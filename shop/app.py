@@ -28,6 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from live.channel import stream_socket
 from live.controllers import StreamController
+from live.flash_sales import jobs as flash_sale_jobs
+from live.flash_sales.controllers import FlashSaleController
+from live.flash_sales.gate import Gate, MemoryGate, RedisGate
+from live.flash_sales.ticker import StockTicker
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import Intent, StripeGateway
@@ -94,7 +98,9 @@ def _register_payment_handlers() -> None:
         webhooks.register(event_type, apply)
 
 
-def _job_runner(settings: Settings, engine: AsyncEngine, gateway: StripeGateway) -> Any:
+def _job_runner(
+    settings: Settings, engine: AsyncEngine, gateway: StripeGateway, gate: Gate, ticker: StockTicker
+) -> Any:
     tasks: list[asyncio.Task[None]] = []
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
@@ -108,6 +114,7 @@ def _job_runner(settings: Settings, engine: AsyncEngine, gateway: StripeGateway)
                     )
                 )
             )
+            tasks.append(asyncio.create_task(flash_sale_jobs.run_forever(sessions, gate, ticker, 5)))
         try:
             yield
         finally:
@@ -161,6 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         subscriber_backlog_strategy="dropleft",
     )
     state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
+    gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
+    ticker = StockTicker(channels.publish)
     return Litestar(
         route_handlers=[
             health,
@@ -173,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CheckoutController,
             StripeWebhookController,
             StreamController,
+            FlashSaleController,
             stream_socket,
             OrderPages,
             MerchantOrderPages,
@@ -192,10 +202,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "attempts": value(attempts),
             "images": value(images),
             "gateway": value(gateway),
+            "gate": value(gate),
+            "ticker": value(ticker),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
-        lifespan=[_job_runner(settings, engine, gateway)],
+        lifespan=[_job_runner(settings, engine, gateway, gate, ticker)],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},
         template_config=_templates(),

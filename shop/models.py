@@ -1,5 +1,9 @@
-"""Imports every model so the metadata (and Alembic's autogenerate) sees the whole schema."""
+"""Imports every model so the metadata (and Alembic's autogenerate) sees the whole schema.
 
+New model modules must be added here (and to `__all__`, or ruff drops the import).
+"""
+
+from live.flash_sales.models import FlashSale, FlashSaleHold
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User
@@ -13,6 +17,8 @@ __all__ = [
     "Cart",
     "CartLine",
     "Comment",
+    "FlashSale",
+    "FlashSaleHold",
     "Follow",
     "Merchant",
     "Note",

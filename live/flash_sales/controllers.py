@@ -1,0 +1,104 @@
+"""Flash-sale API: launch (host), reserve (shoppers), ledger and state (anyone)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live import services as streams
+from live.controllers import publish
+from live.flash_sales import services
+from live.flash_sales.gate import Gate
+from live.flash_sales.models import FlashSale
+from live.flash_sales.schemas import FlashSaleIn, FlashSaleOut, LedgerOut, ReservationIn, ReservationOut
+from live.flash_sales.ticker import StockTicker
+from live.models import Stream
+from shop.accounts.models import User
+from shop.core.errors import NotFound
+from shop.settings import Settings
+
+
+async def sale_out(db: AsyncSession, gate: Gate, sale: FlashSale) -> FlashSaleOut:
+    books = await services.ledger(db, gate, sale)
+    return FlashSaleOut(
+        id=sale.id,
+        stream_id=sale.stream_id,
+        variant_id=sale.variant_id,
+        status=services.status_of(sale),
+        quantity=sale.quantity,
+        remaining=books.available,
+        per_customer_limit=sale.per_customer_limit,
+        price={"amount": sale.price_amount, "currency": sale.currency},
+        starts_at=sale.starts_at,
+        ends_at=sale.ends_at,
+    )
+
+
+async def get_sale(db: AsyncSession, sale_id: int) -> FlashSale:
+    sale = await db.get(FlashSale, sale_id)
+    if sale is None:
+        raise NotFound("No such flash sale.")
+    return sale
+
+
+class FlashSaleController(Controller):
+    path = "/api/v1"
+    tags = ["live"]
+
+    @post("/streams/{stream_id:int}/flash-sales", status_code=HTTP_201_CREATED)
+    async def launch(
+        self,
+        db_session: AsyncSession,
+        user: User,
+        gate: Gate,
+        channels: ChannelsPlugin,
+        settings: Settings,
+        stream_id: int,
+        data: FlashSaleIn,
+    ) -> FlashSaleOut:
+        stream = await streams.hosted_stream(db_session, user, stream_id)
+        sale = await services.launch(db_session, stream, data, hold_seconds=settings.hold_minutes * 60)
+        out = await sale_out(db_session, gate, sale)
+        event = await streams.next_event(
+            db_session, stream, "flash_sale", {"state": "started", "flash_sale": out.model_dump(mode="json")}
+        )
+        await publish(db_session, channels, stream, event)
+        await gate.load(sale.id, await services.books(db_session, sale))
+        return out
+
+    @get("/flash-sales/{sale_id:int}")
+    async def detail(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> FlashSaleOut:
+        return await sale_out(db_session, gate, await get_sale(db_session, sale_id))
+
+    @get("/flash-sales/{sale_id:int}/ledger")
+    async def ledger(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> LedgerOut:
+        return await services.ledger(db_session, gate, await get_sale(db_session, sale_id))
+
+    @post("/flash-sales/{sale_id:int}/reservations", status_code=HTTP_201_CREATED)
+    async def reserve(
+        self,
+        db_session: AsyncSession,
+        user: User,
+        gate: Gate,
+        ticker: StockTicker,
+        sale_id: int,
+        data: ReservationIn,
+    ) -> ReservationOut:
+        hold, remaining = await services.reserve(db_session, gate, sale_id, user.id, data.quantity)
+        try:
+            await db_session.commit()  # the ledger row is the truth; without it the gate's hold is undone
+        except Exception:
+            await gate.release(sale_id, hold.reservation_id)
+            raise
+        stream = await db_session.get(Stream, (await get_sale(db_session, sale_id)).stream_id)
+        assert stream is not None
+        ticker.update(sale_id, remaining, streams.channel_name(stream.id))
+        return ReservationOut(
+            reservation_id=hold.reservation_id,
+            flash_sale_id=sale_id,
+            quantity=hold.quantity,
+            expires_at=hold.expires_at,
+            remaining=remaining,
+        )

@@ -1,0 +1,220 @@
+"""The atomic reservation step. One call checks the window, the remaining stock and the
+per-customer limit (sold plus held) and records the hold, or refuses; nothing is read-then-written.
+
+- `RedisGate`: one Lua script over keys sharing the hash tag `{sale:ID}` (one Redis Cluster slot).
+  A missing key means "rebuild from the DB ledger", never "0 sold". Redis errors fail closed.
+- `MemoryGate`: the same contract behind an asyncio lock, for the single-process embedded mode.
+
+Both are idempotent per reservation id: a retried call never takes stock twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from shop.core.errors import ServiceUnavailable
+
+OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING = (
+    "ok",
+    "sold_out",
+    "limit_reached",
+    "not_started",
+    "ended",
+    "missing",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SaleTerms:
+    sale_id: int
+    quantity: int
+    limit: int
+    starts_at: float
+    ends_at: float
+
+
+@dataclass(slots=True)
+class Books:
+    """What the gate needs to be rebuilt: remaining units and units per customer (sold + live holds)."""
+
+    remaining: int
+    per_user: dict[int, int] = field(default_factory=dict)
+    holds: dict[str, tuple[int, int]] = field(default_factory=dict)  # reservation id → (user, quantity)
+
+
+@runtime_checkable
+class Gate(Protocol):
+    async def reserve(
+        self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]: ...
+    async def release(self, sale_id: int, reservation_id: str) -> bool: ...
+    async def settle(self, sale_id: int, reservation_id: str) -> None: ...
+    async def load(self, sale_id: int, books: Books) -> None: ...
+    async def forget(self, sale_id: int) -> None: ...
+    async def remaining(self, sale_id: int) -> int | None: ...
+
+
+def _window(terms: SaleTerms, now: float) -> str | None:
+    if now < terms.starts_at:
+        return NOT_STARTED
+    if now >= terms.ends_at:
+        return ENDED
+    return None
+
+
+class MemoryGate:
+    def __init__(self) -> None:
+        self._books: dict[int, Books] = {}
+        self._lock = asyncio.Lock()
+
+    async def reserve(
+        self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]:
+        async with self._lock:
+            books = self._books.get(terms.sale_id)
+            if books is None:
+                return MISSING, 0
+            if reservation_id in books.holds:
+                return OK, books.remaining
+            if (closed := _window(terms, now)) is not None:
+                return closed, books.remaining
+            if books.per_user.get(user_id, 0) + quantity > terms.limit:
+                return LIMIT, books.remaining
+            if books.remaining < quantity:
+                return SOLD_OUT, books.remaining
+            books.remaining -= quantity
+            books.per_user[user_id] = books.per_user.get(user_id, 0) + quantity
+            books.holds[reservation_id] = (user_id, quantity)
+            return OK, books.remaining
+
+    async def release(self, sale_id: int, reservation_id: str) -> bool:
+        async with self._lock:
+            books = self._books.get(sale_id)
+            if books is None or reservation_id not in books.holds:
+                return False
+            user_id, quantity = books.holds.pop(reservation_id)
+            books.remaining += quantity
+            books.per_user[user_id] -= quantity
+            return True
+
+    async def settle(self, sale_id: int, reservation_id: str) -> None:
+        async with self._lock:
+            if (books := self._books.get(sale_id)) is not None:
+                books.holds.pop(reservation_id, None)  # stays counted for the customer and out of stock
+
+    async def load(self, sale_id: int, books: Books) -> None:
+        async with self._lock:
+            self._books.setdefault(sale_id, books)  # a concurrent rebuild that won keeps its books
+
+    async def forget(self, sale_id: int) -> None:
+        async with self._lock:
+            self._books.pop(sale_id, None)
+
+    async def remaining(self, sale_id: int) -> int | None:
+        books = self._books.get(sale_id)
+        return books.remaining if books else None
+
+
+_RESERVE = """
+-- KEYS: remaining, per-user counts, holds   ARGV: reservation id, user, quantity, limit, now, starts, ends
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
+local remaining = tonumber(redis.call('GET', KEYS[1]))
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return {'ok', remaining} end
+local now = tonumber(ARGV[5])
+if now < tonumber(ARGV[6]) then return {'not_started', remaining} end
+if now >= tonumber(ARGV[7]) then return {'ended', remaining} end
+local qty = tonumber(ARGV[3])
+local used = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
+if used + qty > tonumber(ARGV[4]) then return {'limit_reached', remaining} end
+if remaining < qty then return {'sold_out', remaining} end
+redis.call('DECRBY', KEYS[1], qty)
+redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty)
+return {'ok', remaining - qty}
+"""
+
+_RELEASE = """
+local hold = redis.call('HGET', KEYS[3], ARGV[1])
+if not hold then return 0 end
+local sep = string.find(hold, ':')
+local user, qty = string.sub(hold, 1, sep - 1), tonumber(string.sub(hold, sep + 1))
+redis.call('HDEL', KEYS[3], ARGV[1])
+if ARGV[2] == 'release' then
+  redis.call('INCRBY', KEYS[1], qty)
+  redis.call('HINCRBY', KEYS[2], user, -qty)
+end
+return 1
+"""
+
+
+_LOAD = """
+-- Rebuild only if still missing: a rebuild racing live reservations must not overwrite them.
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+for i = 2, #ARGV, 2 do
+  if string.sub(ARGV[i], 1, 2) == 'u:' then redis.call('HSET', KEYS[2], string.sub(ARGV[i], 3), ARGV[i + 1])
+  else redis.call('HSET', KEYS[3], string.sub(ARGV[i], 3), ARGV[i + 1]) end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+class RedisGate:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis, self._prefix = redis, prefix
+        self._reserve = redis.register_script(_RESERVE)
+        self._release = redis.register_script(_RELEASE)
+        self._load = redis.register_script(_LOAD)
+
+    def _keys(self, sale_id: int) -> list[str]:
+        tag = f"{self._prefix}:{{sale:{sale_id}}}"
+        return [f"{tag}:remaining", f"{tag}:users", f"{tag}:holds"]
+
+    async def _run(self, script: object, keys: list[str], args: list[object]) -> object:
+        try:
+            return await script(keys=keys, args=args)  # type: ignore[operator]
+        except (RedisError, OSError) as error:
+            # Fail closed: without Redis nobody can reserve, so nobody can oversell.
+            raise ServiceUnavailable(
+                "Flash sales are paused for a moment. Try again.", retry_after=2
+            ) from error
+
+    async def reserve(
+        self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]:
+        args = [reservation_id, user_id, quantity, terms.limit, now, terms.starts_at, terms.ends_at]
+        result: Any = await self._run(self._reserve, self._keys(terms.sale_id), args)
+        status, remaining = result
+        return (status.decode() if isinstance(status, bytes) else str(status)), int(remaining)
+
+    async def release(self, sale_id: int, reservation_id: str) -> bool:
+        return bool(await self._run(self._release, self._keys(sale_id), [reservation_id, "release"]))
+
+    async def settle(self, sale_id: int, reservation_id: str) -> None:
+        await self._run(self._release, self._keys(sale_id), [reservation_id, "settle"])
+
+    async def load(self, sale_id: int, books: Books) -> None:
+        args: list[object] = [books.remaining]
+        for user_id, count in books.per_user.items():
+            args += [f"u:{user_id}", count]
+        for reservation_id, (user_id, quantity) in books.holds.items():
+            args += [f"h:{reservation_id}", f"{user_id}:{quantity}"]
+        await self._run(self._load, self._keys(sale_id), args)
+
+    async def forget(self, sale_id: int) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._redis.delete(*self._keys(sale_id))
+
+    async def remaining(self, sale_id: int) -> int | None:
+        try:
+            value = await self._redis.get(self._keys(sale_id)[0])
+        except (RedisError, OSError):
+            return None
+        return int(value) if value is not None else None

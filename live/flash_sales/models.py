@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.core.db import Base
+
+
+class FlashSale(Base):
+    __tablename__ = "flash_sales"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="RESTRICT"))
+    quantity: Mapped[int]
+    price_amount: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    per_customer_limit: Mapped[int]
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    hold_seconds: Mapped[int] = mapped_column(default=600)
+    # Set once, when the unsold allocation went back to the variant's stock.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("per_customer_limit > 0", name="limit_positive"),
+        CheckConstraint("ends_at > starts_at", name="window"),
+    )
+
+
+class HoldState(enum.StrEnum):
+    HELD = "held"
+    SOLD = "sold"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+class FlashSaleHold(Base):
+    """The ledger: one row per reservation; it leaves `held` once, to sold, released or expired."""
+
+    __tablename__ = "flash_sale_holds"
+
+    sale_id: Mapped[int] = mapped_column(ForeignKey("flash_sales.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reservation_id: Mapped[str] = mapped_column(String(40), unique=True)
+    quantity: Mapped[int]
+    state: Mapped[str] = mapped_column(String(12), default=HoldState.HELD.value)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), default=None)
+
+    __table_args__ = (
+        Index("ix_flash_sale_holds_sale_state", "sale_id", "state"),
+        Index("ix_flash_sale_holds_sale_user", "sale_id", "user_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from shop.catalog.schemas import MoneyIn
+from shop.core.schemas import Input, Output
+
+
+class FlashSaleIn(Input):
+    variant_id: int
+    quantity: int = Field(ge=1, le=100_000)
+    price: MoneyIn
+    per_customer_limit: int = Field(ge=1, le=100)
+    duration_s: int = Field(ge=10, le=3600)
+    countdown_s: int = Field(default=10, ge=0, le=300)
+
+
+class ReservationIn(Input):
+    quantity: int = Field(ge=1, le=100)
+
+
+class FlashSaleOut(Output):
+    id: int
+    stream_id: int
+    variant_id: int
+    status: str
+    quantity: int
+    remaining: int
+    per_customer_limit: int
+    price: dict[str, object]
+    starts_at: datetime
+    ends_at: datetime
+
+
+class ReservationOut(Output):
+    reservation_id: str
+    flash_sale_id: int
+    quantity: int
+    expires_at: datetime
+    remaining: int
+
+
+class LedgerOut(Output):
+    quantity: int
+    sold: int
+    held: int
+    available: int
+    released: int
+    invariant_ok: bool

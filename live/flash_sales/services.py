@@ -1,0 +1,204 @@
+"""Flash-sale rules: launch (allocate stock), reserve through the gate, expire, and the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.flash_sales import gate as g
+from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+from live.flash_sales.schemas import FlashSaleIn, LedgerOut
+from live.models import Stream, StreamStatus
+from live.services import shelf
+from shop.catalog.models import StockMovement, Variant
+from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.orders.services import held_quantities
+
+
+class SaleRefused(Conflict):
+    """409 with the contract's code: sold_out, limit_reached, not_started or ended."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.refusal = code
+
+    def to_body(self) -> dict[str, object]:
+        return {"code": self.refusal, "message": self.message}
+
+
+REFUSALS = {
+    g.SOLD_OUT: "Sold out.",
+    g.LIMIT: "You have reached the limit for this deal.",
+    g.NOT_STARTED: "The sale has not started yet.",
+    g.ENDED: "The sale has ended.",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def status_of(sale: FlashSale, at: datetime | None = None) -> str:
+    at = at or now()
+    return "scheduled" if at < sale.starts_at else ("ended" if at >= sale.ends_at else "live")
+
+
+def terms(sale: FlashSale) -> g.SaleTerms:
+    return g.SaleTerms(
+        sale.id, sale.quantity, sale.per_customer_limit, sale.starts_at.timestamp(), sale.ends_at.timestamp()
+    )
+
+
+async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_seconds: int) -> FlashSale:
+    if stream.status == StreamStatus.ENDED:
+        raise Conflict("The stream has ended.")
+    variant = await db.get(Variant, data.variant_id)
+    if variant is None or variant.product_id not in {p.id for p in await shelf(db, stream)}:
+        raise NotFound("No such variant on this stream's shelf.", fields={"variant_id": "Not on the shelf."})
+    if data.price.currency != variant.currency or data.price.amount >= variant.price_amount:
+        raise InvalidInput(
+            "The deal price must be below the regular price, in the same currency.",
+            fields={"price": f"Below {variant.price_amount} {variant.currency}."},
+        )
+    if data.per_customer_limit > data.quantity:
+        raise InvalidInput(fields={"per_customer_limit": "At most the sale quantity."})
+    held = (await held_quantities(db, [variant.id])).get(variant.id, 0)
+    allocated = await db.execute(
+        update(Variant)
+        .where(
+            Variant.id == variant.id,
+            Variant.stock_on_hand - held >= data.quantity,
+        )
+        .values(stock_on_hand=Variant.stock_on_hand - data.quantity)
+    )
+    if not allocated.rowcount:  # type: ignore[attr-defined]
+        raise InvalidInput(
+            "Not enough stock on hand for that quantity.", fields={"quantity": "More than in stock."}
+        )
+    await db.refresh(variant)
+    db.add(
+        StockMovement(
+            variant_id=variant.id,
+            delta=-data.quantity,
+            balance_after=variant.stock_on_hand,
+            reason="flash_sale",
+            actor_id=stream.host_id,
+        )
+    )
+    starts = now() + timedelta(seconds=data.countdown_s)
+    sale = FlashSale(
+        stream_id=stream.id,
+        variant_id=variant.id,
+        quantity=data.quantity,
+        price_amount=data.price.amount,
+        currency=data.price.currency,
+        per_customer_limit=data.per_customer_limit,
+        starts_at=starts,
+        ends_at=starts + timedelta(seconds=data.duration_s),
+        hold_seconds=hold_seconds,
+    )
+    db.add(sale)
+    await db.flush()
+    return sale
+
+
+async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
+    """Rebuild the gate's view from the ledger: the DB is the truth."""
+    rows = (
+        await db.execute(
+            select(
+                FlashSaleHold.reservation_id,
+                FlashSaleHold.user_id,
+                FlashSaleHold.quantity,
+                FlashSaleHold.state,
+                FlashSaleHold.expires_at,
+            ).where(FlashSaleHold.sale_id == sale.id)
+        )
+    ).all()
+    result = g.Books(remaining=sale.quantity)
+    at = now()
+    for reservation_id, user_id, quantity, state, expires_at in rows:
+        live_hold = state == HoldState.HELD and expires_at > at
+        if state == HoldState.SOLD or live_hold:
+            result.remaining -= quantity
+            result.per_user[user_id] = result.per_user.get(user_id, 0) + quantity
+        if live_hold:
+            result.holds[reservation_id] = (user_id, quantity)
+    return result
+
+
+async def reserve(
+    db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int
+) -> tuple[FlashSaleHold, int]:
+    sale = await db.get(FlashSale, sale_id)
+    if sale is None:
+        raise NotFound("No such flash sale.")
+    if quantity > sale.per_customer_limit:
+        raise InvalidInput(fields={"quantity": f"At most {sale.per_customer_limit} per customer."})
+    reservation_id = uuid.uuid4().hex
+    at = now()
+    status, remaining = await gate.reserve(terms(sale), user_id, quantity, reservation_id, at.timestamp())
+    if status == g.MISSING:
+        await gate.load(sale.id, await books(db, sale))
+        status, remaining = await gate.reserve(terms(sale), user_id, quantity, reservation_id, at.timestamp())
+    if status != g.OK:
+        raise SaleRefused(status, REFUSALS.get(status, "Not available."))
+    hold = FlashSaleHold(
+        sale_id=sale.id,
+        user_id=user_id,
+        reservation_id=reservation_id,
+        quantity=quantity,
+        expires_at=at + timedelta(seconds=sale.hold_seconds),
+    )
+    db.add(hold)
+    return hold, remaining
+
+
+async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
+    """held → expired for holds past their time, once each; returns {sale id: units returned}."""
+    due = (
+        await db.scalars(
+            select(FlashSaleHold).where(
+                FlashSaleHold.state == HoldState.HELD, FlashSaleHold.expires_at <= now()
+            )
+        )
+    ).all()
+    returned: dict[int, int] = {}
+    for hold in due:
+        changed = await db.execute(
+            update(FlashSaleHold)
+            .where(FlashSaleHold.id == hold.id, FlashSaleHold.state == HoldState.HELD)
+            .values(state=HoldState.EXPIRED)
+        )
+        if changed.rowcount:  # type: ignore[attr-defined]
+            await gate.release(hold.sale_id, hold.reservation_id)
+            returned[hold.sale_id] = returned.get(hold.sale_id, 0) + hold.quantity
+    return returned
+
+
+async def ledger(db: AsyncSession, gate: g.Gate, sale: FlashSale) -> LedgerOut:
+    totals = dict(
+        (
+            await db.execute(
+                select(FlashSaleHold.state, func.coalesce(func.sum(FlashSaleHold.quantity), 0))
+                .where(FlashSaleHold.sale_id == sale.id)
+                .group_by(FlashSaleHold.state)
+            )
+        ).all()
+    )
+    sold, held = int(totals.get(HoldState.SOLD, 0)), int(totals.get(HoldState.HELD, 0))
+    released = int(totals.get(HoldState.RELEASED, 0)) + int(totals.get(HoldState.EXPIRED, 0))
+    available = sale.quantity - sold - held
+    gate_view = await gate.remaining(sale.id)
+    consistent = gate_view is None or gate_view <= available  # the gate may lag a commit, never lead it
+    return LedgerOut(
+        quantity=sale.quantity,
+        sold=sold,
+        held=held,
+        available=available,
+        released=released,
+        invariant_ok=available >= 0 and sold + held + available == sale.quantity and consistent,
+    )

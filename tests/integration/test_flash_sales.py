@@ -1,0 +1,168 @@
+"""Flash sales: the window, limits, allocation, expiry, the ledger, and 1,000 buyers for 100 units."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from litestar import Litestar
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.flash_sales import jobs
+from live.flash_sales.models import FlashSaleHold
+from shop.catalog.models import StockMovement, Variant
+from tests.helpers import Client, register
+from tests.live_helpers import buyers, launch_sale, live_room
+
+
+async def _ledger(client: Client, sale_id: int) -> dict:
+    return dict((await client.get(f"/api/v1/flash-sales/{sale_id}/ledger")).json())
+
+
+async def test_launch_allocates_stock_and_reservations_follow_the_rules(
+    client: Client, other_client: Client, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client, stock=50)
+    sale = await launch_sale(client, room, quantity=10, limit=2)
+    assert (sale["status"], sale["remaining"]) == ("live", 10)
+    variant = await db.get(Variant, room["variant_id"])
+    assert variant is not None
+    assert variant.stock_on_hand == 40
+    assert await db.scalar(select(StockMovement.delta).where(StockMovement.reason == "flash_sale")) == -10
+
+    await register(other_client, "fan@example.com")
+    ok = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 2})
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["remaining"] == 8
+    again = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    assert (again.status_code, again.json()["code"]) == (409, "limit_reached")
+    for bad in (0, -1, 3):
+        response = await other_client.post(
+            f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": bad}
+        )
+        assert response.status_code == 422, bad
+    assert (
+        await other_client.post("/api/v1/flash-sales/424242/reservations", json={"quantity": 1})
+    ).status_code == 404
+    assert await _ledger(client, sale["id"]) == {
+        "quantity": 10,
+        "sold": 0,
+        "held": 2,
+        "available": 8,
+        "released": 0,
+        "invariant_ok": True,
+    }
+
+
+async def test_the_server_clock_opens_and_closes_the_sale(
+    client: Client, other_client: Client, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client)
+    sale = await launch_sale(client, room, quantity=5, countdown_s=60)
+    await register(other_client, "early@example.com")
+    early = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    assert (early.status_code, early.json()["code"]) == (409, "not_started")
+    assert (await client.get(f"/api/v1/flash-sales/{sale['id']}")).json()["status"] == "scheduled"
+
+
+async def test_launch_is_checked(client: Client, other_client: Client) -> None:
+    room = await live_room(client, other_client, stock=5, price=3000)
+    too_many = await client.post(
+        f"/api/v1/streams/{room['stream_id']}/flash-sales",
+        json={
+            "variant_id": room["variant_id"],
+            "quantity": 6,
+            "price": {"amount": 1000, "currency": "USD"},
+            "per_customer_limit": 1,
+            "duration_s": 60,
+        },
+    )
+    assert too_many.status_code == 422
+    fake_discount = await client.post(
+        f"/api/v1/streams/{room['stream_id']}/flash-sales",
+        json={
+            "variant_id": room["variant_id"],
+            "quantity": 1,
+            "price": {"amount": 3000, "currency": "USD"},
+            "per_customer_limit": 1,
+            "duration_s": 60,
+        },
+    )
+    assert fake_discount.status_code == 422
+    stranger = await other_client.post(
+        f"/api/v1/streams/{room['stream_id']}/flash-sales",
+        json={
+            "variant_id": room["variant_id"],
+            "quantity": 1,
+            "price": {"amount": 100, "currency": "USD"},
+            "per_customer_limit": 1,
+            "duration_s": 60,
+        },
+    )
+    assert stranger.status_code == 404
+
+
+async def test_expired_holds_return_to_the_pool_once(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client)
+    sale = await launch_sale(client, room, quantity=3, limit=3)
+    await register(other_client, "slow@example.com")
+    await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 3})
+    sold_out = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    assert sold_out.json()["code"] in ("sold_out", "limit_reached")
+    await db.execute(update(FlashSaleHold).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    await db.commit()
+    gate = app.dependencies["gate"].dependency()  # type: ignore[attr-defined]
+    sessions = app.state["sessions"]
+    assert await jobs.expire_holds(sessions, gate, None) == 3
+    assert await jobs.expire_holds(sessions, gate, None) == 0
+    assert await _ledger(client, sale["id"]) == {
+        "quantity": 3,
+        "sold": 0,
+        "held": 0,
+        "available": 3,
+        "released": 3,
+        "invariant_ok": True,
+    }
+    back = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 3})
+    assert back.status_code == 201
+
+
+async def test_thousand_buyers_race_for_a_hundred_units(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client, stock=500)
+    sale = await launch_sale(client, room, quantity=100, limit=1)
+    tokens = await buyers(db, 1000)
+    start = asyncio.Event()
+    transport = httpx.ASGITransport(app=app)
+
+    async def buy(token: str) -> int:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver.local",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        ) as c:
+            await start.wait()
+            response = await c.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+            return response.status_code
+
+    tasks = [asyncio.create_task(buy(t)) for t in tokens]
+    await asyncio.sleep(0.1)
+    start.set()
+    codes = await asyncio.gather(*tasks)
+    assert codes.count(201) == 100
+    assert codes.count(409) == 900
+    ledger = await _ledger(client, sale["id"])
+    assert ledger == {
+        "quantity": 100,
+        "sold": 0,
+        "held": 100,
+        "available": 0,
+        "released": 0,
+        "invariant_ok": True,
+    }
+    holders = await db.scalar(select(func.count(func.distinct(FlashSaleHold.user_id))))
+    assert holders == 100

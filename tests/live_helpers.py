@@ -1,0 +1,91 @@
+"""Builders for live tests: a live room with a shelf, and many buyers with API tokens, fast."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import ApiToken, User
+from shop.core import security
+from tests.helpers import Client, make_product, register
+
+_HASH = security.hash_password("not-used-for-login")
+
+
+async def live_room(host: Client, merchant: Client, stock: int = 500, price: int = 3000) -> dict[str, Any]:
+    await register(merchant, f"m-{uuid.uuid4().hex[:6]}@shop.example", role="merchant")
+    product = await make_product(
+        merchant, "Glow Serum", stock=stock, price=price, sku=f"GS-{uuid.uuid4().hex[:6]}"
+    )
+    await register(host, f"host-{uuid.uuid4().hex[:6]}@example.com", role="creator")
+    stream_id = (await host.post("/api/v1/streams", json={"title": "Deals"})).json()["id"]
+    await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]})
+    await host.post(f"/api/v1/streams/{stream_id}/start")
+    return {"stream_id": stream_id, "product": product, "variant_id": product["variants"][0]["id"]}
+
+
+async def launch_sale(
+    host: Client,
+    room: dict[str, Any],
+    *,
+    quantity: int,
+    limit: int = 2,
+    price: int = 1999,
+    countdown_s: int = 0,
+    duration_s: int = 600,
+) -> dict[str, Any]:
+    response = await host.post(
+        f"/api/v1/streams/{room['stream_id']}/flash-sales",
+        json={
+            "variant_id": room["variant_id"],
+            "quantity": quantity,
+            "price": {"amount": price, "currency": "USD"},
+            "per_customer_limit": limit,
+            "duration_s": duration_s,
+            "countdown_s": countdown_s,
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def buyers(db: AsyncSession, count: int) -> list[str]:
+    """`count` shoppers with Bearer tokens, inserted directly: hashing 1,000 passwords is not the test."""
+    now = datetime.now(UTC)
+    tag = uuid.uuid4().hex[:8]
+    rows = [
+        {
+            "email": f"b{i}-{tag}@example.com",
+            "password_hash": _HASH,
+            "display_name": f"Buyer {i}",
+            "role": "shopper",
+            "bio": "",
+            "avatar_hue": i % 360,
+            "follower_count": 0,
+            "following_count": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
+    ids = (await db.execute(insert(User).returning(User.id), rows)).scalars().all()
+    tokens = [f"zc_{tag}_{i}" for i in range(count)]
+    await db.execute(
+        insert(ApiToken),
+        [
+            {
+                "user_id": uid,
+                "name": "load",
+                "token_digest": security.token_digest(tok),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for uid, tok in zip(ids, tokens, strict=True)
+        ],
+    )
+    await db.commit()
+    return tokens
