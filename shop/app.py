@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from live.channel import stream_socket
 from live.controllers import StreamController
+from live.flash_sales import checkout as flash_checkout
 from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
     ticker = StockTicker(channels.publish)
+    settlement.on_paid("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
     return Litestar(
         route_handlers=[
             health,

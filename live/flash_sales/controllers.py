@@ -9,14 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services as streams
 from live.controllers import publish
-from live.flash_sales import services
+from live.flash_sales import checkout, services
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import FlashSaleIn, FlashSaleOut, LedgerOut, ReservationIn, ReservationOut
 from live.flash_sales.ticker import StockTicker
 from live.models import Stream
+from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
+from shop.core.schemas import MoneyOut
+from shop.orders.controllers import open_intent, payment_out
+from shop.orders.schemas import CheckoutOut
 from shop.settings import Settings
 
 
@@ -75,6 +79,23 @@ class FlashSaleController(Controller):
     @get("/flash-sales/{sale_id:int}/ledger")
     async def ledger(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> LedgerOut:
         return await services.ledger(db_session, gate, await get_sale(db_session, sale_id))
+
+    @post(
+        "/flash-sales/{sale_id:int}/reservations/{reservation_id:str}/checkout", status_code=HTTP_201_CREATED
+    )
+    async def checkout(
+        self, db_session: AsyncSession, user: User, gateway: StripeGateway, sale_id: int, reservation_id: str
+    ) -> CheckoutOut:
+        """The in-room sheet: pay for the hold without leaving the room (same payment flow as the cart)."""
+        order = await checkout.order_from_hold(db_session, user, sale_id, reservation_id)
+        attempt = await open_intent(db_session, gateway, order)
+        return CheckoutOut(
+            order_id=order.id,
+            status=order.status,
+            total=MoneyOut(amount=order.total_amount, currency=order.currency),
+            hold_expires_at=order.hold_expires_at,
+            payment=payment_out(attempt, gateway),
+        )
 
     @post("/flash-sales/{sale_id:int}/reservations", status_code=HTTP_201_CREATED)
     async def reserve(

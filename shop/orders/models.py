@@ -5,6 +5,7 @@ from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.core.db import Base
@@ -61,6 +62,8 @@ class OrderLine(Base):
     source_type: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[int | None] = mapped_column(default=None)
     refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
+    # True when the stock was already taken by an allocation (a flash sale), not by a checkout hold.
+    allocated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     @property
     def total_amount(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,6 +104,18 @@ async def apply_intent(db: AsyncSession, intent: Intent) -> Order | None:
     return order
 
 
+PaidHook = Callable[[AsyncSession, Order], Awaitable[bool]]
+_paid_hooks: dict[str, PaidHook] = {}
+
+
+def on_paid(name: str, hook: PaidHook) -> None:
+    """Run `hook` when an order is about to become paid; False means "cannot deliver": refund instead.
+
+    `live` registers one (through the composition root) for lines whose stock a flash sale allocated.
+    """
+    _paid_hooks[name] = hook  # by name: building the app again replaces, never stacks
+
+
 async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
     if intent.amount != order.total_amount or intent.currency != order.currency:
         log.error(
@@ -115,7 +128,8 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
         )
     demand: dict[int, int] = defaultdict(int)
     for line in order.lines:
-        demand[line.variant_id] += line.quantity
+        if not line.allocated:  # allocated lines took their stock when the flash sale launched
+            demand[line.variant_id] += line.quantity
     await lock_variants(db, demand)
     holds = (await db.scalars(select(StockReservation).where(StockReservation.order_id == order.id))).all()
     still_held = {h.variant_id for h in holds if h.state == HoldState.HELD.value}
@@ -133,25 +147,8 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
         for v, q in demand.items()
         if v not in still_held and variants[v].stock_on_hand - others.get(v, 0) < q
     ]
-    if short:
-        await release_holds(db, order)
-        states.move(
-            order,
-            OrderStatus.REFUNDED,
-            "Paid after the hold expired and the stock was gone: refunded in full.",
-        )
-        order.refunded_amount = order.total_amount
-        for line in order.lines:
-            line.refunded_amount = line.total_amount
-        db.add(
-            Refund(
-                order_id=order.id,
-                amount=order.total_amount,
-                currency=order.currency,
-                reason="automatic: stock sold out before the late payment",
-                idempotency_key=f"order-{order.id}-auto",
-            )
-        )
+    if short or not all([await hook(db, order) for hook in _paid_hooks.values()]):
+        await _refund_in_full(db, order)
         return
     for variant_id, quantity in demand.items():
         variant = variants[variant_id]
@@ -176,6 +173,25 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
     )
     order.paid_at = now()
     await _empty_bought_lines(db, order)
+
+
+async def _refund_in_full(db: AsyncSession, order: Order) -> None:
+    await release_holds(db, order)
+    states.move(
+        order, OrderStatus.REFUNDED, "Paid after the hold expired and the stock was gone: refunded in full."
+    )
+    order.refunded_amount = order.total_amount
+    for line in order.lines:
+        line.refunded_amount = line.total_amount
+    db.add(
+        Refund(
+            order_id=order.id,
+            amount=order.total_amount,
+            currency=order.currency,
+            reason="automatic: stock sold out before the late payment",
+            idempotency_key=f"order-{order.id}-auto",
+        )
+    )
 
 
 async def _empty_bought_lines(db: AsyncSession, order: Order) -> None:

@@ -166,3 +166,36 @@ async def test_thousand_buyers_race_for_a_hundred_units(
     }
     holders = await db.scalar(select(func.count(func.distinct(FlashSaleHold.user_id))))
     assert holders == 100
+
+
+async def test_a_hold_is_paid_in_the_room_and_becomes_sold(
+    client: Client, other_client: Client, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client, stock=20, price=3000)
+    sale = await launch_sale(client, room, quantity=5, limit=2, price=1999)
+    await register(other_client, "viewer@example.com")
+    hold = (
+        await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 2})
+    ).json()
+    url = f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
+    checkout = await other_client.post(url)
+    assert checkout.status_code == 201, checkout.text
+    assert checkout.json()["total"] == {"amount": 3998, "currency": "USD"}
+    assert (await other_client.post(url)).json()["order_id"] == checkout.json()["order_id"]
+    order_id = checkout.json()["order_id"]
+    paid = await other_client.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert paid.json()["status"] == "paid", paid.text
+    assert paid.json()["lines"][0]["source"] == {"type": "stream", "id": room["stream_id"]}
+    assert await _ledger(client, sale["id"]) == {
+        "quantity": 5,
+        "sold": 2,
+        "held": 0,
+        "available": 3,
+        "released": 0,
+        "invariant_ok": True,
+    }
+    variant = await db.get(Variant, room["variant_id"])
+    assert variant is not None
+    assert variant.stock_on_hand == 15  # allocated once at launch, not taken again at payment
+    stranger = await client.post(url)
+    assert stranger.status_code == 404
