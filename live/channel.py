@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import services
@@ -52,8 +53,39 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
             "playback_url": stream.playback_url,
             "products": [services.product_card(p) for p in products],
             "pinned": services.product_card(pinned) if pinned else None,
-            "flash_sale": None,
+            "flash_sale": await current_sale(db, stream),
         },
+    }
+
+
+async def current_sale(db: AsyncSession, stream: Stream) -> dict[str, Any] | None:
+    """The newest sale that has not ended, with `remaining` from the ledger (the truth)."""
+    from live.flash_sales import services as sales
+    from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+
+    sale = await db.scalar(
+        select(FlashSale)
+        .where(FlashSale.stream_id == stream.id, FlashSale.ends_at > sales.now())
+        .order_by(FlashSale.id.desc())
+        .limit(1)
+    )
+    if sale is None:
+        return None
+    taken = await db.scalar(
+        select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
+            FlashSaleHold.sale_id == sale.id, FlashSaleHold.state.in_([HoldState.HELD, HoldState.SOLD])
+        )
+    )
+    return {
+        "id": sale.id,
+        "status": sales.status_of(sale),
+        "quantity": sale.quantity,
+        "remaining": sale.quantity - int(taken or 0),
+        "per_customer_limit": sale.per_customer_limit,
+        "variant_id": sale.variant_id,
+        "price": {"amount": sale.price_amount, "currency": sale.currency},
+        "starts_at": sale.starts_at.isoformat(),
+        "ends_at": sale.ends_at.isoformat(),
     }
 
 

@@ -130,3 +130,33 @@ async def test_shoppers_cannot_host_and_bad_input_is_rejected(client: Client) ->
     assert (await client.post("/api/v1/streams", json={"title": ""})).status_code == 422
     assert (await client.get("/api/v1/streams?status=bogus")).status_code == 422
     assert (await client.get("/api/v1/streams/424242")).status_code == 404
+
+
+async def test_viewers_see_the_sale_start_and_the_stock_fall(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    from tests.live_helpers import launch_sale
+
+    stream_id, ids = await _room(client, other_client)
+    variant_id = (await client.get(f"/api/v1/products/{ids[0]}")).json()["variants"][0]["id"]
+    async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
+        assert json.loads(await ws.recv())["stream"]["flash_sale"] is None
+        sale = await launch_sale(
+            client, {"stream_id": stream_id, "variant_id": variant_id}, quantity=3, limit=1, price=100
+        )
+        started = await _next(ws, "flash_sale")
+        assert (started["state"], started["flash_sale"]["remaining"]) == ("started", 3)
+        for n in range(3):
+            await register(other_client, f"v{n}@example.com")
+            assert (
+                await other_client.post(
+                    f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1}
+                )
+            ).status_code == 201
+        seen = []
+        while not seen or seen[-1] != 0:
+            seen.append((await _next(ws, "stock"))["remaining"])
+        assert seen == sorted(seen, reverse=True)
+        assert len(seen) <= 3  # conflated: never more messages than purchases
+    async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
+        assert json.loads(await ws.recv())["stream"]["flash_sale"]["remaining"] == 0
