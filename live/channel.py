@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,11 +21,16 @@ from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from live import services
+from live import chat, services
+from live.counters import RoomCounters
 from live.models import Stream
+from shop.accounts.models import User
+from shop.core.errors import AppError
+from shop.core.ratelimit import AttemptCounter
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
+MAX_CLIENT_MESSAGE = 2048
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 
 
@@ -93,9 +99,16 @@ class Room:
     """One viewer's connection: serialised sends and the last sequence number delivered."""
 
     def __init__(
-        self, socket: WebSocket[Any, Any, Any], sessions: async_sessionmaker[AsyncSession], stream_id: int
+        self,
+        socket: WebSocket[Any, Any, Any],
+        sessions: async_sessionmaker[AsyncSession],
+        stream_id: int,
+        counters: RoomCounters,
+        attempts: AttemptCounter,
+        publish: Callable[[dict[str, Any], str], None],
     ):
         self.socket, self.sessions, self.stream_id = socket, sessions, stream_id
+        self.counters, self.attempts, self.publish = counters, attempts, publish
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
 
@@ -129,14 +142,53 @@ class Room:
 
     async def read_client(self) -> None:
         while True:
-            data = await self.socket.receive_json()
-            if isinstance(data, dict) and data.get("type") == "resume":
-                await self.resume(int(data.get("after_seq") or 0))
+            text = await self.socket.receive_text()
+            if len(text) > MAX_CLIENT_MESSAGE:
+                await self.send({"type": "error", "code": "too_long", "message": "Message too large."})
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                await self.handle(data)
+
+    async def handle(self, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        if kind == "resume":
+            await self.resume(int(data.get("after_seq") or 0))
+        elif kind == "like":
+            await self.counters.like(self.stream_id, services.channel_name(self.stream_id))
+        elif kind == "chat":
+            await self.chat(str(data.get("text", "")))
+
+    async def chat(self, text: str) -> None:
+        session = self.socket.scope.get("session")
+        user_id = session.get("uid") if isinstance(session, dict) else None
+        if user_id is None:
+            await self.send(
+                {"type": "error", "code": "authentication_required", "message": "Sign in to chat."}
+            )
+            return
+        try:
+            async with self.sessions() as db, db.begin():
+                user = await db.get(User, int(user_id))
+                assert user is not None
+                message = await chat.post(db, self.attempts, user, self.stream_id, text)
+        except AppError as error:
+            await self.send({"type": "error", "code": error.code, "message": error.message})
+            return
+        self.publish(message, services.channel_name(self.stream_id))
 
 
 @websocket("/live/streams/{stream_id:int}/ws")
 async def stream_socket(
-    socket: WebSocket[Any, Any, Any], stream_id: int, channels: ChannelsPlugin, settings: Settings
+    socket: WebSocket[Any, Any, Any],
+    stream_id: int,
+    channels: ChannelsPlugin,
+    settings: Settings,
+    counters: RoomCounters,
+    attempts: AttemptCounter,
 ) -> None:
     if not origin_allowed(socket, settings):
         await socket.close(code=4403, reason="origin not allowed")
@@ -147,9 +199,11 @@ async def stream_socket(
             await socket.close(code=4404, reason="no such stream")
             return
     await socket.accept()
-    room = Room(socket, sessions, stream_id)
-    async with channels.start_subscription([services.channel_name(stream_id)]) as subscriber:
+    room = Room(socket, sessions, stream_id, counters, attempts, channels.publish)
+    channel = services.channel_name(stream_id)
+    async with channels.start_subscription([channel]) as subscriber:
         await room.send_snapshot()
+        await counters.viewer(stream_id, channel, +1)
         reader = asyncio.create_task(room.read_client())
         try:
             async with subscriber.run_in_background(room.forward, join=False):
@@ -158,3 +212,4 @@ async def stream_socket(
             pass
         finally:
             reader.cancel()
+            await counters.viewer(stream_id, channel, -1)

@@ -9,11 +9,12 @@ from litestar.channels import ChannelsPlugin
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from live import services
+from live import chat, services
 from live.models import Stream, StreamStatus
-from live.schemas import ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
+from live.schemas import ChatIn, ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
+from shop.core.ratelimit import AttemptCounter
 
 
 async def stream_out(db: AsyncSession, stream: Stream) -> StreamOut:
@@ -108,6 +109,21 @@ class StreamController(Controller):
         stream = await services.hosted_stream(db_session, user, stream_id)
         await publish(db_session, channels, stream, await services.pin(db_session, stream, None))
         return await stream_out(db_session, stream)
+
+    @post("/{stream_id:int}/chat", status_code=HTTP_201_CREATED)
+    async def chat(
+        self,
+        db_session: AsyncSession,
+        user: User,
+        channels: ChannelsPlugin,
+        attempts: AttemptCounter,
+        stream_id: int,
+        data: ChatIn,
+    ) -> dict[str, Any]:
+        message = await chat.post(db_session, attempts, user, stream_id, data.text)
+        stream = await services.get_stream(db_session, stream_id)
+        await publish(db_session, channels, stream, message)
+        return message
 
     @post("/{stream_id:int}/moderators", status_code=HTTP_201_CREATED)
     async def add_moderator(

@@ -22,6 +22,10 @@ class PinIn(Input):
     product_id: int
 
 
+class ChatIn(Input):
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class ModeratorIn(Input):
     user_id: int
 

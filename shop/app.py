@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from live.channel import stream_socket
 from live.controllers import StreamController
+from live.counters import RoomCounters
 from live.flash_sales import checkout as flash_checkout
 from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
     ticker = StockTicker(channels.publish)
+    counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     settlement.on_paid("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
     return Litestar(
         route_handlers=[
@@ -206,6 +208,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "gateway": value(gateway),
             "gate": value(gate),
             "ticker": value(ticker),
+            "counters": value(counters),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,

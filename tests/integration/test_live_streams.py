@@ -160,3 +160,64 @@ async def test_viewers_see_the_sale_start_and_the_stock_fall(
         assert len(seen) <= 3  # conflated: never more messages than purchases
     async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
         assert json.loads(await ws.recv())["stream"]["flash_sale"]["remaining"] == 0
+
+
+async def test_chat_is_signed_in_limited_and_rate_limited(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    stream_id, _ = await _room(client, other_client)
+    await register(other_client, "chatty@example.com")
+    url = f"/api/v1/streams/{stream_id}/chat"
+    async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
+        await ws.recv()
+        sent = await other_client.post(url, json={"text": "<script>alert(1)</script> hi"})
+        assert sent.status_code == 201, sent.text
+        message = await _next(ws, "chat")
+        assert message["text"] == "<script>alert(1)</script> hi"  # plain text; pages use textContent
+        assert message["user"]["display_name"] == "chatty"
+        await ws.send(json.dumps({"type": "chat", "text": "anonymous"}))
+        assert (await _next(ws, "error"))["code"] == "authentication_required"
+        await ws.send("x" * 10_000)
+        assert (await _next(ws, "error"))["code"] == "too_long"
+    assert (await other_client.post(url, json={"text": "x" * 10_000})).status_code == 422
+    assert (await other_client.post(url, json={"text": "y" * 201})).status_code == 422
+    burst = [await other_client.post(url, json={"text": f"spam {i}"}) for i in range(100)]
+    codes = [r.status_code for r in burst]
+    assert codes.count(201) == 4  # 5 per 5 s, one already used above
+    assert set(codes[4:]) == {429}
+    assert (await client.post(url, json={"text": "host still talks"})).status_code == 201
+
+
+async def test_signed_in_viewer_chats_over_the_socket(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    stream_id, _ = await _room(client, other_client)
+    cookie = f"session={client.raw.cookies.get('session')}"
+    async with connect(
+        f"ws://{live_server}/live/streams/{stream_id}/ws", additional_headers={"Cookie": cookie}
+    ) as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"type": "chat", "text": "hello room"}))
+        message = await _next(ws, "chat")
+        assert (message["text"], message["user"]["display_name"]) == ("hello room", "host")
+
+
+async def test_likes_are_aggregated_and_viewers_counted(
+    client: Client, other_client: Client, live_server: str
+) -> None:
+    stream_id, _ = await _room(client, other_client)
+    url = f"ws://{live_server}/live/streams/{stream_id}/ws"
+    async with connect(url) as first, connect(url) as second:
+        await first.recv()
+        await second.recv()
+        viewers = await _next(first, "viewers")
+        while viewers["count"] < 2:
+            viewers = await _next(first, "viewers")
+        assert viewers["count"] == 2
+        for _ in range(50):
+            await second.send(json.dumps({"type": "like"}))
+        likes_messages = [await _next(first, "likes")]
+        while likes_messages[-1]["count"] < 50:
+            likes_messages.append(await _next(first, "likes"))
+        assert likes_messages[-1]["count"] == 50
+        assert len(likes_messages) <= 5
