@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import chat, services
+from live import replay as replays
 from live.models import Stream, StreamStatus
 from live.schemas import ChatIn, ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
 from shop.accounts.models import User
@@ -109,6 +110,11 @@ class StreamController(Controller):
         stream = await services.hosted_stream(db_session, user, stream_id)
         await publish(db_session, channels, stream, await services.pin(db_session, stream, None))
         return await stream_out(db_session, stream)
+
+    @get("/{stream_id:int}/replay")
+    async def replay(self, db_session: AsyncSession, stream_id: int) -> dict[str, Any]:
+        """Events and product chapters ("12:31 Serum 30 ml") built from pins and sales."""
+        return await replays.replay(db_session, await services.get_stream(db_session, stream_id))
 
     @post("/{stream_id:int}/chat", status_code=HTTP_201_CREATED)
     async def chat(

@@ -221,3 +221,24 @@ async def test_likes_are_aggregated_and_viewers_counted(
             likes_messages.append(await _next(first, "likes"))
         assert likes_messages[-1]["count"] == 50
         assert len(likes_messages) <= 5
+
+
+async def test_replay_has_product_chapters_from_pins_and_sales(client: Client, other_client: Client) -> None:
+    from tests.live_helpers import launch_sale
+
+    stream_id, ids = await _room(client, other_client)
+    for product_id in (ids[0], ids[1]):
+        await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": product_id})
+    await client.post(f"/api/v1/streams/{stream_id}/chat", json={"text": "deal time"})
+    variant_id = (await client.get(f"/api/v1/products/{ids[0]}")).json()["variants"][0]["id"]
+    await launch_sale(
+        client, {"stream_id": stream_id, "variant_id": variant_id}, quantity=2, limit=1, price=100
+    )
+    await client.post(f"/api/v1/streams/{stream_id}/end")
+    replay = (await client.get(f"/api/v1/streams/{stream_id}/replay")).json()
+    assert [c["product_id"] for c in replay["chapters"]] == [ids[0], ids[1], ids[0]]
+    assert all(c["at_s"] >= 0 for c in replay["chapters"])
+    assert replay["chapters"][0]["title"] == "Live Item 0"
+    kinds = [e["type"] for e in replay["events"]]
+    assert kinds == ["shelf", "stream_started", "pin", "pin", "chat", "flash_sale", "stream_ended"]
+    assert [e["seq"] for e in replay["events"]] == list(range(1, 8))
