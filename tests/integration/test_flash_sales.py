@@ -2,14 +2,17 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 from litestar import Litestar
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import jobs
-from live.flash_sales.models import FlashSaleHold
+from live.flash_sales.models import FlashSale, FlashSaleHold
+from shop.accounts.models import User
 from shop.catalog.models import StockMovement, Variant
 from tests.helpers import Client, register
 from tests.live_helpers import buyers, launch_sale, live_room
@@ -199,3 +202,94 @@ async def test_a_hold_is_paid_in_the_room_and_becomes_sold(
     assert variant.stock_on_hand == 15  # allocated once at launch, not taken again at payment
     stranger = await client.post(url)
     assert stranger.status_code == 404
+
+
+async def test_redis_lost_mid_sale_fails_closed_then_rebuilds_from_the_ledger(
+    client: Client, other_client: Client, db: AsyncSession, tmp_path: Path
+) -> None:
+    """A real redis-server is killed mid-sale and restarted empty: reservations fail closed (503), then
+    the gate is rebuilt from the DB ledger before anyone else reserves, and the sale never oversells."""
+    import shutil
+    import subprocess
+    import time
+
+    from redis.asyncio import Redis
+
+    from live.flash_sales import services
+    from live.flash_sales.gate import RedisGate
+    from shop.core.errors import ServiceUnavailable
+    from tests.backends import IN_CI
+    from tests.helpers import free_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        assert not IN_CI, "CI must have redis-server"
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+
+    def start_redis() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, check=False)
+            if ping.stdout.strip() == b"PONG":
+                return process
+            time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    redis_process = start_redis()
+    room = await live_room(client, other_client, stock=50)
+    sale = await launch_sale(client, room, quantity=10, limit=5)
+    await buyers(db, 3)
+    a, b, c = sorted((await db.scalars(select(User.id).order_by(User.id.desc()).limit(3))).all())
+    redis = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_timeout=0.5, socket_connect_timeout=0.5)
+    gate = RedisGate(redis, "zc-redis-loss")
+    try:
+        hold, _ = await services.reserve(db, gate, sale["id"], a, 4)
+        await db.commit()
+        first = hold.quantity
+        redis_process.kill()
+        redis_process.wait()
+        with pytest.raises(ServiceUnavailable) as closed:
+            await services.reserve(db, gate, sale["id"], b, 1)
+        assert closed.value.retry_after
+        await db.rollback()
+        redis_process = start_redis()  # empty: every key of the sale is gone
+        await services.reserve(db, gate, sale["id"], b, 5)  # "missing" → rebuilt from the ledger first
+        await db.commit()
+        with pytest.raises(services.SaleRefused) as refused:
+            await services.reserve(db, gate, sale["id"], c, 2)
+        assert refused.value.refusal == "sold_out"
+        await db.rollback()
+        await services.reserve(db, gate, sale["id"], c, 1)
+        await db.commit()
+        assert await gate.remaining(sale["id"]) == 0
+        sale_row = await db.get(FlashSale, sale["id"])
+        assert sale_row is not None
+        books = (await services.ledger(db, gate, sale_row)).model_dump()
+    finally:
+        redis_process.kill()
+        await redis.aclose()
+    assert first == 4
+    assert books == {
+        "quantity": 10,
+        "sold": 0,
+        "held": 10,
+        "available": 0,
+        "released": 0,
+        "invariant_ok": True,
+    }
