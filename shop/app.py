@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
-    ticker = StockTicker(channels.publish)
+    ticker = StockTicker(channels.publish, gate.remaining)
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     settlement.on_paid("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
     return Litestar(
