@@ -16,6 +16,7 @@ async def expire_holds(
 ) -> int:
     async with sessions() as db, db.begin():
         returned = await services.expire(db, gate)
+        await services.close_ended(db, gate)
         for sale_id in returned:
             sale = await db.get(FlashSale, sale_id)
             remaining = await gate.remaining(sale_id)

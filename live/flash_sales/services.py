@@ -202,3 +202,67 @@ async def ledger(db: AsyncSession, gate: g.Gate, sale: FlashSale) -> LedgerOut:
         released=released,
         invariant_ok=available >= 0 and sold + held + available == sale.quantity and consistent,
     )
+
+
+async def close_ended(db: AsyncSession, gate: g.Gate) -> list[int]:
+    """Give the unsold allocation of ended sales back to the variant's stock, once per sale.
+
+    A sale closes only after its end and once no hold is still live, so a buyer mid-payment keeps
+    their unit. `closed_at` is claimed with a conditional update, so two sweepers cannot return twice.
+    """
+    at = now()
+    live_hold = select(FlashSaleHold.id).where(
+        FlashSaleHold.sale_id == FlashSale.id,
+        FlashSaleHold.state == HoldState.HELD,
+        FlashSaleHold.expires_at > at,
+    )
+    due = (
+        await db.scalars(
+            select(FlashSale).where(
+                FlashSale.ends_at <= at, FlashSale.closed_at.is_(None), ~live_hold.exists()
+            )
+        )
+    ).all()
+    closed: list[int] = []
+    for sale in due:
+        claimed = await db.execute(
+            update(FlashSale)
+            .where(FlashSale.id == sale.id, FlashSale.closed_at.is_(None))
+            .values(closed_at=at)
+        )
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            continue
+        await db.execute(
+            update(FlashSaleHold)
+            .where(FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.HELD)
+            .values(state=HoldState.EXPIRED)
+        )
+        sold = int(
+            await db.scalar(
+                select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
+                    FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.SOLD
+                )
+            )
+            or 0
+        )
+        unsold = sale.quantity - sold
+        if unsold > 0:
+            await db.execute(
+                update(Variant)
+                .where(Variant.id == sale.variant_id)
+                .values(stock_on_hand=Variant.stock_on_hand + unsold)
+            )
+            variant = await db.get(Variant, sale.variant_id, populate_existing=True)
+            assert variant is not None
+            db.add(
+                StockMovement(
+                    variant_id=variant.id,
+                    delta=unsold,
+                    balance_after=variant.stock_on_hand,
+                    reason="flash_sale_return",
+                )
+            )
+        await gate.forget(sale.id)
+        closed.append(sale.id)
+    await db.flush()
+    return closed

@@ -293,3 +293,35 @@ async def test_redis_lost_mid_sale_fails_closed_then_rebuilds_from_the_ledger(
         "released": 0,
         "invariant_ok": True,
     }
+
+
+async def test_an_ended_sale_returns_its_unsold_units_once(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
+) -> None:
+    room = await live_room(client, other_client, stock=30)
+    sale = await launch_sale(client, room, quantity=10, limit=3)
+    await register(other_client, "buyer@example.com")
+    hold = (
+        await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 3})
+    ).json()
+    checkout = (
+        await other_client.post(
+            f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
+        )
+    ).json()
+    await other_client.post(
+        f"/api/v1/orders/{checkout['order_id']}/pay", json={"payment_method": "pm_card_visa"}
+    )
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    await db.execute(update(FlashSale).values(starts_at=past - timedelta(minutes=5), ends_at=past))
+    await db.commit()
+    gate = app.dependencies["gate"].dependency()  # type: ignore[attr-defined]
+    await jobs.expire_holds(app.state["sessions"], gate, None)
+    await jobs.expire_holds(app.state["sessions"], gate, None)
+    variant = await db.get(Variant, room["variant_id"], populate_existing=True)
+    assert variant is not None
+    assert variant.stock_on_hand == 30 - 10 + 7  # allocation out, the 7 unsold back, the 3 sold stay sold
+    returns = (
+        await db.scalars(select(StockMovement.delta).where(StockMovement.reason == "flash_sale_return"))
+    ).all()
+    assert list(returns) == [7]
