@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
@@ -67,7 +67,7 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
 async def current_sale(db: AsyncSession, stream: Stream) -> dict[str, Any] | None:
     """The newest sale that has not ended, with `remaining` from the ledger (the truth)."""
     from live.flash_sales import services as sales
-    from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+    from live.flash_sales.models import FlashSale
 
     sale = await db.scalar(
         select(FlashSale)
@@ -77,16 +77,12 @@ async def current_sale(db: AsyncSession, stream: Stream) -> dict[str, Any] | Non
     )
     if sale is None:
         return None
-    taken = await db.scalar(
-        select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
-            FlashSaleHold.sale_id == sale.id, FlashSaleHold.state.in_([HoldState.HELD, HoldState.SOLD])
-        )
-    )
+    books = await sales.ledger(db, None, sale)
     return {
         "id": sale.id,
         "status": sales.status_of(sale),
         "quantity": sale.quantity,
-        "remaining": sale.quantity - int(taken or 0),
+        "remaining": books.available,
         "per_customer_limit": sale.per_customer_limit,
         "variant_id": sale.variant_id,
         "price": {"amount": sale.price_amount, "currency": sale.currency},

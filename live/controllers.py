@@ -47,6 +47,14 @@ async def publish(
             channels.publish(message, services.channel_name(stream.id))
 
 
+async def _move(
+    db: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, target: StreamStatus
+) -> StreamOut:
+    stream = await services.hosted_stream(db, user, stream_id, host_only=True)
+    await publish(db, channels, stream, await services.set_status(db, stream, target))
+    return await stream_out(db, stream)
+
+
 class StreamController(Controller):
     path = "/api/v1/streams"
     tags = ["live"]
@@ -67,21 +75,13 @@ class StreamController(Controller):
     async def start(
         self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
     ) -> StreamOut:
-        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
-        await publish(
-            db_session, channels, stream, await services.set_status(db_session, stream, StreamStatus.LIVE)
-        )
-        return await stream_out(db_session, stream)
+        return await _move(db_session, user, channels, stream_id, StreamStatus.LIVE)
 
     @post("/{stream_id:int}/end", status_code=HTTP_200_OK)
     async def end(
         self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
     ) -> StreamOut:
-        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
-        await publish(
-            db_session, channels, stream, await services.set_status(db_session, stream, StreamStatus.ENDED)
-        )
-        return await stream_out(db_session, stream)
+        return await _move(db_session, user, channels, stream_id, StreamStatus.ENDED)
 
     @put("/{stream_id:int}/products", status_code=HTTP_200_OK)
     async def set_products(

@@ -14,7 +14,6 @@ from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import FlashSaleIn, FlashSaleOut, LedgerOut, ReservationIn, ReservationOut
 from live.flash_sales.ticker import StockTicker
-from live.models import Stream
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.catalog.models import Variant
@@ -113,15 +112,13 @@ class FlashSaleController(Controller):
         sale_id: int,
         data: ReservationIn,
     ) -> ReservationOut:
-        hold, remaining = await services.reserve(db_session, gate, sale_id, user.id, data.quantity)
+        hold, remaining, sale = await services.reserve(db_session, gate, sale_id, user.id, data.quantity)
         try:
             await db_session.commit()  # the ledger row is the truth; without it the gate's hold is undone
         except Exception:
             await gate.release(sale_id, hold.reservation_id)
             raise
-        stream = await db_session.get(Stream, (await get_sale(db_session, sale_id)).stream_id)
-        assert stream is not None
-        ticker.update(sale_id, remaining, streams.channel_name(stream.id))
+        ticker.update(sale_id, remaining, streams.channel_name(sale.stream_id))
         return ReservationOut(
             reservation_id=hold.reservation_id,
             flash_sale_id=sale_id,

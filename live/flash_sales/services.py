@@ -132,7 +132,7 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
 
 async def reserve(
     db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int
-) -> tuple[FlashSaleHold, int]:
+) -> tuple[FlashSaleHold, int, FlashSale]:
     sale = await db.get(FlashSale, sale_id)
     if sale is None:
         raise NotFound("No such flash sale.")
@@ -154,7 +154,7 @@ async def reserve(
         expires_at=at + timedelta(seconds=sale.hold_seconds),
     )
     db.add(hold)
-    return hold, remaining
+    return hold, remaining, sale
 
 
 async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
@@ -179,7 +179,7 @@ async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
     return returned
 
 
-async def ledger(db: AsyncSession, gate: g.Gate, sale: FlashSale) -> LedgerOut:
+async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> LedgerOut:
     totals = dict(
         (
             await db.execute(
@@ -192,7 +192,7 @@ async def ledger(db: AsyncSession, gate: g.Gate, sale: FlashSale) -> LedgerOut:
     sold, held = int(totals.get(HoldState.SOLD, 0)), int(totals.get(HoldState.HELD, 0))
     released = int(totals.get(HoldState.RELEASED, 0)) + int(totals.get(HoldState.EXPIRED, 0))
     available = sale.quantity - sold - held
-    gate_view = await gate.remaining(sale.id)
+    gate_view = await gate.remaining(sale.id) if gate is not None else None
     consistent = gate_view is None or gate_view <= available  # the gate may lag a commit, never lead it
     return LedgerOut(
         quantity=sale.quantity,

@@ -259,7 +259,7 @@ async def test_redis_lost_mid_sale_fails_closed_then_rebuilds_from_the_ledger(
     redis = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_timeout=0.5, socket_connect_timeout=0.5)
     gate = RedisGate(redis, "zc-redis-loss")
     try:
-        hold, _ = await services.reserve(db, gate, sale["id"], a, 4)
+        hold, _, _ = await services.reserve(db, gate, sale["id"], a, 4)
         await db.commit()
         first = hold.quantity
         redis_process.kill()

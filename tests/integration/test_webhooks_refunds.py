@@ -5,14 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from litestar import Litestar
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.catalog.models import StockMovement, Variant
-from shop.core.db import build_engine
 from shop.orders import jobs
 from shop.orders.models import Order, StockReservation
-from shop.settings import Settings
 from tests.helpers import Client, register
 from tests.payments_helpers import shop_with_stock, shopper_with_cart, signed_event
 
@@ -92,7 +90,7 @@ async def test_events_in_any_order_never_downgrade_a_paid_order(
 
 
 async def test_event_before_the_order_is_visible_is_kept_and_applied_later(
-    client: Client, other_client: Client, app: Litestar, db: AsyncSession, settings: Settings
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
 ) -> None:
     product = await shop_with_stock(other_client)
     order_id, intent_id = await _confirmed_in_stripe_only(client, app, product["variants"][0]["id"])
@@ -113,11 +111,7 @@ async def test_event_before_the_order_is_visible_is_kept_and_applied_later(
     await db.execute(update(PaymentAttempt).where(PaymentAttempt.order_id == order_id).values(number=1))
     await db.execute(update(PaymentEvent).values(created_at=datetime.now(UTC) - timedelta(seconds=10)))
     await db.commit()
-    engine = build_engine(settings)
-    try:
-        assert await jobs.retry_events(async_sessionmaker(engine, expire_on_commit=False), _gateway(app)) == 1
-    finally:
-        await engine.dispose()
+    assert await jobs.retry_events(app.state["sessions"], _gateway(app)) == 1
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -178,7 +172,7 @@ async def _expire_all(db: AsyncSession) -> None:
 
 
 async def test_fifty_shoppers_race_for_the_last_five_units(
-    app: Litestar, other_client: Client, db: AsyncSession, settings: Settings
+    app: Litestar, other_client: Client, db: AsyncSession
 ) -> None:
     import httpx
 
@@ -200,11 +194,7 @@ async def test_fifty_shoppers_race_for_the_last_five_units(
     )
     assert held == 5
     await _expire_all(db)
-    engine = build_engine(settings)
-    try:
-        assert await jobs.expire_holds(async_sessionmaker(engine, expire_on_commit=False), _gateway(app)) == 5
-    finally:
-        await engine.dispose()
+    assert await jobs.expire_holds(app.state["sessions"], _gateway(app)) == 5
     assert (
         await db.scalar(select(func.count(StockReservation.id)).where(StockReservation.state == "held")) == 0
     )
@@ -214,22 +204,13 @@ async def test_fifty_shoppers_race_for_the_last_five_units(
         await shopper.raw.aclose()
 
 
-async def _sessions(settings: Settings):  # type: ignore[no-untyped-def]
-    engine = build_engine(settings)
-    return engine, async_sessionmaker(engine, expire_on_commit=False)
-
-
 async def test_reconciler_repairs_a_lost_webhook_exactly_once(
-    client: Client, other_client: Client, app: Litestar, db: AsyncSession, settings: Settings
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
 ) -> None:
     product = await shop_with_stock(other_client, stock=5)
     order_id, _ = await _confirmed_in_stripe_only(client, app, product["variants"][0]["id"])
-    engine, sessions = await _sessions(settings)
-    try:
-        assert await jobs.reconcile(sessions, _gateway(app)) >= 1
-        await jobs.reconcile(sessions, _gateway(app))
-    finally:
-        await engine.dispose()
+    assert await jobs.reconcile(app.state["sessions"], _gateway(app)) >= 1
+    await jobs.reconcile(app.state["sessions"], _gateway(app))
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -239,18 +220,14 @@ async def test_reconciler_repairs_a_lost_webhook_exactly_once(
 
 
 async def test_late_payment_keeps_the_order_when_stock_remains(
-    client: Client, other_client: Client, app: Litestar, db: AsyncSession, settings: Settings
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
 ) -> None:
     product = await shop_with_stock(other_client, stock=5)
     order_id, _ = await _confirmed_in_stripe_only(client, app, product["variants"][0]["id"])
     await db.execute(update(Order).values(status="canceled"))
     await db.execute(update(StockReservation).values(state="released"))
     await db.commit()
-    engine, sessions = await _sessions(settings)
-    try:
-        await jobs.reconcile(sessions, _gateway(app))
-    finally:
-        await engine.dispose()
+    await jobs.reconcile(app.state["sessions"], _gateway(app))
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -260,7 +237,7 @@ async def test_late_payment_keeps_the_order_when_stock_remains(
 
 
 async def test_late_payment_is_refunded_when_the_stock_is_gone(
-    client: Client, other_client: Client, app: Litestar, db: AsyncSession, settings: Settings
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
 ) -> None:
     product = await shop_with_stock(other_client, stock=1)
     variant_id = product["variants"][0]["id"]
@@ -269,11 +246,7 @@ async def test_late_payment_is_refunded_when_the_stock_is_gone(
     await db.execute(update(StockReservation).values(state="released"))
     await db.execute(update(Variant).where(Variant.id == variant_id).values(stock_on_hand=0))
     await db.commit()
-    engine, sessions = await _sessions(settings)
-    try:
-        await jobs.reconcile(sessions, _gateway(app))
-    finally:
-        await engine.dispose()
+    await jobs.reconcile(app.state["sessions"], _gateway(app))
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
