@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
+from live.flash_sales import services as sales
 from live.models import Stream
 from shop.accounts.models import User
 from shop.core.errors import AppError
@@ -30,6 +30,7 @@ from shop.core.ratelimit import AttemptCounter
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
+RECENT_CHAT = 30
 MAX_CLIENT_MESSAGE = 2048
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 
@@ -59,35 +60,9 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
             "playback_url": stream.playback_url,
             "products": [services.product_card(p) for p in products],
             "pinned": services.product_card(pinned) if pinned else None,
-            "flash_sale": await current_sale(db, stream),
+            "flash_sale": await sales.current_sale(db, None, stream.id),
+            "chat": await services.recent_events(db, stream.id, "chat", RECENT_CHAT),
         },
-    }
-
-
-async def current_sale(db: AsyncSession, stream: Stream) -> dict[str, Any] | None:
-    """The newest sale that has not ended, with `remaining` from the ledger (the truth)."""
-    from live.flash_sales import services as sales
-    from live.flash_sales.models import FlashSale
-
-    sale = await db.scalar(
-        select(FlashSale)
-        .where(FlashSale.stream_id == stream.id, FlashSale.ends_at > sales.now())
-        .order_by(FlashSale.id.desc())
-        .limit(1)
-    )
-    if sale is None:
-        return None
-    books = await sales.ledger(db, None, sale)
-    return {
-        "id": sale.id,
-        "status": sales.status_of(sale),
-        "quantity": sale.quantity,
-        "remaining": books.available,
-        "per_customer_limit": sale.per_customer_limit,
-        "variant_id": sale.variant_id,
-        "price": {"amount": sale.price_amount, "currency": sale.currency},
-        "starts_at": sale.starts_at.isoformat(),
-        "ends_at": sale.ends_at.isoformat(),
     }
 
 
@@ -118,6 +93,7 @@ class Room:
         async with self.sessions() as db:
             stream = await services.get_stream(db, self.stream_id)
             snapshot = await build_snapshot(db, stream)
+        snapshot["stream"].update(await self.counters.totals(self.stream_id))
         self.last_seq = 0
         await self.send(snapshot)
 

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import chat, services
 from live import replay as replays
+from live.counters import RoomCounters
+from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
 from live.schemas import ChatIn, ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
 from shop.accounts.models import User
@@ -18,7 +20,7 @@ from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
 
 
-async def stream_out(db: AsyncSession, stream: Stream) -> StreamOut:
+async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | None = None) -> StreamOut:
     products = [services.product_card(p) for p in await services.shelf(db, stream)]
     host = await db.get(User, stream.host_id)
     assert host is not None
@@ -33,6 +35,8 @@ async def stream_out(db: AsyncSession, stream: Stream) -> StreamOut:
         ended_at=stream.ended_at,
         products=products,  # type: ignore[arg-type]
         pinned=next((p for p in products if p["id"] == stream.pinned_product_id), None),  # type: ignore[arg-type]
+        flash_sale=await sales.current_sale(db, None, stream.id),
+        viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
     )
 
@@ -68,8 +72,8 @@ class StreamController(Controller):
         return [await stream_out(db_session, s) for s in await services.list_streams(db_session, status)]
 
     @get("/{stream_id:int}")
-    async def detail(self, db_session: AsyncSession, stream_id: int) -> StreamOut:
-        return await stream_out(db_session, await services.get_stream(db_session, stream_id))
+    async def detail(self, db_session: AsyncSession, counters: RoomCounters, stream_id: int) -> StreamOut:
+        return await stream_out(db_session, await services.get_stream(db_session, stream_id), counters)
 
     @post("/{stream_id:int}/start", status_code=HTTP_200_OK)
     async def start(

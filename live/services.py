@@ -184,3 +184,14 @@ async def events_after(db: AsyncSession, stream_id: int, after_seq: int, limit: 
         .limit(limit)
     )
     return [dict(p) for p in (await db.scalars(stmt)).all()]
+
+
+async def recent_events(db: AsyncSession, stream_id: int, kind: str, limit: int) -> list[dict[str, Any]]:
+    """The last `limit` events of one kind, oldest first (a late joiner sees the recent chat)."""
+    stmt = (
+        select(StreamEvent.payload)
+        .where(StreamEvent.stream_id == stream_id, StreamEvent.type == kind)
+        .order_by(StreamEvent.seq.desc())
+        .limit(limit)
+    )
+    return [dict(p) for p in reversed((await db.scalars(stmt)).all())]

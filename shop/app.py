@@ -101,7 +101,12 @@ def _register_payment_handlers() -> None:
 
 
 def _job_runner(
-    settings: Settings, engine: AsyncEngine, gateway: StripeGateway, gate: Gate, ticker: StockTicker
+    settings: Settings,
+    engine: AsyncEngine,
+    gateway: StripeGateway,
+    gate: Gate,
+    ticker: StockTicker,
+    publish: flash_sale_jobs.Publish,
 ) -> Any:
     tasks: list[asyncio.Task[None]] = []
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -116,7 +121,7 @@ def _job_runner(
                     )
                 )
             )
-            tasks.append(asyncio.create_task(flash_sale_jobs.run_forever(sessions, gate, ticker, 5)))
+            tasks.append(asyncio.create_task(flash_sale_jobs.run_forever(sessions, gate, ticker, publish, 5)))
         try:
             yield
         finally:
@@ -212,7 +217,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
-        lifespan=[_job_runner(settings, engine, gateway, gate, ticker)],
+        lifespan=[_job_runner(settings, engine, gateway, gate, ticker, channels.publish)],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},
         template_config=_templates(),

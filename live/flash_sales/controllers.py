@@ -16,7 +16,6 @@ from live.flash_sales.schemas import FlashSaleIn, FlashSaleOut, LedgerOut, Reser
 from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
-from shop.catalog.models import Variant
 from shop.core.errors import NotFound
 from shop.core.schemas import MoneyOut
 from shop.orders.controllers import open_intent, payment_out
@@ -65,13 +64,12 @@ class FlashSaleController(Controller):
         stream = await streams.hosted_stream(db_session, user, stream_id)
         sale = await services.launch(db_session, stream, data, hold_seconds=settings.hold_minutes * 60)
         out = await sale_out(db_session, gate, sale)
-        variant = await db_session.get(Variant, sale.variant_id)
-        product = streams.product_card(variant.product) if variant else None
+        view = await services.sale_view(db_session, gate, sale)
         event = await streams.next_event(
             db_session,
             stream,
             "flash_sale",
-            {"state": "started", "flash_sale": out.model_dump(mode="json"), "product": product},
+            {"state": "started", "flash_sale": view, "product": view["product"]},
         )
         await publish(db_session, channels, stream, event)
         await gate.load(sale.id, await services.books(db_session, sale))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +13,8 @@ from live.flash_sales import gate as g
 from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut
 from live.models import Stream, StreamStatus
-from live.services import shelf
-from shop.catalog.models import StockMovement, Variant
+from live.services import product_card, shelf
+from shop.catalog.models import Product, StockMovement, Variant
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.orders.services import held_quantities
 
@@ -204,65 +205,39 @@ async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> Ledg
     )
 
 
-async def close_ended(db: AsyncSession, gate: g.Gate) -> list[int]:
-    """Give the unsold allocation of ended sales back to the variant's stock, once per sale.
-
-    A sale closes only after its end and once no hold is still live, so a buyer mid-payment keeps
-    their unit. `closed_at` is claimed with a conditional update, so two sweepers cannot return twice.
-    """
-    at = now()
-    live_hold = select(FlashSaleHold.id).where(
-        FlashSaleHold.sale_id == FlashSale.id,
-        FlashSaleHold.state == HoldState.HELD,
-        FlashSaleHold.expires_at > at,
+async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> dict[str, Any]:
+    """What the room shows of a sale: the counts from the ledger, the product and its regular price."""
+    books = await ledger(db, gate, sale)
+    variant = await db.get(Variant, sale.variant_id)
+    assert variant is not None
+    # Fresh rows: the sweeper may have just moved this variant's stock in the same session.
+    product = await db.scalar(
+        select(Product).where(Product.id == variant.product_id).execution_options(populate_existing=True)
     )
-    due = (
-        await db.scalars(
-            select(FlashSale).where(
-                FlashSale.ends_at <= at, FlashSale.closed_at.is_(None), ~live_hold.exists()
-            )
-        )
-    ).all()
-    closed: list[int] = []
-    for sale in due:
-        claimed = await db.execute(
-            update(FlashSale)
-            .where(FlashSale.id == sale.id, FlashSale.closed_at.is_(None))
-            .values(closed_at=at)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            continue
-        await db.execute(
-            update(FlashSaleHold)
-            .where(FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.HELD)
-            .values(state=HoldState.EXPIRED)
-        )
-        sold = int(
-            await db.scalar(
-                select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
-                    FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.SOLD
-                )
-            )
-            or 0
-        )
-        unsold = sale.quantity - sold
-        if unsold > 0:
-            await db.execute(
-                update(Variant)
-                .where(Variant.id == sale.variant_id)
-                .values(stock_on_hand=Variant.stock_on_hand + unsold)
-            )
-            variant = await db.get(Variant, sale.variant_id, populate_existing=True)
-            assert variant is not None
-            db.add(
-                StockMovement(
-                    variant_id=variant.id,
-                    delta=unsold,
-                    balance_after=variant.stock_on_hand,
-                    reason="flash_sale_return",
-                )
-            )
-        await gate.forget(sale.id)
-        closed.append(sale.id)
-    await db.flush()
-    return closed
+    assert product is not None
+    return {
+        "id": sale.id,
+        "stream_id": sale.stream_id,
+        "variant_id": sale.variant_id,
+        "variant_name": variant.name,
+        "status": status_of(sale),
+        "quantity": sale.quantity,
+        "remaining": books.available,
+        "per_customer_limit": sale.per_customer_limit,
+        "price": {"amount": sale.price_amount, "currency": sale.currency},
+        "list_price": {"amount": variant.price_amount, "currency": variant.currency},
+        "starts_at": sale.starts_at.isoformat(),
+        "ends_at": sale.ends_at.isoformat(),
+        "product": product_card(product),
+    }
+
+
+async def current_sale(db: AsyncSession, gate: g.Gate | None, stream_id: int) -> dict[str, Any] | None:
+    """The newest sale of the stream that has not ended yet, if any."""
+    sale = await db.scalar(
+        select(FlashSale)
+        .where(FlashSale.stream_id == stream_id, FlashSale.ends_at > now())
+        .order_by(FlashSale.id.desc())
+        .limit(1)
+    )
+    return await sale_view(db, gate, sale) if sale is not None else None
