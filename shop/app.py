@@ -34,6 +34,7 @@ from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.flash_sales.ticker import StockTicker
+from live.pages import LivePages
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import Intent, StripeGateway
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogPages,
             NotePages,
             CartPages,
+            LivePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False

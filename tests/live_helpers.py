@@ -89,3 +89,19 @@ async def buyers(db: AsyncSession, count: int) -> list[str]:
     )
     await db.commit()
     return tokens
+
+
+async def streaming_room(host: Client, merchant: Client, products: int = 2) -> tuple[int, list[int]]:
+    """A creator's live stream with `products` of a merchant's products on its shelf."""
+    await register(merchant, "m@shop.example", role="merchant")
+    ids = [(await make_product(merchant, f"Live Item {i}", sku=f"LIVE-{i}"))["id"] for i in range(products)]
+    await register(host, "host@example.com", role="creator")
+    stream = await host.post(
+        "/api/v1/streams", json={"title": "Friday glow-up", "playback_url": "https://x.example/live.m3u8"}
+    )
+    assert stream.status_code == 201, stream.text
+    stream_id = stream.json()["id"]
+    shelved = await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": ids})
+    assert shelved.status_code == 200, shelved.text
+    assert (await host.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
+    return stream_id, ids

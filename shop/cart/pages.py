@@ -54,7 +54,11 @@ class CartPages(Controller):
     ) -> Response[Any]:
         """The product page's no-JavaScript form; errors come back to the product page."""
         back = f"/products/{data.get('product_id', '')}"
-        source = {"type": "note", "id": data["note_id"]} if data.get("note_id") else None
+        source = None
+        if data.get("note_id"):
+            source = {"type": "note", "id": data["note_id"]}
+        elif data.get("stream_id"):
+            source = {"type": "stream", "id": data["stream_id"]}
         try:
             line = AddLineIn.model_validate(
                 {"variant_id": data.get("variant_id"), "quantity": data.get("quantity", 1), "source": source}

@@ -19,7 +19,12 @@ class CatalogPages(Controller):
 
     @get("/products/{product_id:int}")
     async def product(
-        self, db_session: AsyncSession, nav: dict[str, Any], product_id: int, note: int | None = None
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        product_id: int,
+        note: int | None = None,
+        stream: int | None = None,
     ) -> Template:
         product = await services.get_product(db_session, product_id)
         featured = await notes.notes_featuring(db_session, product.id)
@@ -29,6 +34,7 @@ class CatalogPages(Controller):
             product=product,
             notes=[note_card_out(n) for n in featured],
             from_note=note,
+            from_stream=None if note else stream,
         )
 
     @get("/shop")

@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -316,8 +317,13 @@ async def test_an_ended_sale_returns_its_unsold_units_once(
     await db.execute(update(FlashSale).values(starts_at=past - timedelta(minutes=5), ends_at=past))
     await db.commit()
     gate = app.dependencies["gate"].dependency()  # type: ignore[attr-defined]
-    await jobs.expire_holds(app.state["sessions"], gate, None)
-    await jobs.expire_holds(app.state["sessions"], gate, None)
+    published: list[tuple[str, dict[str, Any]]] = []
+    for _ in range(2):
+        await jobs.expire_holds(app.state["sessions"], gate, None, lambda m, c: published.append((c, m)))
+    assert [(c, m["type"], m["state"]) for c, m in published] == [
+        (f"stream:{room['stream_id']}", "flash_sale", "ended")
+    ]  # viewers hear the close once, as a sequenced event they can resume
+    assert published[0][1]["flash_sale"]["remaining"] == 7
     variant = await db.get(Variant, room["variant_id"], populate_existing=True)
     assert variant is not None
     assert variant.stock_on_hand == 30 - 10 + 7  # allocation out, the 7 unsold back, the 3 sold stay sold

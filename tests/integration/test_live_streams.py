@@ -11,7 +11,8 @@ from litestar import Litestar
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.helpers import Client, free_port, make_product, register
+from tests.helpers import Client, free_port, register
+from tests.live_helpers import streaming_room
 
 
 @pytest.fixture
@@ -34,21 +35,6 @@ async def live_server(app: Litestar) -> AsyncIterator[str]:
     await task
 
 
-async def _room(host: Client, merchant: Client, products: int = 2) -> tuple[int, list[int]]:
-    await register(merchant, "m@shop.example", role="merchant")
-    ids = [(await make_product(merchant, f"Live Item {i}", sku=f"LIVE-{i}"))["id"] for i in range(products)]
-    await register(host, "host@example.com", role="creator")
-    stream = await host.post(
-        "/api/v1/streams", json={"title": "Friday glow-up", "playback_url": "https://x.example/live.m3u8"}
-    )
-    assert stream.status_code == 201, stream.text
-    stream_id = stream.json()["id"]
-    shelved = await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": ids})
-    assert shelved.status_code == 200, shelved.text
-    assert (await host.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
-    return stream_id, ids
-
-
 async def _next(ws: Any, kind: str) -> dict[str, Any]:
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
@@ -59,7 +45,7 @@ async def _next(ws: Any, kind: str) -> dict[str, Any]:
 async def test_viewer_gets_a_snapshot_then_pins_in_sequence(
     client: Client, other_client: Client, live_server: str
 ) -> None:
-    stream_id, ids = await _room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client)
     async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
         snapshot = json.loads(await ws.recv())
         assert snapshot["type"] == "snapshot"
@@ -81,7 +67,7 @@ async def test_viewer_gets_a_snapshot_then_pins_in_sequence(
 async def test_reconnecting_viewer_resumes_what_it_missed(
     client: Client, other_client: Client, live_server: str
 ) -> None:
-    stream_id, ids = await _room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client)
     url = f"ws://{live_server}/live/streams/{stream_id}/ws"
     async with connect(url) as ws:
         last_seen = json.loads(await ws.recv())["seq"]
@@ -97,7 +83,7 @@ async def test_reconnecting_viewer_resumes_what_it_missed(
 
 
 async def test_foreign_origin_is_refused(client: Client, other_client: Client, live_server: str) -> None:
-    stream_id, _ = await _room(client, other_client)
+    stream_id, _ = await streaming_room(client, other_client)
     url = f"ws://{live_server}/live/streams/{stream_id}/ws"
     with pytest.raises(InvalidStatus) as refused:
         async with connect(url, origin="https://evil.example"):  # type: ignore[arg-type]
@@ -107,10 +93,10 @@ async def test_foreign_origin_is_refused(client: Client, other_client: Client, l
         assert json.loads(await ws.recv())["type"] == "snapshot"
 
 
-async def test_only_hosts_and_moderators_run_a_room(
+async def test_only_hosts_and_moderators_run_astreaming_room(
     client: Client, other_client: Client, app: Litestar
 ) -> None:
-    stream_id, ids = await _room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client)
     stranger_pin = await other_client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[0]})
     assert stranger_pin.status_code == 404
     me = (await other_client.get("/api/v1/me")).json()
@@ -137,7 +123,7 @@ async def test_viewers_see_the_sale_start_and_the_stock_fall(
 ) -> None:
     from tests.live_helpers import launch_sale
 
-    stream_id, ids = await _room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client)
     variant_id = (await client.get(f"/api/v1/products/{ids[0]}")).json()["variants"][0]["id"]
     async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
         assert json.loads(await ws.recv())["stream"]["flash_sale"] is None
@@ -165,7 +151,7 @@ async def test_viewers_see_the_sale_start_and_the_stock_fall(
 async def test_chat_is_signed_in_limited_and_rate_limited(
     client: Client, other_client: Client, live_server: str
 ) -> None:
-    stream_id, _ = await _room(client, other_client)
+    stream_id, _ = await streaming_room(client, other_client)
     await register(other_client, "chatty@example.com")
     url = f"/api/v1/streams/{stream_id}/chat"
     async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
@@ -191,7 +177,7 @@ async def test_chat_is_signed_in_limited_and_rate_limited(
 async def test_signed_in_viewer_chats_over_the_socket(
     client: Client, other_client: Client, live_server: str
 ) -> None:
-    stream_id, _ = await _room(client, other_client)
+    stream_id, _ = await streaming_room(client, other_client)
     cookie = f"session={client.raw.cookies.get('session')}"
     async with connect(
         f"ws://{live_server}/live/streams/{stream_id}/ws", additional_headers={"Cookie": cookie}
@@ -200,12 +186,16 @@ async def test_signed_in_viewer_chats_over_the_socket(
         await ws.send(json.dumps({"type": "chat", "text": "hello room"}))
         message = await _next(ws, "chat")
         assert (message["text"], message["user"]["display_name"]) == ("hello room", "host")
+    async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as late:
+        snapshot = json.loads(await late.recv())
+        assert [m["text"] for m in snapshot["stream"]["chat"]] == ["hello room"]  # late joiners see it
+        assert snapshot["stream"]["likes"] == 0
 
 
 async def test_likes_are_aggregated_and_viewers_counted(
     client: Client, other_client: Client, live_server: str
 ) -> None:
-    stream_id, _ = await _room(client, other_client)
+    stream_id, _ = await streaming_room(client, other_client)
     url = f"ws://{live_server}/live/streams/{stream_id}/ws"
     async with connect(url) as first, connect(url) as second:
         await first.recv()
@@ -226,7 +216,7 @@ async def test_likes_are_aggregated_and_viewers_counted(
 async def test_replay_has_product_chapters_from_pins_and_sales(client: Client, other_client: Client) -> None:
     from tests.live_helpers import launch_sale
 
-    stream_id, ids = await _room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client)
     for product_id in (ids[0], ids[1]):
         await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": product_id})
     await client.post(f"/api/v1/streams/{stream_id}/chat", json={"text": "deal time"})

@@ -39,8 +39,20 @@ export function setCartCount(count) {
   badge.hidden = count === 0;
 }
 
+function minorDigits(currency) {
+  return { JPY: 0, KRW: 0, KWD: 3, BHD: 3 }[currency] ?? 2;
+}
+
+// "12.5" -> 1250 for USD; null when the text is not a plain amount (no floats cross the wire).
+export function toMinor(text, currency) {
+  const digits = minorDigits(currency);
+  const match = String(text).trim().match(digits ? new RegExp(`^(\\d+)(?:\\.(\\d{1,${digits}}))?$`) : /^(\d+)$/);
+  if (!match) return null;
+  return Number(match[1]) * 10 ** digits + Number((match[2] || "").padEnd(digits, "0") || 0);
+}
+
 export function formatMoney({ amount, currency }) {
-  const digits = { JPY: 0, KRW: 0, KWD: 3, BHD: 3 }[currency] ?? 2;
+  const digits = minorDigits(currency);
   return new Intl.NumberFormat(undefined, {
     style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
   }).format(amount / 10 ** digits);

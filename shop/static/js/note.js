@@ -1,5 +1,6 @@
 // Note page: carousel dots, tag dots that open a product sheet, add to cart, like and save.
-import { api, el, formatMoney, setCartCount, toast } from "/static/js/app.js";
+import { api, toast } from "/static/js/app.js";
+import { openProductSheet } from "/static/js/product-sheet.js";
 
 const note = document.querySelector(".note");
 const noteId = Number(note?.dataset.noteId);
@@ -20,64 +21,14 @@ backdrop?.addEventListener("click", closeSheet);
 document.querySelector("[data-sheet-close]")?.addEventListener("click", closeSheet);
 document.addEventListener("keydown", (event) => { if (event.key === "Escape") closeSheet(); });
 
-function renderProduct(product) {
-  const fragment = template.content.cloneNode(true);
-  const image = product.images[0];
-  if (image) fragment.querySelector(".sheet-image").src = image.url;
-  fragment.querySelector(".sheet-merchant").textContent = product.merchant.name;
-  fragment.querySelector(".sheet-name").textContent = product.name;
-  fragment.querySelector(".sheet-details").href = `/products/${product.id}?note=${noteId}`;
-  const price = fragment.querySelector(".sheet-price");
-  const stock = fragment.querySelector(".sheet-stock");
-  const add = fragment.querySelector(".sheet-add");
-  const options = fragment.querySelector(".variant-options");
-  let selected = product.variants.find((v) => v.available > 0) || product.variants[0];
-
-  function select(variant) {
-    selected = variant;
-    price.textContent = formatMoney(variant.price);
-    stock.textContent = variant.available > 0 ? `${variant.available} in stock` : "Sold out";
-    add.disabled = variant.available === 0;
-    options.querySelectorAll(".variant-chip").forEach((chip) => {
-      chip.classList.toggle("selected", Number(chip.dataset.variantId) === variant.id);
-      chip.setAttribute("aria-checked", String(Number(chip.dataset.variantId) === variant.id));
-    });
-  }
-  for (const variant of product.variants) {
-    const chip = options.appendChild(el("button", {
-      type: "button", class: "variant-chip", role: "radio", "data-variant-id": String(variant.id),
-    }, variant.name));
-    chip.disabled = variant.available === 0;
-    chip.addEventListener("click", () => select(variant));
-  }
-  add.addEventListener("click", async () => {
-    add.disabled = true;
-    try {
-      const cart = await api("POST", "/api/v1/cart/lines", {
-        variant_id: selected.id, quantity: 1, source: { type: "note", id: noteId },
-      });
-      setCartCount(cart.item_count);
-      toast("Added to cart");
-      closeSheet();
-    } catch (error) {
-      toast(error.message);
-    } finally {
-      add.disabled = selected.available === 0;
-    }
-  });
-  sheetBody.replaceChildren(fragment);
-  select(selected);
-}
-
 async function openProduct(productId) {
-  sheetBody.replaceChildren(el("p", { class: "muted" }, "Loading…"));
   sheet.hidden = false;
   backdrop.hidden = false;
-  try {
-    renderProduct(await api("GET", `/api/v1/products/${productId}`));
-  } catch (error) {
-    sheetBody.replaceChildren(el("p", { class: "alert" }, error.message));
-  }
+  await openProductSheet(sheetBody, template, productId, {
+    source: { type: "note", id: noteId },
+    detailsHref: `/products/${productId}?note=${noteId}`,
+    onAdded: closeSheet,
+  });
 }
 
 document.querySelectorAll(".tag-dot").forEach((dot) => {

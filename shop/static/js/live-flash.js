@@ -1,0 +1,133 @@
+// The flash-sale card (countdown, stock bar, "Grab it") and the in-room checkout sheet that pays
+// for the hold without leaving the room.
+import { api, el, formatMoney, toast } from "/static/js/app.js";
+import { clock } from "/static/js/live-socket.js";
+import { payOrder } from "/static/js/pay.js";
+
+export class FlashSaleCard {
+  constructor(root, { now, sheet, signedIn, streamId }) {
+    Object.assign(this, { root, now, sheet, signedIn, streamId });
+    this.sale = null;
+    this.stripe = null;
+    setInterval(() => this.tick(), 250);
+  }
+
+  show(sale) {
+    this.sale = sale;
+    if (!sale) { this.root.hidden = true; return; }
+    const fragment = document.getElementById("flash-template").content.cloneNode(true);
+    const image = fragment.querySelector(".flash-image");
+    if (sale.product && sale.product.image_url) image.src = sale.product.image_url; else image.remove();
+    fragment.querySelector(".flash-name").textContent = sale.product ? `${sale.product.name} · ${sale.variant_name}` : "";
+    fragment.querySelector(".flash-price").textContent = formatMoney(sale.price);
+    if (sale.list_price) fragment.querySelector(".flash-list-price").textContent = formatMoney(sale.list_price);
+    fragment.querySelector(".flash-limit").textContent = `· limit ${sale.per_customer_limit}`;
+    fragment.querySelector("[data-grab]").addEventListener("click", () => this.grab());
+    this.root.replaceChildren(fragment);
+    this.root.dataset.flashSaleId = String(sale.id);
+    this.root.hidden = false;
+    this.setRemaining(sale.remaining);
+  }
+
+  setRemaining(remaining) {
+    if (!this.sale) return;
+    this.sale.remaining = remaining;
+    const bar = this.root.querySelector(".stock-bar");
+    bar.querySelector("span").style.width = `${(100 * remaining) / this.sale.quantity}%`;
+    bar.setAttribute("aria-valuenow", String(remaining));
+    bar.setAttribute("aria-valuemax", String(this.sale.quantity));
+    this.root.querySelector("[data-remaining]").textContent = String(remaining);
+    this.root.querySelector("[data-remaining-label]").textContent = `of ${this.sale.quantity} left`;
+    this.tick();
+  }
+
+  phase() {
+    const at = this.now();
+    if (this.sale.ended || at >= Date.parse(this.sale.ends_at)) return "ended";
+    if (at < Date.parse(this.sale.starts_at)) return "soon";
+    return this.sale.remaining > 0 ? "open" : "sold_out";
+  }
+
+  tick() {
+    if (!this.sale || this.root.hidden) return;
+    const phase = this.phase();
+    const countdown = this.root.querySelector("[data-countdown]");
+    const grab = this.root.querySelector("[data-grab]");
+    const at = this.now();
+    countdown.textContent = {
+      soon: `Starts in ${clock(Date.parse(this.sale.starts_at) - at)}`,
+      open: `Ends in ${clock(Date.parse(this.sale.ends_at) - at)}`,
+      sold_out: "Sold out", ended: "Ended",
+    }[phase];
+    this.root.dataset.phase = phase;
+    grab.disabled = phase !== "open" || this.busy;
+    grab.textContent = { soon: "Soon", open: "Grab it", sold_out: "Sold out", ended: "Ended" }[phase];
+  }
+
+  async grab() {
+    if (!this.signedIn) { location.href = `/login?next=/live/${this.streamId}`; return; }
+    this.busy = true;
+    this.tick();
+    try {
+      const hold = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations`, { quantity: 1 });
+      this.setRemaining(Math.min(this.sale.remaining, hold.remaining));
+      this.openCheckout(hold);
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      this.busy = false;
+      this.tick();
+    }
+  }
+
+  openCheckout(hold) {
+    const { body } = this.sheet.open("Your flash deal");
+    const sale = this.sale;
+    const fragment = document.getElementById("checkout-template").content.cloneNode(true);
+    if (sale.product && sale.product.image_url) fragment.querySelector(".sheet-image").src = sale.product.image_url;
+    fragment.querySelector(".sheet-name").textContent = sale.product ? sale.product.name : "";
+    fragment.querySelector(".sheet-variant").textContent = `${hold.quantity} × ${sale.variant_name}`;
+    const total = { amount: sale.price.amount * hold.quantity, currency: sale.price.currency };
+    fragment.querySelector(".checkout-total").textContent = formatMoney(total);
+    body.replaceChildren(fragment);
+    const button = body.querySelector("[data-pay-button]");
+    button.textContent = `Pay ${formatMoney(total)}`;
+    this.stripe = this.stripe || window.Stripe(document.querySelector("[data-room]").dataset.publishableKey);
+    const card = this.stripe.elements().create("card");
+    card.mount(body.querySelector("[data-card-element]"));
+    const timer = body.querySelector("[data-hold-timer]");
+    const countdown = setInterval(() => {
+      const left = Date.parse(hold.expires_at) - this.now();
+      timer.textContent = left > 0 ? `Held for you for ${clock(left)}` : "Your hold has expired.";
+      if (left <= 0) { button.disabled = true; clearInterval(countdown); }
+    }, 250);
+    this.sheet.onClose(() => clearInterval(countdown));
+    button.addEventListener("click", () => this.pay(body, button, hold, card, countdown));
+  }
+
+  async pay(body, button, hold, card, countdown) {
+    const errorBox = body.querySelector("[data-pay-error]");
+    button.disabled = true;
+    errorBox.hidden = true;
+    try {
+      const order = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations/${hold.reservation_id}/checkout`);
+      await payOrder(this.stripe, card, order.order_id);
+      clearInterval(countdown);
+      const done = el("div", { class: "paid-box", "data-paid": "" });
+      done.append(el("p", { class: "paid-title" }, "Paid — it's yours!"),
+        el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, `View order #${order.order_id}`));
+      body.replaceChildren(done);
+    } catch (error) {
+      errorBox.textContent = error.message;  // textContent: bank messages are text, never markup
+      errorBox.hidden = false;
+      button.disabled = false;
+    }
+  }
+
+  ended(sale) {
+    if (!this.sale || this.sale.id !== sale.id) return;
+    this.sale.ended = true;
+    this.setRemaining(sale.remaining);
+    setTimeout(() => { if (this.sale && this.sale.ended) this.show(null); }, 8000);
+  }
+}

@@ -1,0 +1,145 @@
+// The live room: follows the socket (pins, flash sales, stock, chat, likes, viewers) and sells
+// without leaving the page. Every piece of user text is set with textContent, never as HTML.
+import { el, formatMoney, toast } from "/static/js/app.js";
+import { FlashSaleCard } from "/static/js/live-flash.js";
+import { RoomSocket } from "/static/js/live-socket.js";
+import { openProductSheet } from "/static/js/product-sheet.js";
+
+const room = document.querySelector("[data-room]");
+const streamId = Number(room.dataset.streamId);
+const signedIn = room.dataset.signedIn === "true";
+const chatList = room.querySelector("[data-chat]");
+const pinnedCard = room.querySelector("[data-pinned]");
+const MAX_CHAT = 60;
+
+const sheet = (() => {
+  const root = document.querySelector("[data-sheet]");
+  const backdrop = document.querySelector("[data-sheet-backdrop]");
+  let closers = [];
+  function close() { root.hidden = true; backdrop.hidden = true; closers.forEach((f) => f()); closers = []; }
+  backdrop.addEventListener("click", close);
+  root.querySelector("[data-sheet-close]").addEventListener("click", close);
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
+  return {
+    open(label) { closers.forEach((f) => f()); closers = []; root.setAttribute("aria-label", label); root.hidden = false; backdrop.hidden = false; return { body: root.querySelector("[data-sheet-body]") }; },
+    onClose(f) { closers.push(f); },
+    close,
+  };
+})();
+
+const socket = new RoomSocket(streamId, { onMessage: handle, onStatus: (up) => { room.querySelector("[data-connection]").hidden = up; } });
+const flash = new FlashSaleCard(room.querySelector("[data-flash-card]"), { now: () => socket.now(), sheet, signedIn, streamId });
+
+function openProduct(productId) {
+  const { body } = sheet.open("Product");
+  openProductSheet(body, document.getElementById("product-template"), productId, {
+    source: { type: "stream", id: streamId }, detailsHref: `/products/${productId}?stream=${streamId}`, onAdded: sheet.close,
+  });
+}
+
+function showPinned(product) {
+  if (!product) { pinnedCard.hidden = true; delete pinnedCard.dataset.productId; return; }
+  const fragment = document.getElementById("pinned-template").content.cloneNode(true);
+  const image = fragment.querySelector(".pinned-image");
+  if (product.image_url) image.src = product.image_url; else image.remove();
+  fragment.querySelector(".pinned-name").textContent = product.name;
+  fragment.querySelector(".pinned-price").textContent = product.price ? formatMoney(product.price) : "";
+  fragment.querySelector("[data-buy-pinned]").addEventListener("click", () => openProduct(product.id));
+  pinnedCard.replaceChildren(fragment);
+  pinnedCard.dataset.productId = String(product.id);
+  pinnedCard.hidden = false;
+  pinnedCard.classList.remove("pop"); void pinnedCard.offsetWidth; pinnedCard.classList.add("pop");
+}
+
+function showShelf(products) {
+  room.querySelectorAll("[data-shelf-count]").forEach((node) => { node.textContent = String(products.length); });
+  room.querySelector("[data-shelf-list]").replaceChildren(...products.map((product) => {
+    const item = el("li", { class: "shelf-item", "data-product-id": String(product.id) });
+    if (product.image_url) item.append(el("img", { src: product.image_url, alt: "", width: "64", height: "64" }));
+    item.append(el("a", { class: "shelf-name", href: `/products/${product.id}?stream=${streamId}` }, product.name),
+      el("span", { class: "price" }, product.price ? formatMoney(product.price) : ""));
+    const buy = item.appendChild(el("button", { type: "button", class: "button button-small" }, "Buy"));
+    buy.addEventListener("click", () => openProduct(product.id));
+    return item;
+  }));
+}
+
+function addChat({ user, text }) {
+  const item = el("li", { class: "chat-line" });
+  item.append(el("span", { class: "chat-author" }, user.display_name), el("span", { class: "chat-text" }, text));
+  chatList.append(item);
+  while (chatList.children.length > MAX_CHAT) chatList.firstElementChild.remove();
+  chatList.scrollTop = chatList.scrollHeight;
+}
+
+function floatHeart() {
+  const hearts = room.querySelector("[data-hearts]");
+  if (hearts.childElementCount > 12) return;  // a storm of likes stays a few hearts
+  const heart = hearts.appendChild(el("span", { class: "heart", style: `--drift: ${Math.round(Math.random() * 40 - 20)}px; --hue: ${Math.round(Math.random() * 40 + 330)}` }, "♥"));
+  heart.addEventListener("animationend", () => heart.remove());
+}
+
+let likes = 0;
+function setLikes(count) {
+  for (let i = 0; i < Math.min(count - likes, 5); i++) setTimeout(floatHeart, i * 120);
+  likes = Math.max(likes, count);
+  room.querySelector("[data-likes]").textContent = String(likes);
+}
+
+function setLive(status) {
+  room.dataset.status = status;
+  room.querySelector("[data-status-badge]").textContent = status === "live" ? "LIVE" : status === "ended" ? "Ended" : "Starting soon";
+}
+
+function snapshot({ stream }) {
+  setLive(stream.status);
+  showShelf(stream.products);
+  showPinned(stream.pinned);
+  flash.show(stream.flash_sale);
+  chatList.replaceChildren();
+  (stream.chat || []).forEach(addChat);
+  room.querySelector("[data-viewers]").textContent = String(stream.viewers || 0);
+  setLikes(stream.likes || 0);
+  if (stream.status === "ended") streamEnded();
+}
+
+function streamEnded() {
+  setLive("ended");
+  if (room.querySelector(".live-ended")) return;
+  const overlay = el("div", { class: "live-ended" });
+  overlay.append(el("p", {}, "This live has ended."), el("a", { class: "button", href: `/live/${streamId}/replay` }, "Watch the replay"));
+  room.querySelector(".live-stage").append(overlay);
+}
+
+const handlers = {
+  snapshot,
+  pin: (m) => showPinned(m.product),
+  unpin: () => showPinned(null),
+  shelf: (m) => showShelf(m.products),
+  flash_sale: (m) => (m.state === "ended" ? flash.ended(m.flash_sale) : flash.show(m.flash_sale)),
+  stock: (m) => { if (flash.sale && flash.sale.id === m.flash_sale_id) flash.setRemaining(m.remaining); },
+  chat: addChat,
+  likes: (m) => setLikes(m.count),
+  viewers: (m) => { room.querySelector("[data-viewers]").textContent = String(m.count); },
+  stream_started: () => setLive("live"),
+  stream_ended: streamEnded,
+  error: (m) => toast(m.message),
+};
+function handle(message) { (handlers[message.type] || (() => {}))(message); }
+
+room.querySelector("[data-like]").addEventListener("click", () => { floatHeart(); socket.send({ type: "like" }); });
+room.querySelector("[data-chat-form]")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = event.target.elements.text;
+  const text = input.value.trim();
+  if (!text) return;
+  if (socket.send({ type: "chat", text })) input.value = ""; else toast("Reconnecting… try again in a moment.");
+});
+room.querySelector("[data-shelf-open]").addEventListener("click", (event) => {
+  event.preventDefault();
+  const shelf = room.querySelector("[data-shelf]");
+  shelf.open = true;
+  shelf.scrollIntoView({ behavior: "smooth" });
+});
+
+snapshot({ stream: JSON.parse(document.getElementById("room-state").textContent) });
