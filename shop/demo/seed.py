@@ -29,6 +29,7 @@ from shop.core.db import build_engine
 from shop.core.storage import ImageStore
 from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.images import note_image, product_images
+from shop.demo.live import seed_live
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
 from shop.notes.models import Note
 from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
@@ -51,7 +52,8 @@ class _Run:
     created: int = 0
 
 
-async def seed(settings: Settings) -> None:
+async def seed(settings: Settings, *, with_notes: bool = True) -> None:
+    """`with_notes=False` seeds everything but the notes (drawing them is most of the time)."""
     started = time.perf_counter()
     plan = build_plan()
     store = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
@@ -62,8 +64,9 @@ async def seed(settings: Settings) -> None:
             run = _Run(db, store, pool)
             await _seed_accounts(run)
             products = await _missing_products(run, plan)
-            notes = await _missing_notes(run, plan)
-            kept_products, kept_notes = len(plan.products) - len(products), len(plan.notes) - len(notes)
+            notes = await _missing_notes(run, plan) if with_notes else []
+            kept_products = len(plan.products) - len(products)
+            kept_notes = len(plan.notes) - len(notes) if with_notes else 0
             if kept_products or kept_notes:
                 _say(f"reusing {kept_products} products and {kept_notes} notes from an earlier run")
             # Queue every picture now so drawing overlaps with all the database work below.
@@ -72,7 +75,8 @@ async def seed(settings: Settings) -> None:
             await _seed_catalog(run, products, product_renders)
             await _seed_notes(run, notes, note_renders)
             await _seed_social(run, plan)
-            # Live streams and orders get their own `_seed_*` sections once those features land.
+            await _seed_live(run, settings)
+            # Orders get their own `_seed_*` section once that feature lands.
             if run.created:
                 _say(f"done, {run.created} objects in {time.perf_counter() - started:.1f}s")
             else:
@@ -248,3 +252,8 @@ async def _seed_social(run: _Run, plan: Plan) -> None:
     await run.db.commit()
     run.created += added
     _say(f"{len(plan.follows)} follows")
+
+
+async def _seed_live(run: _Run, settings: Settings) -> None:
+    hold_seconds = settings.hold_minutes * 60
+    run.created += await seed_live(run.db, run.users, run.products, hold_seconds=hold_seconds, say=_say)
