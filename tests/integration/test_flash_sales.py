@@ -17,6 +17,7 @@ from shop.accounts.models import User
 from shop.catalog.models import StockMovement, Variant
 from tests.helpers import Client, register
 from tests.live_helpers import buyers, launch_sale, live_room
+from tests.payments_helpers import authenticate_3ds, card
 
 
 async def _ledger(client: Client, sale_id: int) -> dict:
@@ -331,3 +332,40 @@ async def test_an_ended_sale_returns_its_unsold_units_once(
         await db.scalars(select(StockMovement.delta).where(StockMovement.reason == "flash_sale_return"))
     ).all()
     assert list(returns) == [7]
+
+
+async def test_a_hold_that_expires_during_3ds_is_refunded_and_never_sold_twice(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession, stripe_sandbox: str
+) -> None:
+    room = await live_room(client, other_client, stock=10)
+    sale = await launch_sale(client, room, quantity=1, limit=1)
+    await register(other_client, "slow-bank@example.com")
+    hold = (
+        await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    ).json()
+    url = f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
+    order_id = (await other_client.post(url)).json()["order_id"]
+    challenged = await other_client.post(
+        f"/api/v1/orders/{order_id}/pay",
+        json={"payment_method": await card(stripe_sandbox, "4000002500003155")},
+    )
+    payment = challenged.json()["payment"]
+    assert payment["status"] == "requires_action"
+
+    # The shopper is still in the bank's 3DS window when the hold runs out and the unit goes back.
+    await db.execute(update(FlashSaleHold).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    await db.commit()
+    gate = app.dependencies["gate"].dependency()  # type: ignore[attr-defined]
+    assert await jobs.expire_holds(app.state["sessions"], gate, None) == 1
+    assert (await _ledger(client, sale["id"]))["available"] == 1
+    await register(client, "quick@example.com")
+    second = await client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    assert second.status_code == 201  # someone else takes the unit
+
+    await authenticate_3ds(
+        stripe_sandbox, payment["payment_intent_id"], payment["client_secret"], success=True
+    )
+    order = (await other_client.get(f"/api/v1/orders/{order_id}")).json()
+    assert order["status"] == "refunded"  # money taken for a unit that is gone goes straight back
+    books = await _ledger(client, sale["id"])
+    assert (books["sold"], books["held"], books["released"], books["invariant_ok"]) == (0, 1, 1, True)
