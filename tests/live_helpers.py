@@ -105,3 +105,14 @@ async def streaming_room(host: Client, merchant: Client, products: int = 2) -> t
     assert shelved.status_code == 200, shelved.text
     assert (await host.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
     return stream_id, ids
+
+
+async def hold_and_checkout(shopper: Client, sale_id: int, quantity: int) -> dict[str, Any]:
+    """Reserve `quantity` and open the in-room checkout for it: {hold, order_id}."""
+    reserved = await shopper.post(f"/api/v1/flash-sales/{sale_id}/reservations", json={"quantity": quantity})
+    assert reserved.status_code == 201, reserved.text
+    hold = reserved.json()
+    url = f"/api/v1/flash-sales/{sale_id}/reservations/{hold['reservation_id']}/checkout"
+    checkout = await shopper.post(url)
+    assert checkout.status_code == 201, checkout.text
+    return {"hold": hold, "order_id": checkout.json()["order_id"]}

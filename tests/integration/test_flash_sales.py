@@ -16,7 +16,7 @@ from live.flash_sales.models import FlashSale, FlashSaleHold
 from shop.accounts.models import User
 from shop.catalog.models import StockMovement, Variant
 from tests.helpers import Client, register
-from tests.live_helpers import buyers, launch_sale, live_room
+from tests.live_helpers import buyers, hold_and_checkout, launch_sale, live_room
 from tests.payments_helpers import authenticate_3ds, card
 
 
@@ -303,14 +303,7 @@ async def test_an_ended_sale_returns_its_unsold_units_once(
     room = await live_room(client, other_client, stock=30)
     sale = await launch_sale(client, room, quantity=10, limit=3)
     await register(other_client, "buyer@example.com")
-    hold = (
-        await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 3})
-    ).json()
-    checkout = (
-        await other_client.post(
-            f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
-        )
-    ).json()
+    checkout = await hold_and_checkout(other_client, sale["id"], 3)
     await other_client.post(
         f"/api/v1/orders/{checkout['order_id']}/pay", json={"payment_method": "pm_card_visa"}
     )
@@ -340,11 +333,7 @@ async def test_a_hold_that_expires_during_3ds_is_refunded_and_never_sold_twice(
     room = await live_room(client, other_client, stock=10)
     sale = await launch_sale(client, room, quantity=1, limit=1)
     await register(other_client, "slow-bank@example.com")
-    hold = (
-        await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
-    ).json()
-    url = f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
-    order_id = (await other_client.post(url)).json()["order_id"]
+    order_id = (await hold_and_checkout(other_client, sale["id"], 1))["order_id"]
     challenged = await other_client.post(
         f"/api/v1/orders/{order_id}/pay",
         json={"payment_method": await card(stripe_sandbox, "4000002500003155")},

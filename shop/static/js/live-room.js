@@ -32,7 +32,7 @@ const flash = new FlashSaleCard(room.querySelector("[data-flash-card]"), { now: 
 
 function openProduct(productId) {
   const { body } = sheet.open("Product");
-  openProductSheet(body, document.getElementById("product-template"), productId, {
+  openProductSheet(body, document.getElementById("product-sheet-template"), productId, {
     source: { type: "stream", id: streamId }, detailsHref: `/products/${productId}?stream=${streamId}`, onAdded: sheet.close,
   });
 }
