@@ -1,0 +1,436 @@
+"""Live-room benchmark: V websocket viewers of one app server while buyers reserve from a running
+flash sale. Prints the purchase → viewer latency of `stock` messages (p50/p99 over every
+(viewer, purchase) pair), messages/s delivered, server memory per connection, and fan-out
+throughput as a ratio to a bare `websockets` broadcast server measured in the same run.
+
+Viewers live in one load process (asyncio + `websockets`); the buyer and host drivers run in this
+process. Both stamp with time.time() on the same machine, so latencies share one clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+from _bench import (
+    DEFAULT_PG,
+    DEFAULT_REDIS,
+    app_server,
+    cpu_seconds,
+    exit_cleanly_on_sigterm,
+    free_port,
+    host_client,
+    insert_buyers,
+    launch_sale,
+    live_room,
+    percentile,
+    rss_kib,
+    step,
+)
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import broadcast, serve
+
+FANOUT = ("pin", "unpin")
+P99_TARGET_MS, FANOUT_TARGET = 250, 0.7
+
+
+# --- helper processes, driven by (command, *args) over a pipe -------------------------------------
+
+
+class Audience:
+    """The viewers. Messages are classified by their leading `{"type":"…"` (no JSON parse) except
+    `stock`, whose `remaining` is kept with its arrival time for the latency pairs."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.samples: dict[str, str] = {}
+        self.failed = Counter[str]()
+        self.counts, self.last, self.stock, self.cpu0 = Counter[str](), {}, [], 0.0
+
+    async def connect(self, url: str, count: int, parallel: int) -> dict[str, Any]:
+        gate, started = asyncio.Semaphore(parallel), time.perf_counter()
+        self.failed.clear()
+        await asyncio.gather(*(self._open(url, gate) for _ in range(count)))
+        self.stock = [[] for _ in self.sockets]
+        self.tasks = [asyncio.create_task(self._read(i, ws)) for i, ws in enumerate(self.sockets)]
+        return {
+            "connected": len(self.sockets),
+            "failed": dict(self.failed),
+            "seconds": time.perf_counter() - started,
+        }
+
+    async def _open(self, url: str, gate: asyncio.Semaphore) -> None:
+        async with gate:
+            try:
+                ws = await connect(url, compression=None, ping_interval=None, open_timeout=120, proxy=None)
+                self.samples.setdefault("snapshot", str(await ws.recv()))
+                self.sockets.append(ws)
+            except Exception as error:  # counted, never fatal
+                self.failed[type(error).__name__] += 1
+
+    async def _read(self, index: int, ws: Any) -> None:
+        with contextlib.suppress(Exception):
+            async for raw in ws:
+                now = time.time()
+                kind = raw[9 : raw.find('"', 9)] if raw.startswith('{"type":"') else "?"
+                self.counts[kind] += 1
+                self.last[kind] = now
+                if kind == "stock":
+                    message = json.loads(raw)
+                    self.stock[index].append((now, int(message["remaining"]), float(message["ts"])))
+                elif kind in FANOUT:
+                    self.samples.setdefault(kind, raw)
+
+    async def mark(self) -> float:
+        self.counts, self.last, self.cpu0 = Counter(), {}, time.process_time()
+        self.stock = [[] for _ in self.sockets]
+        return time.time()
+
+    async def quiet(self, kinds: list[str], quiet_s: float, limit_s: float) -> dict[str, Any]:
+        """Wait until no message of `kinds` arrived for `quiet_s`; then report since the mark."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            newest = max((self.last.get(k, 0.0) for k in kinds), default=0.0)
+            if newest and time.time() - newest > quiet_s:
+                break
+            await asyncio.sleep(0.1)
+        return {"counts": dict(self.counts), "last": dict(self.last), "stock": self.stock} | {
+            "cpu": time.process_time() - self.cpu0,
+            "samples": self.samples,
+        }
+
+    async def close(self) -> None:
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+        self.sockets, self.tasks = [], []
+
+
+class BareServer:
+    """The fan-out baseline: plain `websockets`, the same snapshot first, then `broadcast()`."""
+
+    async def start(self, port: int, snapshot: str) -> int:
+        self.clients: set[Any] = set()
+        self.snapshot = snapshot
+        self.server = await serve(
+            self._handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=4096
+        )
+        return os.getpid()
+
+    async def _handler(self, ws: Any) -> None:
+        await ws.send(self.snapshot)
+        self.clients.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            self.clients.discard(ws)
+
+    async def broadcast(self, messages: list[str]) -> float:
+        started = time.perf_counter()
+        for message in messages:
+            broadcast(self.clients, message)
+            await asyncio.sleep(0)  # let the loop flush, as a server handling requests would
+        return time.perf_counter() - started
+
+    async def stop(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+
+
+def _serve_commands(kind: str, pipe: Any) -> None:
+    with contextlib.suppress(ImportError):
+        import uvloop  # uvicorn runs on uvloop: give the client and the bare server the same loop
+
+        uvloop.install()
+
+    async def loop() -> None:
+        target = Audience() if kind == "audience" else BareServer()
+        running = asyncio.get_running_loop()
+        while (command := await running.run_in_executor(None, pipe.recv))[0] != "exit":
+            try:
+                pipe.send(await getattr(target, command[0])(*command[1:]))
+            except Exception as error:  # reported to the caller, which stops the run
+                pipe.send(RuntimeError(f"{kind} {command[0]}: {error!r}"))
+
+    asyncio.run(loop())
+
+
+class Helper:
+    def __init__(self, kind: str) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.pipe, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve_commands, args=(kind, child), daemon=True)
+        self.process.start()
+
+    def __call__(self, *command: Any, timeout: float = 600) -> Any:
+        self.pipe.send(command)
+        if not self.pipe.poll(timeout):
+            raise SystemExit(f"helper process did not answer {command[0]!r} in {timeout:.0f} s")
+        try:
+            answer = self.pipe.recv()
+        except EOFError:
+            raise SystemExit(f"helper process died during {command[0]!r}") from None
+        if isinstance(answer, Exception):
+            raise SystemExit(str(answer))
+        return answer
+
+    def exit(self) -> None:
+        with contextlib.suppress(OSError):
+            self.pipe.send(("exit",))
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.terminate()
+
+
+# --- drivers (this process) and the measurements ---------------------------------------------------
+
+
+async def buy_steadily(base: str, sale_id: int, tokens: list[str], rate: float, seconds: float) -> Any:
+    """Open loop: one reservation every 1/rate s whatever the latency; keeps (response time, remaining)."""
+    purchases: list[tuple[float, int]] = []
+    problems = Counter[str]()
+    path = f"/api/v1/flash-sales/{sale_id}/reservations"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
+        async def buy(token: str) -> None:
+            try:
+                response = await client.post(
+                    path, json={"quantity": 1}, headers={"Authorization": f"Bearer {token}"}
+                )
+            except httpx.HTTPError as error:
+                problems[type(error).__name__] += 1
+                return
+            if response.status_code != 201:
+                problems[f"HTTP {response.status_code}"] += 1
+                return
+            purchases.append((time.time(), int(response.json()["remaining"])))
+
+        await client.get("/api/v1/health")
+        started, tasks = time.perf_counter(), []
+        for i, token in zip(range(int(rate * seconds)), itertools.cycle(tokens), strict=False):
+            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(buy(token)))
+        await asyncio.gather(*tasks)
+    return purchases, dict(problems)
+
+
+async def pin_storm(base: str, auth: str, room: dict[str, int], events: int, concurrency: int) -> int:
+    """The host pins and unpins the shelf product as fast as the server answers (not rate limited)."""
+    numbers, answers = itertools.count(), Counter[str]()
+    path = f"/api/v1/streams/{room['stream_id']}/pin"
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": auth}, timeout=30) as client:
+
+        async def worker() -> None:
+            while (i := next(numbers)) < events:
+                pin = i % 2 == 0
+                try:
+                    body = {"product_id": room["product_id"]} if pin else None
+                    response = await client.request("POST" if pin else "DELETE", path, json=body)
+                    answers[str(response.status_code)] += 1
+                except httpx.HTTPError as error:
+                    answers[type(error).__name__] += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if set(answers) != {"200"}:
+        print(f"    !! host answers: {dict(answers)}")
+    return answers["200"]
+
+
+def latencies(purchases: list[tuple[float, int]], stock: list[list[Any]]) -> dict[str, Any]:
+    """Per (viewer, purchase): the first `stock` message with remaining <= the purchase's remaining.
+    Split at the message's server `ts`: commit -> published (conflation), published -> received."""
+    ordered = sorted(purchases, key=lambda p: -p[1])  # commit order: remaining only goes down
+    total, conflation, delivery, missed = [], [], [], 0
+    for messages in stock:
+        j = 0
+        for committed, remaining in ordered:
+            while j < len(messages) and messages[j][1] > remaining:
+                j += 1
+            if j == len(messages):
+                missed += 1
+                continue
+            received, _, published = messages[j]
+            total.append(received - committed)
+            conflation.append(published - committed)
+            delivery.append(received - published)
+    early = sum(t < 0 for t in total)  # the ticker read the gate before the buyer's response arrived
+    ms = {
+        name: [percentile(v, q) * 1000 for q in (0.5, 0.99)]
+        for name, v in (
+            ("total", [max(t, 0.0) for t in total]),
+            ("conflation", conflation),
+            ("delivery", delivery),
+        )
+    }
+    return ms | {"pairs": len(total), "missed": missed, "early": early}
+
+
+def connect_viewers(audience: Helper, url: str, pid: int, args: Any) -> dict[str, Any]:
+    step(f"connecting {args.viewers} websocket viewers to {url} ({args.parallel} handshakes at a time)")
+    before = rss_kib(pid)
+    info = audience("connect", url, args.viewers, args.parallel)
+    time.sleep(2)  # viewer-count broadcasts settle
+    after = rss_kib(pid)
+    info["rss_per_conn_kib"] = (after - before) / max(info["connected"], 1)
+    print(
+        f"    {info['connected']} connected in {info['seconds']:.1f} s, failed {info['failed'] or 0}, "
+        f"server RSS {before / 1024:.0f} -> {after / 1024:.0f} MiB "
+        f"({info['rss_per_conn_kib']:.1f} KiB per connection)"
+    )
+    return info
+
+
+def cpu_line(result: dict[str, Any]) -> str:
+    return f"CPU server {result['server_cpu']:.0%}, viewers' process {result['load_cpu']:.0%}"
+
+
+def fanout(audience: Helper, pid: int, trigger: Any, connected: int) -> dict[str, Any]:
+    """Delivered fan-out messages per second at the viewers, from the trigger to the last arrival."""
+    t0, cpu0 = audience("mark"), cpu_seconds(pid)
+    sent = trigger()
+    stats = audience("quiet", list(FANOUT), 2.0, 600)
+    delivered = sum(stats["counts"].get(k, 0) for k in FANOUT)
+    wall = max(max(stats["last"].get(k, t0) for k in FANOUT) - t0, 1e-9)
+    result = {"delivered": delivered, "expected": sent * connected, "wall": wall, "rate": delivered / wall}
+    result |= {"server_cpu": (cpu_seconds(pid) - cpu0) / wall, "load_cpu": stats["cpu"] / wall}
+    print(
+        f"    delivered {delivered} of {result['expected']} in {wall:.2f} s = {result['rate']:.0f} msg/s "
+        f"({cpu_line(result)})",
+        flush=True,
+    )
+    return result | {"samples": stats["samples"]}
+
+
+def purchase_phase(
+    server: Any, audience: Helper, sale_id: int, tokens: list[str], args: Any
+) -> dict[str, Any]:
+    step(f"[{server.label}] {args.rate:g} reservations/s for {args.seconds:g} s; viewers watch `stock`")
+    t0, cpu0 = audience("mark"), cpu_seconds(server.pid)
+    purchases, problems = asyncio.run(buy_steadily(server.base, sale_id, tokens, args.rate, args.seconds))
+    stats = audience("quiet", ["stock"], 1.5, 60)
+    wall = max(max(stats["last"].values(), default=t0) - t0, 1e-9)
+    out = {"counts": stats["counts"], "wall": wall, "purchases": len(purchases), "problems": problems}
+    out |= {"server_cpu": (cpu_seconds(server.pid) - cpu0) / wall, "load_cpu": stats["cpu"] / wall}
+    print(f"    {len(purchases)} purchases (problems: {problems or 0}); received {stats['counts']}")
+    return out | {"latency": latencies(purchases, stats["stock"])}
+
+
+def bench_zhongcao(server: Any, audience: Helper, args: Any) -> dict[str, Any]:
+    step(
+        f"[{server.label}] setup via the API: host, product, live stream, flash sale of {args.sale_quantity}"
+    )
+    with host_client(server.base) as host:
+        room = live_room(host, stock=args.sale_quantity)
+        sale = launch_sale(host, room, args.sale_quantity, 100)
+        auth = str(host.headers["Authorization"])
+    tokens = insert_buyers(server.db_url, max(10, math.ceil(args.rate * args.seconds / 100) + 1))
+    ws_url = server.base.replace("http://", "ws://") + f"/live/streams/{room['stream_id']}/ws"
+    out: dict[str, Any] = {"connect": connect_viewers(audience, ws_url, server.pid, args)}
+    out["phase"] = purchase_phase(server, audience, sale["id"], tokens, args)
+    step(f"[{server.label}] fan-out: the host pins/unpins {args.events} times, {args.pinners} at a time")
+
+    def trigger() -> int:
+        return asyncio.run(pin_storm(server.base, auth, room, args.events, args.pinners))
+
+    out["fanout"] = fanout(audience, server.pid, trigger, out["connect"]["connected"])
+    out["ledger"] = httpx.get(f"{server.base}/api/v1/flash-sales/{sale['id']}/ledger").json()
+    audience("close")
+    return out
+
+
+def bench_bare(audience: Helper, args: Any, samples: dict[str, str]) -> dict[str, Any]:
+    bare, port = Helper("bare"), free_port()
+    try:
+        pid = bare("start", port, samples["snapshot"])
+        step(f"[bare websockets] broadcast server pid {pid} on 127.0.0.1:{port}")
+        out: dict[str, Any] = {"connect": connect_viewers(audience, f"ws://127.0.0.1:{port}/", pid, args)}
+        fallback = {"pin": samples["snapshot"][:400], "unpin": '{"type":"unpin","seq":1,"ts":1.0}'}
+        messages = [samples.get(FANOUT[i % 2], fallback[FANOUT[i % 2]]) for i in range(args.events)]
+        step(f"[bare websockets] fan-out: broadcast the same {args.events} pin/unpin messages at once")
+
+        def trigger() -> int:
+            bare("broadcast", messages)
+            return len(messages)
+
+        out["fanout"] = fanout(audience, pid, trigger, out["connect"]["connected"])
+        audience("close")
+        bare("stop")
+    finally:
+        bare.exit()
+    return out
+
+
+def report(label: str, args: Any, zc: dict[str, Any], bare: dict[str, Any]) -> bool:
+    phase, lat, ledger = zc["phase"], zc["phase"]["latency"], zc["ledger"]
+    ratio = zc["fanout"]["rate"] / bare["fanout"]["rate"] if bare["fanout"]["rate"] else float("nan")
+    fine = bool(ledger["invariant_ok"]) and ledger["sold"] + ledger["held"] <= ledger["quantity"]
+    met = {True: "met", False: "NOT met"}
+    memory = [zc["connect"]["rss_per_conn_kib"], bare["connect"]["rss_per_conn_kib"]]
+    p50, p99 = lat["total"]
+    lines = [
+        f"== live room on {label}: {zc['connect']['connected']} of {args.viewers} viewers connected ==",
+        f"   memory per connection (server RSS delta / viewers): zhongcao {memory[0]:.1f} KiB, "
+        f"bare websockets {memory[1]:.1f} KiB",
+        f"   purchase -> viewer latency of `stock`: p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+        f"   (target p99 <= {P99_TARGET_MS} ms at 2,000 viewers: {met[p99 <= P99_TARGET_MS]})",
+        f"      {lat['pairs']} (viewer, purchase) pairs from {phase['purchases']} purchases; "
+        f"{lat['missed']} never seen; {lat['early']} seen before the buyer's own response (counted as 0 ms)",
+        f"      of which commit -> published (conflation) p50 {lat['conflation'][0]:.0f} / p99"
+        f" {lat['conflation'][1]:.0f} ms, published -> received p50 {lat['delivery'][0]:.0f} / p99"
+        f" {lat['delivery'][1]:.0f} ms",
+        f"   delivered during the purchase phase: {sum(phase['counts'].values()) / phase['wall']:.0f} msg/s"
+        f" ({phase['counts']} in {phase['wall']:.1f} s; {cpu_line(phase)})",
+    ]
+    for name, result in (("zhongcao pin/unpin", zc["fanout"]), ("bare websockets", bare["fanout"])):
+        lines.append(
+            f"   fan-out {name:19s}{result['rate']:8.0f} msg/s ({result['delivered']} of {result['expected']}"
+            f" delivered in {result['wall']:.2f} s; {cpu_line(result)})"
+        )
+    target = f"target >= {FANOUT_TARGET}x: {met[ratio >= FANOUT_TARGET]}"
+    lines.append(f"   fan-out ratio zhongcao/bare: {ratio:.2f}x   ({target})")
+    lines.append(f"   ledger of the sale: {ledger} -> {'OK' if fine else 'FAIL'}")
+    print("\n" + "\n".join(lines))
+    return fine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--viewers", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=20.0, help="reservations per second")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the purchase phase")
+    parser.add_argument("--events", type=int, default=200, help="pin/unpin events in the fan-out phase")
+    parser.add_argument("--pinners", type=int, default=4, help="concurrent host requests (fan-out phase)")
+    parser.add_argument("--parallel", type=int, default=50, help="websocket handshakes in flight")
+    parser.add_argument("--sale-quantity", type=int, default=100_000)
+    parser.add_argument("--backend", choices=("pg", "memory"), default="pg", help="pg: PostgreSQL + Redis")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    args = parser.parse_args()
+    exit_cleanly_on_sigterm()
+    pg = args.pg_url if args.backend == "pg" and args.pg_url else None
+    redis_url = (args.redis_url or None) if pg else None
+    label = f"postgres+{'redis' if redis_url else 'no-redis'}" if pg else "sqlite-embedded (memory channels)"
+    audience = Helper("audience")
+    try:
+        with app_server(label, pg, redis_url) as server:
+            zc = bench_zhongcao(server, audience, args)
+        bare = bench_bare(audience, args, zc["fanout"]["samples"])
+    finally:
+        audience.exit()
+    sys.exit(0 if report(label, args, zc, bare) else 1)
+
+
+if __name__ == "__main__":
+    main()
