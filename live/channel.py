@@ -9,6 +9,7 @@ read opens a short one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -66,6 +67,14 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _decoded(raw: bytes) -> tuple[str, str | None, int]:
+    """Every subscriber of a channel is handed the same bytes: parse once, not once per viewer,
+    and forward the published text as it is (no re-encoding per socket)."""
+    message = json.loads(raw)
+    return raw.decode(), message.get("type"), int(message.get("seq", 0))
+
+
 class Room:
     """One viewer's connection: serialised sends and the last sequence number delivered."""
 
@@ -84,10 +93,14 @@ class Room:
         self._send_lock = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
+        text = json.dumps(message, separators=(",", ":"))
+        await self._send_text(text, message.get("type"), int(message.get("seq", 0)))
+
+    async def _send_text(self, text: str, kind: str | None, seq: int) -> None:
         async with self._send_lock:
-            await self.socket.send_text(json.dumps(message, separators=(",", ":")))
-        if message.get("type") not in UNSEQUENCED:
-            self.last_seq = max(self.last_seq, int(message.get("seq", 0)))
+            await self.socket.send_text(text)
+        if kind not in UNSEQUENCED:
+            self.last_seq = max(self.last_seq, seq)
 
     async def send_snapshot(self) -> None:
         async with self.sessions() as db:
@@ -107,10 +120,10 @@ class Room:
             await self.send(message)
 
     async def forward(self, raw: bytes) -> None:
-        message = json.loads(raw)
-        if message.get("type") not in UNSEQUENCED and int(message.get("seq", 0)) <= self.last_seq:
+        text, kind, seq = _decoded(raw)
+        if kind not in UNSEQUENCED and seq <= self.last_seq:
             return  # already delivered by the snapshot or a resume
-        await self.send(message)
+        await self._send_text(text, kind, seq)
 
     async def read_client(self) -> None:
         while True:

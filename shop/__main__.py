@@ -45,6 +45,7 @@ def main() -> None:
             workers=args.workers,
             ws_per_message_deflate=False,
             log_level="info",
+            access_log=not args.quiet,
             proxy_headers=False,
         )
 

@@ -115,6 +115,8 @@ class FlashSaleController(Controller):
             await db_session.commit()  # the ledger row is the truth; without it the gate's hold is undone
         except Exception:
             await gate.release(sale_id, hold.reservation_id)
+            # The ticker may already have shown this unit as taken: send the count again.
+            ticker.update(sale_id, remaining + hold.quantity, streams.channel_name(sale.stream_id))
             raise
         ticker.update(sale_id, remaining, streams.channel_name(sale.stream_id))
         return ReservationOut(
