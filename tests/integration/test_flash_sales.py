@@ -143,21 +143,25 @@ async def test_thousand_buyers_race_for_a_hundred_units(
     start = asyncio.Event()
     transport = httpx.ASGITransport(app=app)
 
-    async def buy(token: str) -> int:
-        async with httpx.AsyncClient(
+    def as_buyer(token: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             transport=transport,
             base_url="http://testserver.local",
             headers={"Authorization": f"Bearer {token}"},
             timeout=120,
-        ) as c:
+        )
+
+    async def buy(token: str) -> tuple[int, str, dict[str, Any]]:
+        async with as_buyer(token) as c:
             await start.wait()
             response = await c.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
-            return response.status_code
+            return response.status_code, token, response.json()
 
     tasks = [asyncio.create_task(buy(t)) for t in tokens]
     await asyncio.sleep(0.1)
     start.set()
-    codes = await asyncio.gather(*tasks)
+    results = await asyncio.gather(*tasks)
+    codes = [code for code, _, _ in results]
     assert codes.count(201) == 100
     assert codes.count(409) == 900
     ledger = await _ledger(client, sale["id"])
@@ -169,6 +173,17 @@ async def test_thousand_buyers_race_for_a_hundred_units(
         "released": 0,
         "invariant_ok": True,
     }
+    winners = [(token, body) for code, token, body in results if code == 201]
+    for paid, (token, hold) in enumerate(winners, start=1):
+        async with as_buyer(token) as c:
+            url = f"/api/v1/flash-sales/{sale['id']}/reservations/{hold['reservation_id']}/checkout"
+            order_id = (await c.post(url)).json()["order_id"]
+            payment = await c.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+            assert payment.json()["status"] == "paid", payment.text
+        if paid % 20 == 0:  # the books balance at every step from all held to all sold
+            books = await _ledger(client, sale["id"])
+            assert (books["sold"], books["held"], books["invariant_ok"]) == (paid, 100 - paid, True)
+    assert (await _ledger(client, sale["id"]))["sold"] == 100
     holders = await db.scalar(select(func.count(func.distinct(FlashSaleHold.user_id))))
     assert holders == 100
 
