@@ -1,6 +1,10 @@
-"""Shared by bench_flash_sale and bench_live: a throwaway migrated database, the real app under
-uvicorn (as `python -m shop serve` runs it, minus the access log), the live-room setup through the
-public API, and buyers with Bearer tokens inserted directly (hashing 1,000 passwords is not the test).
+"""Shared by bench_flash_sale and bench_live: a throwaway migrated database and the real app under
+uvicorn (as `python -m shop serve` runs it, minus the access log). The live-room setup and the
+buyers are in _bench_setup, the HTTP load client in _bench_http.
+
+The scripts run as `python scripts/bench_*.py`, so scripts/ is on sys.path and the `_bench*`
+modules import as top-level modules. The checkout itself is put on sys.path below, so `shop`
+imports even without the editable install; spawned helper processes inherit both entries.
 """
 
 from __future__ import annotations
@@ -106,6 +110,26 @@ def _clear_redis(redis_url: str, prefix: str) -> None:
             client.delete(key)
 
 
+def run_sql(db_url: str, *statements: str, **params: Any) -> list[list[Any]]:
+    """Run statements in one transaction on either backend; the rows of each (empty for writes)."""
+
+    async def run() -> list[list[Any]]:
+        from sqlalchemy import text
+
+        from shop.core.db import build_engine
+        from shop.settings import Settings
+
+        engine = build_engine(Settings(database_url=db_url))
+        try:
+            async with engine.begin() as conn:
+                results = [await conn.execute(text(statement), params) for statement in statements]
+                return [list(r.all()) if r.returns_rows else [] for r in results]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 # --- the app server ------------------------------------------------------------------------------
 
 
@@ -198,152 +222,3 @@ def app_server(label: str, pg_url: str | None, redis_url: str | None) -> Iterato
             drop_database(db_url)
             if redis_url:
                 _clear_redis(redis_url, env["REDIS_PREFIX"])
-
-
-# --- setup through the API -----------------------------------------------------------------------
-
-
-def host_client(base: str) -> httpx.Client:
-    """A merchant who hosts: registers (cookie + CSRF, like the pages), then uses a Bearer token."""
-    with httpx.Client(base_url=base, timeout=30) as browser:
-        browser.get("/api/v1/health")
-        csrf = {"X-CSRFToken": browser.cookies.get("csrftoken") or ""}
-        body = {"email": f"host-{uuid.uuid4().hex[:8]}@bench.example", "password": "bench-password-1"}
-        body |= {"display_name": "Bench host", "role": "merchant", "shop_name": "Bench shop"}
-        _ok(browser.post("/api/v1/auth/register", json=body, headers=csrf), 201)
-        token = _ok(browser.post("/api/v1/auth/tokens", json={"name": "bench"}, headers=csrf), 201)["token"]
-    return httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"})
-
-
-def _ok(response: httpx.Response, status: int) -> Any:
-    if response.status_code != status:
-        raise SystemExit(
-            f"{response.request.method} {response.request.url} -> {response.status_code}: "
-            f"{response.text[:500]}"
-        )
-    return response.json()
-
-
-def live_room(host: httpx.Client, stock: int) -> dict[str, int]:
-    variant = {"sku": f"BENCH-{uuid.uuid4().hex[:6]}", "name": "30 ml", "stock_on_hand": stock}
-    variant["price"] = {"amount": 3000, "currency": "USD"}
-    product = _ok(host.post("/api/v1/products", json={"name": "Glow Serum", "variants": [variant]}), 201)
-    stream_id = _ok(host.post("/api/v1/streams", json={"title": "Bench deals"}), 201)["id"]
-    _ok(host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]}), 200)
-    _ok(host.post(f"/api/v1/streams/{stream_id}/start"), 200)
-    return {"stream_id": stream_id, "product_id": product["id"], "variant_id": product["variants"][0]["id"]}
-
-
-def launch_sale(host: httpx.Client, room: dict[str, int], quantity: int, limit: int) -> dict[str, Any]:
-    body = {"variant_id": room["variant_id"], "quantity": quantity, "per_customer_limit": limit}
-    body |= {"price": {"amount": 1999, "currency": "USD"}, "duration_s": 3600, "countdown_s": 0}
-    return dict(_ok(host.post(f"/api/v1/streams/{room['stream_id']}/flash-sales", json=body), 201))
-
-
-def insert_buyers(db_url: str, count: int) -> list[str]:
-    """`count` shoppers with API tokens, written with the project's models (as tests/live_helpers)."""
-    return asyncio.run(_insert_buyers(db_url, count))
-
-
-async def _insert_buyers(db_url: str, count: int) -> list[str]:
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert
-
-    import shop.models  # noqa: F401  (every table on the metadata, for the foreign keys)
-    from shop.accounts.models import ApiToken, User
-    from shop.core import security
-    from shop.core.db import build_engine
-    from shop.settings import Settings
-
-    now, tag, password_hash = datetime.now(UTC), uuid.uuid4().hex[:8], security.hash_password("unused-1")
-    users = [
-        {"email": f"b{i}-{tag}@bench.example", "password_hash": password_hash, "display_name": f"Buyer {i}"}
-        | {"role": "shopper", "bio": "", "avatar_hue": i % 360, "follower_count": 0, "following_count": 0}
-        | {"created_at": now, "updated_at": now}
-        for i in range(count)
-    ]
-    tokens = [f"zc_bench_{tag}_{i}" for i in range(count)]
-    engine = build_engine(Settings(database_url=db_url))
-    try:
-        async with engine.begin() as conn:
-            returning = insert(User).returning(User.id, sort_by_parameter_order=True)
-            ids = (await conn.execute(returning, users)).scalars().all()
-            rows = [
-                {"user_id": uid, "name": "bench", "token_digest": security.token_digest(token)}
-                | {"created_at": now, "updated_at": now}
-                for uid, token in zip(ids, tokens, strict=True)
-            ]
-            await conn.execute(insert(ApiToken), rows)
-    finally:
-        await engine.dispose()
-    return tokens
-
-
-def run_sql(db_url: str, *statements: str, **params: Any) -> list[list[Any]]:
-    """Run statements in one transaction on either backend; the rows of each (empty for writes)."""
-
-    async def run() -> list[list[Any]]:
-        from sqlalchemy import text
-
-        from shop.core.db import build_engine
-        from shop.settings import Settings
-
-        engine = build_engine(Settings(database_url=db_url))
-        try:
-            async with engine.begin() as conn:
-                results = [await conn.execute(text(statement), params) for statement in statements]
-                return [list(r.all()) if r.returns_rows else [] for r in results]
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-# --- a light load client ----------------------------------------------------------------------------
-
-
-class NotSent(ConnectionError):
-    """The connection could not be opened: the request never left, so sending it again is safe."""
-
-
-class RawHttp:
-    """One keep-alive HTTP/1.1 connection on asyncio streams. A load generator must not be the
-    bottleneck: httpx costs ~4x the CPU per request (and one httpx pool of 200 connections is
-    slower still), which on 2 cores takes the CPU the server under test needs."""
-
-    def __init__(self, base: str) -> None:
-        host, port = base.split("://", 1)[1].rsplit(":", 1)
-        self.host, self.port = host, int(port)
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(
-        self, method: str, path: str, body: bytes = b"", token: str | None = None
-    ) -> tuple[int, bytes]:
-        if self.writer is None:
-            try:
-                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-            except OSError as error:
-                raise NotSent(str(error)) from error
-        assert self.reader is not None
-        auth = f"authorization: Bearer {token}\r\n" if token else ""
-        head = f"{method} {path} HTTP/1.1\r\nhost: {self.host}\r\n{auth}content-type: application/json\r\n"
-        self.writer.write(f"{head}content-length: {len(body)}\r\n\r\n".encode() + body)
-        try:
-            lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-            headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
-            content = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            await self.close()
-            raise
-        if headers.get("connection") == "close":
-            await self.close()
-        return int(lines[0].split(" ", 2)[1]), content
-
-    async def close(self) -> None:
-        writer, self.writer, self.reader = self.writer, None, None
-        if writer is not None:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
