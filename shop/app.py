@@ -46,7 +46,7 @@ from shop.cart.controllers import CartController
 from shop.cart.pages import CartPages
 from shop.catalog.controllers import ProductController
 from shop.catalog.pages import CatalogPages
-from shop.core import db, redis
+from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
 from shop.core.money import format_money
 from shop.core.pages import link_hashtags
@@ -227,5 +227,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="zhongcao", version="1.0.0", path="/schema"),
         request_max_body_size=settings.request_max_body_size,
         debug=settings.debug,
+        on_startup=[runtime.tune_gc],
         on_shutdown=[redis_client.aclose] if redis_client else [],
     )
