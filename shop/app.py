@@ -228,5 +228,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=settings.request_max_body_size,
         debug=settings.debug,
         on_startup=[runtime.tune_gc],
-        on_shutdown=[redis_client.aclose] if redis_client else [],
+        # The engine is ours (the plugin was handed it), so is closing its pool.
+        on_shutdown=[engine.dispose, *([redis_client.aclose] if redis_client else [])],
     )

@@ -93,7 +93,7 @@ async def test_foreign_origin_is_refused(client: Client, other_client: Client, l
         assert json.loads(await ws.recv())["type"] == "snapshot"
 
 
-async def test_only_hosts_and_moderators_run_astreaming_room(
+async def test_only_hosts_and_moderators_run_a_room(
     client: Client, other_client: Client, app: Litestar
 ) -> None:
     stream_id, ids = await streaming_room(client, other_client)
