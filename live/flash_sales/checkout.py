@@ -15,7 +15,8 @@ from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
 from shop.accounts.models import User
 from shop.catalog.models import Variant
 from shop.core.errors import Conflict, NotFound
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order
+from shop.orders.services import order_line
 from shop.orders.settlement import PaidHook
 
 
@@ -33,19 +34,8 @@ async def order_from_hold(db: AsyncSession, user: User, sale_id: int, reservatio
     variant = await db.get(Variant, sale.variant_id) if sale else None
     assert sale is not None
     assert variant is not None
-    line = OrderLine(
-        merchant_id=variant.product.merchant_id,
-        variant_id=variant.id,
-        product_id=variant.product_id,
-        product_name=variant.product.name,
-        variant_name=variant.name,
-        quantity=hold.quantity,
-        unit_amount=sale.price_amount,
-        currency=sale.currency,
-        source_type="stream",
-        source_id=sale.stream_id,
-        allocated=True,
-    )
+    # The sale's currency is the variant's: launch refuses a deal price in another currency.
+    line = order_line(variant, hold.quantity, sale.price_amount, "stream", sale.stream_id, allocated=True)
     order = Order(
         user_id=user.id,
         currency=sale.currency,

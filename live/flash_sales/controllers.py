@@ -17,8 +17,7 @@ from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
-from shop.core.schemas import MoneyOut
-from shop.orders.controllers import open_intent, payment_out
+from shop.orders.controllers import checkout_out, open_intent
 from shop.orders.schemas import CheckoutOut
 from shop.settings import Settings
 
@@ -91,14 +90,7 @@ class FlashSaleController(Controller):
     ) -> CheckoutOut:
         """The in-room sheet: pay for the hold without leaving the room (same payment flow as the cart)."""
         order = await checkout.order_from_hold(db_session, user, sale_id, reservation_id)
-        attempt = await open_intent(db_session, gateway, order)
-        return CheckoutOut(
-            order_id=order.id,
-            status=order.status,
-            total=MoneyOut(amount=order.total_amount, currency=order.currency),
-            hold_expires_at=order.hold_expires_at,
-            payment=payment_out(attempt, gateway),
-        )
+        return checkout_out(order, await open_intent(db_session, gateway, order), gateway)
 
     @post("/flash-sales/{sale_id:int}/reservations", status_code=HTTP_201_CREATED)
     async def reserve(

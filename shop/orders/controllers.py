@@ -66,6 +66,16 @@ async def _wait_for_intent(db: AsyncSession, attempt: PaymentAttempt) -> Payment
     )
 
 
+def checkout_out(order: Order, attempt: PaymentAttempt, gateway: StripeGateway) -> CheckoutOut:
+    return CheckoutOut(
+        order_id=order.id,
+        status=order.status,
+        total=MoneyOut(amount=order.total_amount, currency=order.currency),
+        hold_expires_at=order.hold_expires_at,
+        payment=payment_out(attempt, gateway),
+    )
+
+
 class CheckoutController(Controller):
     path = "/api/v1"
     tags = ["orders"]
@@ -82,15 +92,7 @@ class CheckoutController(Controller):
         order, _ = await services.place_order(
             db_session, user, idempotency_key=idempotency_key, hold_minutes=settings.hold_minutes
         )
-        attempt = await open_intent(db_session, gateway, order)
-        total = MoneyOut(amount=order.total_amount, currency=order.currency)
-        return CheckoutOut(
-            order_id=order.id,
-            status=order.status,
-            total=total,
-            hold_expires_at=order.hold_expires_at,
-            payment=payment_out(attempt, gateway),
-        )
+        return checkout_out(order, await open_intent(db_session, gateway, order), gateway)
 
     @post("/orders/{order_id:int}/setup-intent", status_code=HTTP_201_CREATED)
     async def setup_intent(

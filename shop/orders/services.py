@@ -33,11 +33,40 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def lock_variants(db: AsyncSession, variant_ids: Iterable[int]) -> None:
-    for variant_id in sorted(set(variant_ids)):
+def order_line(
+    variant: Variant,
+    quantity: int,
+    unit_amount: int,
+    source_type: str,
+    source_id: int | None,
+    *,
+    allocated: bool = False,
+) -> OrderLine:
+    """A line that copies the product's names as sold; the price is the caller's (list or deal)."""
+    return OrderLine(
+        merchant_id=variant.product.merchant_id,
+        variant_id=variant.id,
+        product_id=variant.product_id,
+        product_name=variant.product.name,
+        variant_name=variant.name,
+        quantity=quantity,
+        unit_amount=unit_amount,
+        currency=variant.currency,
+        source_type=source_type,
+        source_id=source_id,
+        allocated=allocated,
+    )
+
+
+async def lock_variants(db: AsyncSession, variant_ids: Iterable[int]) -> dict[int, Variant]:
+    """Lock the variants in id order, then return them as the DB has them now (not as cached)."""
+    ids = sorted(set(variant_ids))
+    for variant_id in ids:
         await db.execute(
             update(Variant).where(Variant.id == variant_id).values(stock_on_hand=Variant.stock_on_hand)
         )
+    fresh = select(Variant).where(Variant.id.in_(ids)).execution_options(populate_existing=True)
+    return {v.id: v for v in (await db.scalars(fresh)).unique()}
 
 
 async def held_quantities(
@@ -92,15 +121,7 @@ async def _create_order(
     demand: dict[int, int] = defaultdict(int)
     for line in lines:
         demand[line.variant_id] += line.quantity
-    await lock_variants(db, demand)
-    variants = {
-        v.id: v
-        for v in (
-            await db.scalars(
-                select(Variant).where(Variant.id.in_(demand)).execution_options(populate_existing=True)
-            )
-        ).unique()
-    }
+    variants = await lock_variants(db, demand)
     held = await held_quantities(db, demand)
     for variant_id, wanted in sorted(demand.items()):
         variant = variants.get(variant_id)
@@ -130,18 +151,7 @@ async def _create_order(
     for line in lines:
         variant = variants[line.variant_id]
         order.lines.append(
-            OrderLine(
-                merchant_id=variant.product.merchant_id,
-                variant_id=variant.id,
-                product_id=variant.product_id,
-                product_name=variant.product.name,
-                variant_name=variant.name,
-                quantity=line.quantity,
-                unit_amount=variant.price_amount,
-                currency=variant.currency,
-                source_type=line.source_type,
-                source_id=line.source_id,
-            )
+            order_line(variant, line.quantity, variant.price_amount, line.source_type, line.source_id)
         )
     order.total_amount = sum(line.total_amount for line in order.lines)
     db.add(order)

@@ -18,7 +18,7 @@ from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt, Refund
 from shop.accounts.models import Merchant
 from shop.cart.models import Cart
-from shop.catalog.models import StockMovement, Variant
+from shop.catalog.models import StockMovement
 from shop.core.errors import AppError, Conflict, NotFound
 from shop.orders import states
 from shop.orders.models import HoldState, Order, OrderLine, OrderStatus, StockReservation
@@ -130,18 +130,10 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
     for line in order.lines:
         if not line.allocated:  # allocated lines took their stock when the flash sale launched
             demand[line.variant_id] += line.quantity
-    await lock_variants(db, demand)
+    variants = await lock_variants(db, demand)
     holds = (await db.scalars(select(StockReservation).where(StockReservation.order_id == order.id))).all()
     still_held = {h.variant_id for h in holds if h.state == HoldState.HELD.value}
     others = await held_quantities(db, demand, exclude_order=order.id)
-    variants = {
-        v.id: v
-        for v in (
-            await db.scalars(
-                select(Variant).where(Variant.id.in_(demand)).execution_options(populate_existing=True)
-            )
-        ).unique()
-    }
     short = [
         v
         for v, q in demand.items()

@@ -72,39 +72,23 @@ async def test_the_server_clock_opens_and_closes_the_sale(
 
 async def test_launch_is_checked(client: Client, other_client: Client) -> None:
     room = await live_room(client, other_client, stock=5, price=3000)
-    too_many = await client.post(
-        f"/api/v1/streams/{room['stream_id']}/flash-sales",
-        json={
-            "variant_id": room["variant_id"],
-            "quantity": 6,
-            "price": {"amount": 1000, "currency": "USD"},
-            "per_customer_limit": 1,
-            "duration_s": 60,
-        },
-    )
-    assert too_many.status_code == 422
-    fake_discount = await client.post(
-        f"/api/v1/streams/{room['stream_id']}/flash-sales",
-        json={
-            "variant_id": room["variant_id"],
-            "quantity": 1,
-            "price": {"amount": 3000, "currency": "USD"},
-            "per_customer_limit": 1,
-            "duration_s": 60,
-        },
-    )
-    assert fake_discount.status_code == 422
-    stranger = await other_client.post(
-        f"/api/v1/streams/{room['stream_id']}/flash-sales",
-        json={
-            "variant_id": room["variant_id"],
-            "quantity": 1,
-            "price": {"amount": 100, "currency": "USD"},
-            "per_customer_limit": 1,
-            "duration_s": 60,
-        },
-    )
-    assert stranger.status_code == 404
+
+    async def launch(by: Client, quantity: int, price: int) -> int:
+        response = await by.post(
+            f"/api/v1/streams/{room['stream_id']}/flash-sales",
+            json={
+                "variant_id": room["variant_id"],
+                "quantity": quantity,
+                "price": {"amount": price, "currency": "USD"},
+                "per_customer_limit": 1,
+                "duration_s": 60,
+            },
+        )
+        return response.status_code
+
+    assert await launch(client, quantity=6, price=1000) == 422  # more than the 5 in stock
+    assert await launch(client, quantity=1, price=3000) == 422  # not below the regular price
+    assert await launch(other_client, quantity=1, price=100) == 404  # not the host
 
 
 async def test_expired_holds_return_to_the_pool_once(
