@@ -14,7 +14,6 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
@@ -28,22 +27,13 @@ from live.models import Stream
 from shop.accounts.models import User
 from shop.core.errors import AppError
 from shop.core.ratelimit import AttemptCounter
+from shop.core.security import origin_allowed
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
 RECENT_CHAT = 30
 MAX_CLIENT_MESSAGE = 2048
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
-
-
-def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
-    """Cross-site websocket hijacking guard: a browser's Origin must be this site (or listed)."""
-    origin = socket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser: no ambient cookies are at stake
-    if origin in settings.allowed_origins:
-        return True
-    return urlsplit(origin).netloc == socket.headers.get("host", "")
 
 
 async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:

@@ -60,6 +60,17 @@ class StreamModerator(Base):
     __table_args__ = (UniqueConstraint("stream_id", "user_id", name="uq_stream_moderators"),)
 
 
+class StreamReminder(Base):
+    """A viewer's "Remind me" on a scheduled stream: notified when the host goes live."""
+
+    __tablename__ = "stream_reminders"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("stream_id", "user_id", name="uq_stream_reminders"),)
+
+
 class StreamEvent(Base):
     """The room's log, by sequence number: what a reconnecting viewer missed, and the replay's chapters."""
 

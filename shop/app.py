@@ -49,12 +49,15 @@ from shop.catalog.pages import CatalogPages
 from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
 from shop.core.money import format_money
-from shop.core.pages import link_hashtags
+from shop.core.pages import compact_count, counted, link_hashtags, relative_time
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore, media_url
 from shop.notes.controllers import NoteController, UploadController
 from shop.notes.pages import NotePages
+from shop.notifications.controllers import NotificationController, notification_socket
+from shop.notifications.pages import NotificationPages
+from shop.notifications.services import Notifier
 from shop.orders import jobs, settlement
 from shop.orders.controllers import CheckoutController
 from shop.orders.pages import MerchantOrderPages, OrderPages
@@ -74,6 +77,9 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
         engine.engine.filters["minor"] = format_money
         engine.engine.filters["hashtags"] = link_hashtags
+        engine.engine.filters["ago"] = relative_time
+        engine.engine.filters["compact"] = compact_count
+        engine.engine.globals["counted"] = counted
         engine.engine.globals["media_url"] = media_url
 
     # Loaded from a directory, so Jinja autoescapes every variable.
@@ -194,6 +200,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StreamController,
             FlashSaleController,
             stream_socket,
+            NotificationController,
+            notification_socket,
+            NotificationPages,
             OrderPages,
             MerchantOrderPages,
             AccountPages,
@@ -216,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "gate": value(gate),
             "ticker": value(ticker),
             "counters": value(counters),
+            "notifier": value(Notifier(channels.publish)),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,

@@ -4,12 +4,23 @@ New model modules must be added here (and to `__all__`, or ruff drops the import
 """
 
 from live.flash_sales.models import FlashSale, FlashSaleHold
-from live.models import Stream, StreamEvent, StreamModerator, StreamProduct
+from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamReminder
 from payments.models import PaymentAttempt, PaymentEvent, Refund
-from shop.accounts.models import ApiToken, Follow, Merchant, User
+from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest, UserSession
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
-from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
+from shop.notes.models import (
+    Comment,
+    CommentLike,
+    Note,
+    NoteImage,
+    NoteLike,
+    NoteSave,
+    NoteTopic,
+    ProductTag,
+    Upload,
+)
+from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
 
 __all__ = [
@@ -17,6 +28,7 @@ __all__ = [
     "Cart",
     "CartLine",
     "Comment",
+    "CommentLike",
     "FlashSale",
     "FlashSaleHold",
     "Follow",
@@ -26,6 +38,7 @@ __all__ = [
     "NoteLike",
     "NoteSave",
     "NoteTopic",
+    "Notification",
     "Order",
     "OrderLine",
     "PaymentAttempt",
@@ -40,7 +53,10 @@ __all__ = [
     "StreamEvent",
     "StreamModerator",
     "StreamProduct",
+    "StreamReminder",
     "Upload",
     "User",
+    "UserInterest",
+    "UserSession",
     "Variant",
 ]

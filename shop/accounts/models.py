@@ -27,6 +27,8 @@ class User(Base):
     avatar_hue: Mapped[int] = mapped_column(default=200)
     follower_count: Mapped[int] = mapped_column(default=0)
     following_count: Mapped[int] = mapped_column(default=0)
+    # A profile photo from the image gate (content-addressed key); None shows the initial on a hue.
+    avatar_key: Mapped[str | None] = mapped_column(String(120), default=None)
 
     merchant: Mapped[Merchant | None] = relationship(
         "Merchant", back_populates="owner", uselist=False, lazy="selectin"
@@ -42,6 +44,32 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class UserSession(Base):
+    """One signed-in browser: listed on the settings page, and revocable from another device.
+
+    The server-side session record holds this row's id; a revoked row signs that browser out on its
+    next request (the session store itself is keyed by a secret id this table never sees).
+    """
+
+    __tablename__ = "user_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class UserInterest(Base):
+    """Topics picked at onboarding: they seed suggested creators and the Discover order."""
+
+    __tablename__ = "user_interests"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (UniqueConstraint("user_id", "topic", name="uq_user_interests"),)
 
 
 class Follow(Base):

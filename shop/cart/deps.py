@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.cart import services
+from shop.notifications import services as notifications
 
 CART_COOKIE = "zc_cart"
 
@@ -39,7 +40,8 @@ async def provide_nav(
     request: Request[Any, Any, Any], db_session: AsyncSession, current_user: User | None
 ) -> dict[str, Any]:
     count = await services.item_count(db_session, current_user, guest_token(request))
-    return {"user": current_user, "cart_count": count, "path": request.url.path}
+    unread = await notifications.unread_count(db_session, current_user)
+    return {"user": current_user, "cart_count": count, "unread": unread, "path": request.url.path}
 
 
 dependencies = {"nav": Provide(provide_nav)}

@@ -6,7 +6,8 @@ The request is the transaction: services flush but never commit; the plugin's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,21 @@ from advanced_alchemy.extensions.litestar import (
 )
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import Session
 
 from shop.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
-__all__ = ["Base", "build_engine", "keyset_page", "migrate", "orm_registry", "sqlalchemy_config"]
+__all__ = [
+    "Base",
+    "after_commit",
+    "build_engine",
+    "keyset_page",
+    "migrate",
+    "orm_registry",
+    "sqlalchemy_config",
+]
 
 
 class Base(BigIntAuditBase):
@@ -97,3 +107,28 @@ async def keyset_page(
     rows = (await db.scalars(stmt.order_by(order).limit(limit + 1))).unique().all()
     next_cursor = encode_cursor({"id": rows[limit - 1].id}) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+# --- side effects after the commit -------------------------------------------------------------
+# Redis, channels and Stripe must only hear about a change once it is durable: a callback queued
+# here runs after the session's commit, and is dropped if the transaction rolls back.
+_AFTER_COMMIT = "zc_after_commit"
+
+
+def after_commit(db: Any, callback: Callable[[], None]) -> None:
+    """Run `callback()` (synchronous, must not raise into the caller) after `db` commits."""
+    db.sync_session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # one failed side effect must not hide the others; the commit stands
+            logging.getLogger("zhongcao.db").exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar.response import Template
@@ -30,3 +31,35 @@ def link_hashtags(text: str) -> Markup:
     escaped = str(escape(text))
     linked = _HASHTAG.sub(lambda m: f'<a href="/topics/{m.group(1).lower()}">#{m.group(1)}</a>', escaped)
     return Markup(linked)  # noqa: S704
+
+
+def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """ "just now", "5 min ago", "3 h ago", "2 d ago", then the date: what feeds and inboxes show."""
+    if moment is None:
+        return ""
+    now = now or datetime.now(UTC)
+    seconds = int((now - moment).total_seconds())
+    if seconds < 45:
+        return "just now"
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    if seconds < 7 * 86400:
+        return f"{seconds // 86400} d ago"
+    same_year = moment.year == now.year
+    return moment.strftime("%-d %b" if same_year else "%-d %b %Y")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """ "1 follower", "2 followers", "1.2k followers": a count with the right noun."""
+    noun = singular if count == 1 else (plural or f"{singular}s")
+    return f"{compact_count(count)} {noun}"
+
+
+def compact_count(count: int) -> str:
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{count / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -120,3 +121,13 @@ class BearerAwareCSRFMiddleware(CSRFMiddleware):
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         cookies = headers.get(b"cookie", b"").decode("latin-1")
         return authorization.lower().startswith("bearer ") and "session=" not in cookies
+
+
+def origin_allowed(socket: ASGIConnection[Any, Any, Any, Any], settings: Any) -> bool:
+    """Cross-site websocket hijacking guard: a browser's Origin must be this site (or listed)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no ambient cookies are at stake
+    if origin in settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc == socket.headers.get("host", "")

@@ -13,6 +13,13 @@ import shop.models  # noqa: F401  (registers every table)
 config: Any = context.config
 
 
+def _ours(obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
+    """Search indexes live outside the ORM (FTS5 tables and their shadows, pg_trgm indexes)."""
+    if reflected and type_ == "table" and name and "_fts" in name:
+        return False
+    return not (reflected and type_ == "index" and name and name.endswith("_search_trgm"))
+
+
 def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=metadata_registry.get(config.bind_key),
@@ -20,6 +27,7 @@ def _configure(**kwargs: Any) -> None:
         version_table=config.version_table_name,
         render_as_batch=config.render_as_batch,
         user_module_prefix=config.user_module_prefix,
+        include_object=_ours,
         **kwargs,
     )
 

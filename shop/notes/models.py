@@ -108,7 +108,17 @@ class Comment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), default=None)
     body: Mapped[str] = mapped_column(Text)
+    like_count: Mapped[int] = mapped_column(default=0)
 
     author: Mapped[User] = relationship(User, lazy="joined")
 
     __table_args__ = (Index("ix_comments_note", "note_id", "id"),)
+
+
+class CommentLike(Base):
+    __tablename__ = "comment_likes"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_comment_likes"),)

@@ -1,0 +1,66 @@
+"""Notifications JSON API, and the per-user websocket that pushes new ones as they happen."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, WebSocket, get, post, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+from litestar.status_codes import HTTP_200_OK
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.core.pagination import clamp_limit
+from shop.core.security import origin_allowed
+from shop.notifications import services
+from shop.notifications.schemas import MarkReadIn, MarkReadOut, NotificationPage, notification_out
+from shop.settings import Settings
+
+
+class NotificationController(Controller):
+    path = "/api/v1/notifications"
+    tags = ["notifications"]
+
+    @get("/")
+    async def list_notifications(
+        self, db_session: AsyncSession, user: User, cursor: str | None = None, limit: int | None = None
+    ) -> NotificationPage:
+        rows, next_cursor = await services.inbox(db_session, user, cursor=cursor, limit=clamp_limit(limit))
+        unread = await services.unread_count(db_session, user)
+        return NotificationPage(
+            items=[notification_out(r) for r in rows], next_cursor=next_cursor, unread=unread
+        )
+
+    @post("/read", status_code=HTTP_200_OK)
+    async def mark_read(self, db_session: AsyncSession, user: User, data: MarkReadIn) -> MarkReadOut:
+        marked = await services.mark_read(db_session, user, data.up_to_id)
+        return MarkReadOut(marked=marked, unread=await services.unread_count(db_session, user))
+
+
+@websocket("/notifications/ws")
+async def notification_socket(
+    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, settings: Settings
+) -> None:
+    """Signed-in browsers only (session cookie, Origin checked); the server only ever talks."""
+    if not origin_allowed(socket, settings):
+        await socket.close(code=4403, reason="origin not allowed")
+        return
+    session = socket.scope.get("session")
+    user_id = session.get("uid") if isinstance(session, dict) else None
+    if user_id is None:
+        await socket.close(code=4401, reason="sign in first")
+        return
+    await socket.accept()
+
+    async def forward(raw: bytes) -> None:
+        await socket.send_text(raw.decode())
+
+    async with channels.start_subscription([services.user_channel(int(user_id))]) as subscriber:
+        try:
+            async with subscriber.run_in_background(forward, join=False):
+                while True:  # keep reading so a closed socket ends the subscription
+                    await socket.receive_text()
+        except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
+            pass
