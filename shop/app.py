@@ -53,6 +53,7 @@ from shop.core.pages import compact_count, counted, link_hashtags, relative_time
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore, media_url
+from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import NoteController, UploadController
 from shop.notes.pages import NotePages
 from shop.notifications.controllers import NotificationController, notification_socket
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NotificationController,
             notification_socket,
             NotificationPages,
+            NavigationPages,
             OrderPages,
             MerchantOrderPages,
             AccountPages,

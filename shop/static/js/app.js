@@ -32,11 +32,19 @@ export function toast(message) {
   toastTimer = setTimeout(() => { el.hidden = true; }, 2400);
 }
 
+function setBadges(selector, count) {
+  for (const badge of document.querySelectorAll(selector)) {
+    badge.textContent = count > 99 ? "99+" : String(count);
+    badge.hidden = count === 0;
+  }
+}
+
 export function setCartCount(count) {
-  const badge = document.querySelector("[data-cart-count]");
-  if (!badge) return;
-  badge.textContent = String(count);
-  badge.hidden = count === 0;
+  setBadges("[data-cart-count]", count);
+}
+
+export function setUnreadCount(count) {
+  setBadges("[data-unread-count]", count);
 }
 
 function minorDigits(currency) {
@@ -63,4 +71,44 @@ export function el(tag, attrs = {}, text) {
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
   if (text !== undefined) node.textContent = text;
   return node;
+}
+
+// New notifications arrive over the signed-in user's own socket: bump the badges, show a toast.
+const NOTICE = {
+  like: "liked your note", comment: "commented on your note", reply: "replied to your comment",
+  comment_like: "liked your comment", follow: "started following you", live: "is live now",
+  shipped: "Your order shipped", refund: "You were refunded",
+};
+
+function noticeText(message) {
+  const what = NOTICE[message.kind] || "New notification";
+  return message.actor ? `${message.actor} ${what}` : what;
+}
+
+function listenForNotifications(attempt = 0) {
+  if (!document.body.hasAttribute("data-signed-in") || location.pathname === "/notifications") return;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/notifications/ws`);
+  socket.addEventListener("open", () => { attempt = 0; });
+  socket.addEventListener("message", (event) => {
+    let message;
+    try { message = JSON.parse(event.data); } catch { return; }
+    if (message.type !== "notification") return;
+    const badge = document.querySelector("[data-unread-count]");
+    const current = badge && !badge.hidden ? parseInt(badge.textContent, 10) || 0 : 0;
+    setUnreadCount(current + 1);
+    toast(noticeText(message));
+    document.dispatchEvent(new CustomEvent("zc:notification", { detail: message }));
+  });
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401 || event.code === 4403) return;  // signed out or refused: don't hammer
+    const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    setTimeout(() => listenForNotifications(attempt + 1), delay);
+  });
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => listenForNotifications());
+} else {
+  listenForNotifications();
 }
