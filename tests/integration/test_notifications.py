@@ -92,7 +92,7 @@ async def test_page_shows_badge_then_marks_read(app: Litestar, client: Client, o
     for _ in range(3):
         await _notify(app, me["id"], them["id"], subject="<b>bold</b>")
     home = (await client.get("/")).text
-    badges = re.findall(r'<span class="badge" data-unread-count ?(hidden)?>(\d+)</span>', home)
+    badges = re.findall(r'<span class="badge" data-(?:tab-)?unread-count ?(hidden)?>(\d+)</span>', home)
     assert badges == [("", "3"), ("", "3")]  # the header bell and the Me tab
     inbox = (await client.get("/notifications")).text
     assert inbox.count('class="inbox-item unread"') == 3

@@ -40,11 +40,11 @@ function setBadges(selector, count) {
 }
 
 export function setCartCount(count) {
-  setBadges("[data-cart-count]", count);
+  setBadges("[data-cart-count], [data-tab-cart-count]", count);
 }
 
 export function setUnreadCount(count) {
-  setBadges("[data-unread-count]", count);
+  setBadges("[data-unread-count], [data-tab-unread-count]", count);
 }
 
 function minorDigits(currency) {
