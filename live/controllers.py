@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, delete, get, post, put
 from litestar.channels import ChannelsPlugin
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from live import chat, services
+from live import chat, reminders, services
+from live import checkout as room_checkout
 from live import replay as replays
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
-from live.schemas import ChatIn, ModeratorIn, PinIn, ShelfIn, StreamIn, StreamOut
+from live.schemas import ChatIn, ModeratorIn, PinIn, ReminderOut, RoomCheckoutIn, ShelfIn, StreamIn, StreamOut
+from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
+from shop.notifications.services import Notifier
+from shop.orders.controllers import checkout_out, open_intent
+from shop.orders.schemas import CheckoutOut
+from shop.settings import Settings
+
+StreamId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | None = None) -> StreamOut:
@@ -59,6 +68,11 @@ async def _move(
     return await stream_out(db, stream)
 
 
+async def _reminder(db: AsyncSession, stream: Stream, reminded: bool) -> ReminderOut:
+    count = await reminders.reminder_count(db, stream.id)
+    return ReminderOut(stream_id=stream.id, reminded=reminded, reminder_count=count)
+
+
 class StreamController(Controller):
     path = "/api/v1/streams"
     tags = ["live"]
@@ -77,9 +91,52 @@ class StreamController(Controller):
 
     @post("/{stream_id:int}/start", status_code=HTTP_200_OK)
     async def start(
-        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+        self,
+        db_session: AsyncSession,
+        user: User,
+        channels: ChannelsPlugin,
+        notifier: Notifier,
+        stream_id: int,
     ) -> StreamOut:
-        return await _move(db_session, user, channels, stream_id, StreamStatus.LIVE)
+        """Go live: followers and reminder holders are notified once each, after the commit."""
+        stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
+        await publish(db_session, channels, stream, await services.go_live(db_session, notifier, stream))
+        return await stream_out(db_session, stream)
+
+    @post("/{stream_id:int}/reminder", status_code=HTTP_200_OK)
+    async def remind(self, db_session: AsyncSession, user: User, stream_id: StreamId) -> ReminderOut:
+        """ "Remind me" (idempotent); only while the stream is scheduled (409 not_scheduled after)."""
+        stream = await services.get_stream(db_session, stream_id)
+        return await _reminder(db_session, stream, await reminders.remind(db_session, user, stream))
+
+    @delete("/{stream_id:int}/reminder", status_code=HTTP_200_OK)
+    async def forget(self, db_session: AsyncSession, user: User, stream_id: StreamId) -> ReminderOut:
+        stream = await services.get_stream(db_session, stream_id)
+        return await _reminder(db_session, stream, await reminders.forget(db_session, user, stream))
+
+    @post("/{stream_id:int}/checkout", status_code=HTTP_201_CREATED)
+    async def checkout(
+        self,
+        db_session: AsyncSession,
+        user: User,
+        gateway: StripeGateway,
+        settings: Settings,
+        stream_id: StreamId,
+        data: RoomCheckoutIn,
+        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", max_length=64)] = None,
+    ) -> CheckoutOut:
+        """The room's Buy sheet for a shelf product: one item, the same checkout body as the cart's."""
+        stream = await services.get_stream(db_session, stream_id)
+        order = await room_checkout.order_from_shelf(
+            db_session,
+            user,
+            stream,
+            data.variant_id,
+            data.quantity,
+            idempotency_key=idempotency_key,
+            hold_minutes=settings.hold_minutes,
+        )
+        return checkout_out(order, await open_intent(db_session, gateway, order), gateway)
 
     @post("/{stream_id:int}/end", status_code=HTTP_200_OK)
     async def end(

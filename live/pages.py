@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from live import reminders, services
 from live import replay as replays
-from live import services
 from live.flash_sales import services as sales
 from live.flash_sales.models import FlashSale
 from live.models import Stream, StreamProduct, StreamStatus
@@ -61,6 +61,17 @@ async def _cards(db: AsyncSession, streams: list[Stream]) -> list[dict[str, Any]
     ]
 
 
+async def _viewer_state(db: AsyncSession, user: User | None, stream: Stream, state: dict[str, Any]) -> None:
+    """What only this viewer sees: their count against the sale's limit, and their reminder."""
+    sale = state["flash_sale"]
+    if user is not None and sale is not None:
+        found = await db.get(FlashSale, sale["id"])
+        assert found is not None
+        sale["mine"] = (await sales.viewer_books(db, found, user.id)).model_dump()
+    state["reminded"] = stream.id in await reminders.reminded(db, user, [stream.id])
+    state["scheduled_at"] = stream.scheduled_at.isoformat() if stream.scheduled_at else None
+
+
 async def _candidates(db: AsyncSession, stream: Stream) -> list[Product]:
     """What the host may shelve: a merchant's own catalogue, or for a creator the popular products."""
     stmt = select(Product).where(Product.is_active.is_(True))
@@ -101,7 +112,11 @@ class LivePages(Controller):
         for status in (StreamStatus.LIVE, StreamStatus.SCHEDULED, StreamStatus.ENDED):
             found = list(await services.list_streams(db_session, status.value, limit=SECTION_SIZE))
             sections[status.value] = await _cards(db_session, found)
-        return render("live/list.html", nav, sections=sections, may_host=_may_host(current_user))
+        upcoming = [c["stream"].id for c in sections[StreamStatus.SCHEDULED.value]]
+        reminded = await reminders.reminded(db_session, current_user, upcoming)
+        return render(
+            "live/list.html", nav, sections=sections, may_host=_may_host(current_user), reminded=reminded
+        )
 
     @get("/new")
     async def new_form(self, nav: dict[str, Any], user: User) -> Template:
@@ -137,12 +152,14 @@ class LivePages(Controller):
         stream = await services.get_stream(db_session, stream_id)
         if stream.status == StreamStatus.ENDED:
             return Redirect(f"/live/{stream.id}/replay")
+        state = await room_state(db_session, stream)
+        await _viewer_state(db_session, current_user, stream, state)
         return render(
             "live/room.html",
             nav,
             stream=stream,
             host=await db_session.get(User, stream.host_id),
-            state=await room_state(db_session, stream),
+            state=state,
             can_host=await services.can_moderate(db_session, stream, current_user),
             stripe_js=gateway.js_url,
             publishable_key=gateway.publishable_key,

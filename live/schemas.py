@@ -30,6 +30,19 @@ class ModeratorIn(Input):
     user_id: int
 
 
+class RoomCheckoutIn(Input):
+    """Buy one shelf product from the room's sheet; the price is always the DB's."""
+
+    variant_id: int = Field(ge=1, le=2**53)
+    quantity: int = Field(ge=1, le=99)
+
+
+class ReminderOut(Output):
+    stream_id: int
+    reminded: bool
+    reminder_count: int
+
+
 class ShelfProductOut(Output):
     id: int
     name: str

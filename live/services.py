@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from live import reminders
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamStatus
 from live.schemas import StreamIn
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shop.notifications.services import Notifier
 
 
 def channel_name(stream_id: int) -> str:
@@ -98,6 +100,13 @@ async def set_status(db: AsyncSession, stream: Stream, target: StreamStatus) -> 
         return None
     stream.status, stream.ended_at, stream.pinned_product_id = target.value, now, None
     return await next_event(db, stream, "stream_ended", {})
+
+
+async def go_live(db: AsyncSession, notifier: Notifier, stream: Stream) -> dict[str, Any] | None:
+    """Start the stream and notify its audience in the same transaction (pushed after the commit)."""
+    event = await set_status(db, stream, StreamStatus.LIVE)
+    await reminders.announce_live(db, notifier, stream)
+    return event
 
 
 async def shelf(db: AsyncSession, stream: Stream) -> list[Product]:

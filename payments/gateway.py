@@ -67,6 +67,7 @@ class StripeGateway:
         self.publishable_key = publishable_key
         self.webhook_secret = webhook_secret
         self.js_url = f"{api_base}/js.stripe.com/v3/" if api_base else "https://js.stripe.com/v3/"
+        self.local = api_base is not None
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -133,6 +134,21 @@ class StripeGateway:
         setup = await self._call(self.client.v1.setup_intents.retrieve_async(setup_intent_id))
         data = setup.to_dict()
         return data.get("payment_method") if data.get("status") == "succeeded" else None
+
+    async def card_from_token(self, token_id: str) -> str:
+        """A chargeable payment method for a card collected with Stripe.js `createToken`.
+
+        A token carries no authentication, so 3D Secure is asked once, when the PaymentIntent is
+        confirmed. Stripe makes a PaymentMethod from it; the local server cannot (its PaymentMethod
+        takes raw card numbers only) but charges the token's card id directly.
+        """
+        if self.local:
+            token = await self._call(self.client.v1.tokens.retrieve_async(token_id))
+            card = token.to_dict().get("card") or {}
+            return str(card.get("id") or "")
+        params: Any = {"type": "card", "card": {"token": token_id}}
+        created = await self._call(self.client.v1.payment_methods.create_async(params=params))
+        return str(created.id)
 
     async def refund(self, intent_id: str, amount: int, idempotency_key: str) -> RefundResult:
         created = await self._call(

@@ -12,7 +12,14 @@ from live.controllers import publish
 from live.flash_sales import checkout, services
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
-from live.flash_sales.schemas import FlashSaleIn, FlashSaleOut, LedgerOut, ReservationIn, ReservationOut
+from live.flash_sales.schemas import (
+    FlashSaleIn,
+    FlashSaleOut,
+    LedgerOut,
+    ReservationIn,
+    ReservationOut,
+    ViewerLimitOut,
+)
 from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
@@ -82,6 +89,11 @@ class FlashSaleController(Controller):
     async def ledger(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> LedgerOut:
         return await services.ledger(db_session, gate, await get_sale(db_session, sale_id))
 
+    @get("/flash-sales/{sale_id:int}/mine")
+    async def mine(self, db_session: AsyncSession, user: User, sale_id: int) -> ViewerLimitOut:
+        """The signed-in viewer's held and bought units against the per-customer limit."""
+        return await services.viewer_books(db_session, await get_sale(db_session, sale_id), user.id)
+
     @post(
         "/flash-sales/{sale_id:int}/reservations/{reservation_id:str}/checkout", status_code=HTTP_201_CREATED
     )
@@ -117,4 +129,5 @@ class FlashSaleController(Controller):
             quantity=hold.quantity,
             expires_at=hold.expires_at,
             remaining=remaining,
+            mine=await services.viewer_books(db_session, sale, user.id),
         )

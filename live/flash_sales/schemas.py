@@ -34,12 +34,23 @@ class FlashSaleOut(Output):
     ends_at: datetime
 
 
+class ViewerLimitOut(Output):
+    """The signed-in viewer against the per-customer limit ("Limit reached" when `left` is 0)."""
+
+    flash_sale_id: int
+    per_customer_limit: int
+    held: int
+    bought: int
+    left: int
+
+
 class ReservationOut(Output):
     reservation_id: str
     flash_sale_id: int
     quantity: int
     expires_at: datetime
     remaining: int
+    mine: ViewerLimitOut | None = None
 
 
 class LedgerOut(Output):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import gate as g
 from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
-from live.flash_sales.schemas import FlashSaleIn, LedgerOut
+from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.services import product_card, shelf
 from shop.catalog.models import Product, StockMovement, Variant
@@ -230,6 +230,29 @@ async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> d
         "ends_at": sale.ends_at.isoformat(),
         "product": product_card(product),
     }
+
+
+async def viewer_books(db: AsyncSession, sale: FlashSale, user_id: int) -> ViewerLimitOut:
+    """What one viewer has against the per-customer limit: live holds and bought units."""
+    rows = await db.execute(
+        select(FlashSaleHold.state, func.coalesce(func.sum(FlashSaleHold.quantity), 0))
+        .where(
+            FlashSaleHold.sale_id == sale.id,
+            FlashSaleHold.user_id == user_id,
+            (FlashSaleHold.state == HoldState.SOLD)
+            | ((FlashSaleHold.state == HoldState.HELD) & (FlashSaleHold.expires_at > now())),
+        )
+        .group_by(FlashSaleHold.state)
+    )
+    totals = {state: int(total) for state, total in rows.all()}
+    held, bought = totals.get(HoldState.HELD, 0), totals.get(HoldState.SOLD, 0)
+    return ViewerLimitOut(
+        flash_sale_id=sale.id,
+        per_customer_limit=sale.per_customer_limit,
+        held=held,
+        bought=bought,
+        left=max(sale.per_customer_limit - held - bought, 0),
+    )
 
 
 async def current_sale(db: AsyncSession, gate: g.Gate | None, stream_id: int) -> dict[str, Any] | None:

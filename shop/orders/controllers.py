@@ -113,11 +113,14 @@ class CheckoutController(Controller):
         if order.status != OrderStatus.PENDING_PAYMENT:
             return order_out(order, payment_out(await settlement.current_attempt(db_session, order), gateway))
         method = data.payment_method
-        if data.setup_intent_id:
+        if data.card_token:
+            method = await gateway.card_from_token(data.card_token)
+        elif data.setup_intent_id:
             method = await gateway.setup_payment_method(data.setup_intent_id)
         if not method:
             raise InvalidInput(
-                "Send the card as payment_method or setup_intent_id.", fields={"payment_method": "Required."}
+                "Send the card as card_token, payment_method or setup_intent_id.",
+                fields={"payment_method": "Required."},
             )
         attempt = await settlement.current_attempt(db_session, order)
         never_confirmed = (

@@ -11,6 +11,8 @@ from shop.orders.models import Order
 class PayIn(Input):
     payment_method: str | None = Field(default=None, pattern=r"^pm_[A-Za-z0-9_]+$", max_length=100)
     setup_intent_id: str | None = Field(default=None, pattern=r"^seti_[A-Za-z0-9_]+$", max_length=100)
+    # A card collected with Stripe.js createToken: 3D Secure is then asked once, for the payment.
+    card_token: str | None = Field(default=None, pattern=r"^tok_[A-Za-z0-9_]+$", max_length=100)
 
 
 class RefundIn(Input):

@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
-from shop.cart.models import Cart, CartLine
+from shop.cart.models import Cart
 from shop.catalog.models import Variant
 from shop.core.errors import Conflict, NotFound, OutOfStock
 from shop.orders import states
@@ -31,6 +33,27 @@ class EmptyCart(Conflict):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class Wanted(Protocol):
+    """One thing to buy: a cart line, or a single item bought straight from a live room."""
+
+    @property
+    def variant_id(self) -> int: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def source_type(self) -> str: ...
+    @property
+    def source_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    variant_id: int
+    quantity: int
+    source_type: str
+    source_id: int | None
 
 
 def order_line(
@@ -86,9 +109,21 @@ async def held_quantities(
     return {variant_id: int(total) for variant_id, total in (await db.execute(stmt)).all()}
 
 
-def cart_digest(lines: Sequence[CartLine]) -> str:
+def cart_digest(lines: Sequence[Wanted]) -> str:
     parts = sorted(f"{ln.variant_id}:{ln.quantity}:{ln.source_type}:{ln.source_id}" for ln in lines)
     return "cart:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+async def _existing_order(db: AsyncSession, user: User, key: str, *, explicit: bool) -> Order | None:
+    """The order a retry should get back: always for a client's key, else while it is still payable."""
+    existing = await db.scalar(select(Order).where(Order.user_id == user.id, Order.checkout_key == key))
+    if existing is None:
+        return None
+    if explicit or (existing.status == OrderStatus.PENDING_PAYMENT and existing.hold_expires_at > now()):
+        return existing
+    existing.checkout_key = f"{key}:{existing.id}"  # a finished order frees its key for a new one
+    await db.flush()
+    return None
 
 
 async def place_order(
@@ -101,22 +136,37 @@ async def place_order(
     )
     lines = list(cart.lines) if cart else []
     key = f"key:{idempotency_key}" if idempotency_key else cart_digest(lines)
-    existing = await db.scalar(select(Order).where(Order.user_id == user.id, Order.checkout_key == key))
+    existing = await _existing_order(db, user, key, explicit=bool(idempotency_key))
     if existing is not None:
-        if idempotency_key or (
-            existing.status == OrderStatus.PENDING_PAYMENT and existing.hold_expires_at > now()
-        ):
-            return existing, False
-        existing.checkout_key = f"{key}:{existing.id}"  # a finished order frees the cart's key for a new one
-        await db.flush()
+        return existing, False
     if not lines:
         raise EmptyCart(fields={"cart": "Add something to your cart first."})
     order = await _create_order(db, user, key, lines, hold_minutes)
     return order, True
 
 
+async def place_single_order(
+    db: AsyncSession, user: User, item: Item, *, idempotency_key: str | None, hold_minutes: int
+) -> tuple[Order, bool]:
+    """One item bought outside the cart (the live room's sheet), with the cart's stock and retry rules.
+
+    The user's row is the lock that serialises a shopper's retries; variants are locked after it.
+    """
+    await db.execute(update(User).where(User.id == user.id).values(id=User.id))
+    wanted = f"{item.source_type}:{item.source_id}:{item.variant_id}:{item.quantity}"
+    key = (
+        f"room:{idempotency_key}"
+        if idempotency_key
+        else f"room:{hashlib.sha256(wanted.encode()).hexdigest()[:40]}"
+    )
+    existing = await _existing_order(db, user, key, explicit=bool(idempotency_key))
+    if existing is not None:
+        return existing, False
+    return await _create_order(db, user, key, [item], hold_minutes), True
+
+
 async def _create_order(
-    db: AsyncSession, user: User, key: str, lines: list[CartLine], hold_minutes: int
+    db: AsyncSession, user: User, key: str, lines: Sequence[Wanted], hold_minutes: int
 ) -> Order:
     demand: dict[int, int] = defaultdict(int)
     for line in lines:

@@ -187,6 +187,8 @@ async def _refund_in_full(db: AsyncSession, order: Order) -> None:
 
 
 async def _empty_bought_lines(db: AsyncSession, order: Order) -> None:
+    if order.checkout_key.startswith(("room:", "flash:")):
+        return  # bought straight from a live room: whatever is in the cart is still wanted
     cart = await db.scalar(select(Cart).where(Cart.user_id == order.user_id))
     if cart is None:
         return
