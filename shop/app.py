@@ -54,7 +54,7 @@ from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore, media_url
 from shop.navigation.pages import NavigationPages
-from shop.notes.controllers import NoteController, UploadController
+from shop.notes.controllers import CommentController, NoteController, UploadController
 from shop.notes.pages import NotePages
 from shop.notifications.controllers import NotificationController, notification_socket
 from shop.notifications.pages import NotificationPages
@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             ProductController,
             NoteController,
+            CommentController,
             UploadController,
             CartController,
             CheckoutController,

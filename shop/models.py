@@ -7,6 +7,7 @@ from live.flash_sales.models import FlashSale, FlashSaleHold
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamReminder
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest, UserSession
+from shop.addresses.models import Address
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.notes.models import (
@@ -24,6 +25,7 @@ from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
 
 __all__ = [
+    "Address",
     "ApiToken",
     "Cart",
     "CartLine",

@@ -23,6 +23,7 @@ from shop.cart.deps import clear_cart_cookie, guest_token
 from shop.cart.services import merge_guest_cart
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import rotate_session
+from shop.notifications.services import Notifier
 from shop.settings import Settings
 
 
@@ -111,8 +112,10 @@ class ProfileController(Controller):
         return ProfileOut.model_validate(target).model_copy(update={"is_following": following})
 
     @post("/{user_id:int}/follow", status_code=HTTP_200_OK)
-    async def follow(self, db_session: AsyncSession, user: User, user_id: int) -> ProfileOut:
-        target = await services.set_follow(db_session, user, user_id, on=True)
+    async def follow(
+        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: int
+    ) -> ProfileOut:
+        target = await services.set_follow(db_session, user, user_id, on=True, notifier=notifier)
         return ProfileOut.model_validate(target).model_copy(update={"is_following": True})
 
     @delete("/{user_id:int}/follow", status_code=HTTP_200_OK)

@@ -21,6 +21,7 @@ from shop.core.pages import form_errors, render
 from shop.core.ratelimit import AttemptCounter
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
+from shop.notifications.services import Notifier
 from shop.settings import Settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -130,6 +131,8 @@ class AccountPages(Controller):
         )
 
     @post("/users/{user_id:int}/follow")
-    async def toggle_follow(self, db_session: AsyncSession, user: User, user_id: int, data: Form) -> Redirect:
-        await services.set_follow(db_session, user, user_id, on=data.get("on") == "1")
+    async def toggle_follow(
+        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: int, data: Form
+    ) -> Redirect:
+        await services.set_follow(db_session, user, user_id, on=data.get("on") == "1", notifier=notifier)
         return Redirect(f"/users/{user_id}")

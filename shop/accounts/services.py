@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import security
+from shop.core.db import insert_ignoring_conflict
 from shop.core.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotFound, RateLimited
 from shop.core.ratelimit import AttemptCounter
+from shop.notifications.models import NotificationKind
+from shop.notifications.services import Notifier
 
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -124,18 +127,34 @@ async def is_following(db: AsyncSession, follower: User | None, followee_id: int
     return found is not None
 
 
-async def set_follow(db: AsyncSession, follower: User, followee_id: int, *, on: bool) -> User:
+async def set_follow(
+    db: AsyncSession, follower: User, followee_id: int, *, on: bool, notifier: Notifier | None = None
+) -> User:
+    """Follow or unfollow idempotently; counters (and the followee's notification) move only when the
+    row really changed. Without a notifier (the demo seeder) nobody is notified."""
     followee = await get_user(db, followee_id)
     if followee.id == follower.id:
         raise InvalidInput("You cannot follow yourself.", fields={"user_id": "That is you."})
-    if on == await is_following(db, follower, followee.id):
+    if on:
+        now = datetime.now(UTC)
+        values = {
+            "follower_id": follower.id,
+            "followee_id": followee.id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        changed = await insert_ignoring_conflict(db, Follow, values)
+    else:
+        result = await db.execute(
+            delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
+        )
+        changed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if not changed:
         return followee
     step = 1 if on else -1
-    if on:
-        db.add(Follow(follower_id=follower.id, followee_id=followee.id))
-    else:
-        await db.execute(
-            delete(Follow).where(Follow.follower_id == follower.id, Follow.followee_id == followee.id)
+    if on and notifier is not None:
+        await notifier.notify(
+            db, followee.id, NotificationKind.FOLLOW, actor=follower, url=f"/users/{follower.id}"
         )
     # Counters move in SQL so concurrent follows cannot lose an increment.
     await db.execute(

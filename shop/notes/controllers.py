@@ -7,12 +7,12 @@ from typing import Annotated
 from litestar import Controller, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
-from shop.core.errors import InvalidInput
+from shop.core.errors import AuthenticationRequired, InvalidInput
 from shop.core.pagination import clamp_limit
 from shop.core.storage import ImageStore, media_url
 from shop.notes import services
@@ -29,6 +29,9 @@ from shop.notes.schemas import (
     note_card_out,
     note_out,
 )
+from shop.notifications.services import Notifier
+
+CommentId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 async def note_detail(db: AsyncSession, note_id: int, viewer: User | None) -> NoteOut:
@@ -51,9 +54,20 @@ class NoteController(Controller):
         q: str | None = None,
         topic: str | None = None,
         author_id: int | None = None,
+        following: bool = False,
+        current_user: User | None = None,
     ) -> NotePage:
+        if following and current_user is None:
+            raise AuthenticationRequired("Sign in to see notes from people you follow.")
+        followed_by = current_user.id if following and current_user else None
         rows, next_cursor = await services.feed(
-            db_session, cursor=cursor, limit=clamp_limit(limit), q=q, topic=topic, author_id=author_id
+            db_session,
+            cursor=cursor,
+            limit=clamp_limit(limit),
+            q=q,
+            topic=topic,
+            author_id=author_id,
+            followed_by=followed_by,
         )
         return NotePage(items=[note_card_out(n) for n in rows], next_cursor=next_cursor)
 
@@ -67,8 +81,11 @@ class NoteController(Controller):
         return await note_detail(db_session, note.id, user)
 
     @post("/{note_id:int}/like", status_code=HTTP_200_OK)
-    async def like(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
-        return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="like", on=True))
+    async def like(self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: int) -> ToggleOut:
+        liked = await services.set_reaction(
+            db_session, user, note_id, kind="like", on=True, notifier=notifier
+        )
+        return self._toggle(*liked)
 
     @delete("/{note_id:int}/like", status_code=HTTP_200_OK)
     async def unlike(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
@@ -88,18 +105,52 @@ class NoteController(Controller):
 
     @get("/{note_id:int}/comments")
     async def comments(
-        self, db_session: AsyncSession, note_id: int, cursor: str | None = None, limit: int | None = None
+        self,
+        db_session: AsyncSession,
+        current_user: User | None,
+        note_id: int,
+        cursor: str | None = None,
+        limit: int | None = None,
     ) -> CommentPage:
-        rows, next_cursor = await services.list_comments(
-            db_session, note_id, cursor=cursor, limit=clamp_limit(limit)
+        """Top-level comments, oldest first, each with its replies (one level) and the viewer's likes."""
+        items, next_cursor = await comment_threads(
+            db_session, current_user, note_id, cursor, clamp_limit(limit)
         )
-        return CommentPage(items=[comment_out(c) for c in rows], next_cursor=next_cursor)
+        return CommentPage(items=items, next_cursor=next_cursor)
 
     @post("/{note_id:int}/comments", status_code=HTTP_201_CREATED)
     async def comment(
-        self, db_session: AsyncSession, user: User, note_id: int, data: CommentIn
+        self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: int, data: CommentIn
     ) -> CommentOut:
-        return comment_out(await services.add_comment(db_session, user, note_id, data))
+        return comment_out(await services.add_comment(db_session, user, note_id, data, notifier))
+
+
+async def comment_threads(
+    db: AsyncSession, viewer: User | None, note_id: int, cursor: str | None, limit: int
+) -> tuple[list[CommentOut], str | None]:
+    roots, next_cursor, threads = await services.list_comments(db, note_id, cursor=cursor, limit=limit)
+    ids = [c.id for c in roots] + [r.id for replies in threads.values() for r in replies]
+    liked = await services.comment_likes_of(db, viewer, ids)
+    return [comment_out(c, liked=liked, replies=threads.get(c.id, [])) for c in roots], next_cursor
+
+
+class CommentController(Controller):
+    path = "/api/v1/comments"
+    tags = ["notes"]
+
+    @post("/{comment_id:int}/like", status_code=HTTP_200_OK)
+    async def like(
+        self, db_session: AsyncSession, user: User, notifier: Notifier, comment_id: CommentId
+    ) -> ToggleOut:
+        active, count = await services.set_comment_like(
+            db_session, user, comment_id, on=True, notifier=notifier
+        )
+        return ToggleOut(active=active, count=count)
+
+    @delete("/{comment_id:int}/like", status_code=HTTP_200_OK)
+    async def unlike(self, db_session: AsyncSession, user: User, comment_id: CommentId) -> ToggleOut:
+        active, count = await services.set_comment_like(db_session, user, comment_id, on=False)
+        return ToggleOut(active=active, count=count)
 
 
 class UploadController(Controller):

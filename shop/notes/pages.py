@@ -12,10 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
+from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
 from shop.notes import services
-from shop.notes.controllers import note_detail
+from shop.notes.controllers import comment_threads, note_detail
 from shop.notes.schemas import CommentIn, note_card_out
+from shop.notifications.services import Notifier
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -24,6 +26,17 @@ async def _feed_page(db: AsyncSession, nav: dict[str, Any], *, q: str | None, to
     rows, next_cursor = await services.feed(db, cursor=None, limit=24, q=q, topic=topic)
     cards = [note_card_out(n) for n in rows]
     return render("shop/feed.html", nav, cards=cards, next_cursor=next_cursor, q=q or "", topic=topic or "")
+
+
+async def _following_page(db: AsyncSession, nav: dict[str, Any], viewer: User | None) -> Template:
+    """Notes by the people the viewer follows; signed out, a prompt; nobody followed, suggestions."""
+    context: dict[str, Any] = {"cards": [], "next_cursor": None, "q": "", "topic": "", "following": True}
+    if viewer is not None:
+        rows, context["next_cursor"] = await services.feed(db, cursor=None, limit=24, followed_by=viewer.id)
+        context["cards"] = [note_card_out(n) for n in rows]
+        if not rows:
+            context["suggested"] = await services.suggested_authors(db, viewer)
+    return render("shop/feed.html", nav, **context)
 
 
 async def _note_page(
@@ -36,7 +49,8 @@ async def _note_page(
     status_code: int = 200,
 ) -> Template:
     detail = await note_detail(db, note_id, viewer)
-    comments, more = await services.list_comments(db, note_id, cursor=None, limit=50)
+    comments, more = await comment_threads(db, viewer, note_id, None, 50)
+    following = await is_following(db, viewer, detail.author.id)
     return render(
         "shop/note.html",
         nav,
@@ -44,6 +58,7 @@ async def _note_page(
         note=detail,
         comments=comments,
         more_comments=more,
+        following=following,
         errors=errors or {},
     )
 
@@ -53,8 +68,16 @@ class NotePages(Controller):
 
     @get("/")
     async def discover(
-        self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None, topic: str | None = None
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        current_user: User | None,
+        q: str | None = None,
+        topic: str | None = None,
+        feed: str | None = None,
     ) -> Template:
+        if feed == "following" and not q and not topic:
+            return await _following_page(db_session, nav, current_user)
         return await _feed_page(db_session, nav, q=q, topic=topic)
 
     @get("/topics/{topic:str}")
@@ -69,13 +92,21 @@ class NotePages(Controller):
 
     @post("/notes/{note_id:int}/comments")
     async def comment(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, note_id: int, data: Form
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        notifier: Notifier,
+        note_id: int,
+        data: Form,
     ) -> Template | Redirect:
+        """The composer posts here (a reply carries `parent_id`); we land on the new comment."""
+        fields = {"body": data.get("body", ""), "parent_id": data.get("parent_id") or None}
         try:
-            comment = CommentIn.model_validate({"body": data.get("body", "")})
+            comment = CommentIn.model_validate(fields)
         except ValidationError as error:
             return await _note_page(
                 db_session, nav, user, note_id, errors=form_errors(error), status_code=422
             )
-        await services.add_comment(db_session, user, note_id, comment)
-        return Redirect(f"/notes/{note_id}#comments")
+        added = await services.add_comment(db_session, user, note_id, comment, notifier)
+        return Redirect(f"/notes/{note_id}#comment-{added.id}")

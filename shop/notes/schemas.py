@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -55,7 +56,8 @@ class NoteIn(Input):
 
 class CommentIn(Input):
     body: str = Field(min_length=1, max_length=1000)
-    parent_id: int | None = None
+    # A reply; a reply to a reply joins its top-level comment's thread (threads are one level deep).
+    parent_id: int | None = Field(default=None, ge=1, le=2**53)
 
 
 class NoteCardOut(Output):
@@ -113,6 +115,9 @@ class CommentOut(Output):
     author: UserRef
     parent_id: int | None
     created_at: datetime
+    like_count: int = 0
+    liked: bool = False
+    replies: list[CommentOut] = Field(default_factory=list)
 
 
 class CommentPage(Output):
@@ -185,11 +190,17 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
     )
 
 
-def comment_out(comment: Comment) -> CommentOut:
+def comment_out(
+    comment: Comment, *, liked: frozenset[int] = frozenset(), replies: Sequence[Comment] = ()
+) -> CommentOut:
+    """`liked` holds the ids the viewer liked; `replies` are the thread under a top-level comment."""
     return CommentOut(
         id=comment.id,
         body=comment.body,
         author=_user_ref(comment.author),
         parent_id=comment.parent_id,
         created_at=comment.created_at,
+        like_count=comment.like_count,
+        liked=comment.id in liked,
+        replies=[comment_out(reply, liked=liked) for reply in replies],
     )

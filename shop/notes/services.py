@@ -6,18 +6,32 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import anyio
-from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
-from shop.accounts.models import User
+from shop.accounts.models import Follow, User
 from shop.catalog.models import Product
 from shop.core import search
 from shop.core.db import insert_ignoring_conflict, keyset_page
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.storage import ImageStore
-from shop.notes.models import Comment, Note, NoteImage, NoteLike, NoteSave, NoteTopic, ProductTag, Upload
+from shop.notes.models import (
+    Comment,
+    CommentLike,
+    Note,
+    NoteImage,
+    NoteLike,
+    NoteSave,
+    NoteTopic,
+    ProductTag,
+    Upload,
+)
 from shop.notes.schemas import TOPIC_PATTERN, CommentIn, NoteIn
+from shop.notifications.models import NotificationKind
+from shop.notifications.services import Notifier
+
+MAX_REPLIES = 50  # per thread on a page; a thread past that is a conversation for another screen
 
 
 async def store_upload(db: AsyncSession, store: ImageStore, owner: User, data: bytes) -> Upload:
@@ -45,6 +59,7 @@ async def feed(
     topic: str | None = None,
     author_id: int | None = None,
     saved_by: int | None = None,
+    followed_by: int | None = None,
 ) -> tuple[Sequence[Note], str | None]:
     """Newest first, keyset-paginated on id so pages never skip or repeat under inserts."""
     # A card needs the author and the cover only: skip the tags and topics a note page loads.
@@ -59,9 +74,25 @@ async def feed(
         )
     if saved_by is not None:
         stmt = stmt.where(exists().where(NoteSave.note_id == Note.id, NoteSave.user_id == saved_by))
+    if followed_by is not None:  # the Following feed: notes by the people this user follows
+        stmt = stmt.where(
+            exists().where(Follow.follower_id == followed_by, Follow.followee_id == Note.author_id)
+        )
     if (condition := search.matches_all(Note.search_text, q)) is not None:
         stmt = stmt.where(condition)
     return await keyset_page(db, stmt, Note.id, cursor=cursor, limit=limit)
+
+
+async def suggested_authors(db: AsyncSession, viewer: User, limit: int = 6) -> Sequence[User]:
+    """Who to follow when the Following feed is empty: the most-followed authors not yet followed."""
+    followed = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
+    stmt = (
+        select(User)
+        .where(User.id != viewer.id, User.id.not_in(followed), exists().where(Note.author_id == User.id))
+        .order_by(User.follower_count.desc(), User.id)
+        .limit(limit)
+    )
+    return (await db.scalars(stmt)).unique().all()
 
 
 async def get_note(db: AsyncSession, note_id: int) -> Note:
@@ -144,9 +175,10 @@ async def notes_featuring(db: AsyncSession, product_id: int, limit: int = 12) ->
 
 
 async def set_reaction(
-    db: AsyncSession, user: User, note_id: int, *, kind: str, on: bool
+    db: AsyncSession, user: User, note_id: int, *, kind: str, on: bool, notifier: Notifier | None = None
 ) -> tuple[bool, int]:
-    """Like or save (kind) idempotently; the counter moves only when the row really changes."""
+    """Like or save (kind) idempotently; the counter moves (and a like notifies the author) only when
+    the row really changes. Without a notifier (the demo seeder) nobody is notified."""
     note = await get_note(db, note_id)
     model, counter = (NoteLike, Note.like_count) if kind == "like" else (NoteSave, Note.save_count)
     if on:
@@ -158,6 +190,10 @@ async def set_reaction(
         changed = -int(result.rowcount or 0)  # type: ignore[attr-defined]
     if changed:
         await db.execute(update(Note).where(Note.id == note.id).values({counter.key: counter + changed}))
+    if kind == "like" and changed > 0 and notifier is not None:
+        await notifier.notify(
+            db, note.author_id, NotificationKind.LIKE, actor=user, subject=note.title, url=f"/notes/{note.id}"
+        )
     count = await db.scalar(select(counter).where(Note.id == note.id))
     return on, int(count or 0)
 
@@ -176,23 +212,97 @@ async def reactions_of(db: AsyncSession, user: User | None, note_id: int) -> tup
 
 async def list_comments(
     db: AsyncSession, note_id: int, *, cursor: str | None, limit: int
-) -> tuple[Sequence[Comment], str | None]:
+) -> tuple[Sequence[Comment], str | None, dict[int, list[Comment]]]:
+    """A page of top-level comments, oldest first, and the threads under them (replies by parent)."""
     await get_note(db, note_id)
-    stmt = select(Comment).where(Comment.note_id == note_id)
-    return await keyset_page(db, stmt, Comment.id, cursor=cursor, limit=limit, newest_first=False)
+    stmt = select(Comment).where(Comment.note_id == note_id, Comment.parent_id.is_(None))
+    roots, next_cursor = await keyset_page(
+        db, stmt, Comment.id, cursor=cursor, limit=limit, newest_first=False
+    )
+    return roots, next_cursor, await _replies(db, [c.id for c in roots])
 
 
-async def add_comment(db: AsyncSession, author: User, note_id: int, data: CommentIn) -> Comment:
+async def _replies(db: AsyncSession, root_ids: list[int]) -> dict[int, list[Comment]]:
+    """The first MAX_REPLIES replies of each thread, in one query (a window bounds every thread)."""
+    if not root_ids:
+        return {}
+    rank = func.row_number().over(partition_by=Comment.parent_id, order_by=Comment.id).label("rank")
+    ranked = select(Comment.id, rank).where(Comment.parent_id.in_(root_ids)).subquery()
+    first = select(ranked.c.id).where(ranked.c.rank <= MAX_REPLIES)
+    rows = (await db.scalars(select(Comment).where(Comment.id.in_(first)).order_by(Comment.id))).unique()
+    threads: dict[int, list[Comment]] = {}
+    for reply in rows:
+        threads.setdefault(int(reply.parent_id or 0), []).append(reply)
+    return threads
+
+
+async def comment_likes_of(db: AsyncSession, user: User | None, comment_ids: list[int]) -> frozenset[int]:
+    if user is None or not comment_ids:
+        return frozenset()
+    stmt = select(CommentLike.comment_id).where(
+        CommentLike.user_id == user.id, CommentLike.comment_id.in_(comment_ids)
+    )
+    return frozenset((await db.scalars(stmt)).all())
+
+
+async def add_comment(
+    db: AsyncSession, author: User, note_id: int, data: CommentIn, notifier: Notifier | None = None
+) -> Comment:
+    """Comment, or reply (one level: a reply to a reply joins the top-level comment's thread).
+
+    The note's author hears of a comment, a parent's author of a reply (once, if the same person).
+    """
     note = await get_note(db, note_id)
+    parent = None
     if data.parent_id is not None:
         parent = await db.get(Comment, data.parent_id)
         if parent is None or parent.note_id != note.id:
             raise InvalidInput(
                 "You can only reply to a comment on this note.", fields={"parent_id": "Unknown comment."}
             )
-    comment = Comment(note_id=note.id, author_id=author.id, parent_id=data.parent_id, body=data.body)
+    root_id = parent and (parent.parent_id or parent.id)
+    comment = Comment(note_id=note.id, author_id=author.id, parent_id=root_id, body=data.body)
     db.add(comment)
     await db.execute(update(Note).where(Note.id == note.id).values(comment_count=Note.comment_count + 1))
     await db.flush()
     await db.refresh(comment, ["author"])
+    if notifier is not None:
+        url = f"/notes/{note.id}#comment-{comment.id}"
+        if parent is not None:
+            await notifier.notify(
+                db, parent.author_id, NotificationKind.REPLY, actor=author, subject=data.body, url=url
+            )
+        if parent is None or parent.author_id != note.author_id:
+            await notifier.notify(
+                db, note.author_id, NotificationKind.COMMENT, actor=author, subject=data.body, url=url
+            )
     return comment
+
+
+async def set_comment_like(
+    db: AsyncSession, user: User, comment_id: int, *, on: bool, notifier: Notifier | None = None
+) -> tuple[bool, int]:
+    """Like a comment idempotently; the counter (and the author's notification) only on a real change."""
+    comment = await db.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("No such comment.")
+    if on:
+        now = datetime.now(UTC)
+        values = {"comment_id": comment.id, "user_id": user.id, "created_at": now, "updated_at": now}
+        changed = int(await insert_ignoring_conflict(db, CommentLike, values))
+    else:
+        result = await db.execute(
+            delete(CommentLike).where(CommentLike.comment_id == comment.id, CommentLike.user_id == user.id)
+        )
+        changed = -int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if changed:
+        await db.execute(
+            update(Comment).where(Comment.id == comment.id).values(like_count=Comment.like_count + changed)
+        )
+    if changed > 0 and notifier is not None:
+        url = f"/notes/{comment.note_id}#comment-{comment.id}"
+        await notifier.notify(
+            db, comment.author_id, NotificationKind.COMMENT_LIKE, actor=user, subject=comment.body, url=url
+        )
+    count = await db.scalar(select(Comment.like_count).where(Comment.id == comment.id))
+    return on, int(count or 0)

@@ -1,5 +1,8 @@
 // Masonry feed: cards are dealt into the shortest column, and more pages load on scroll.
 import { el } from "/static/js/app.js";
+import { setupFollowButtons } from "/static/js/follow-button.js";
+
+setupFollowButtons();  // "Creators to follow" when the Following feed is empty
 
 const feed = document.querySelector("[data-feed]");
 const BAG_ICON = '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 7h12l-1.2 11.2a2 2 0 0 1-2 1.8H9.2a2 2 0 0 1-2-1.8L6 7Zm3 0a3 3 0 0 1 6 0" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>';
@@ -60,7 +63,7 @@ if (feed) {
     if (!cursor || loading) return;
     loading = true;
     const params = new URLSearchParams({ cursor, limit: "20" });
-    for (const key of ["q", "topic", "author"]) {
+    for (const key of ["q", "topic", "author", "following"]) {
       if (feed.dataset[key]) params.set(key === "author" ? "author_id" : key, feed.dataset[key]);
     }
     try {

@@ -1,5 +1,8 @@
-// Note page: carousel dots, tag dots that open a product sheet, add to cart, like and save.
+// Note page: the carousel, tag dots that open a product sheet, add to cart, like, save, follow, comments.
 import { api, toast } from "/static/js/app.js";
+import { setupCarousel } from "/static/js/carousel.js";
+import { setupComments } from "/static/js/comments.js";
+import { setupFollowButtons } from "/static/js/follow-button.js";
 import { openProductSheet } from "/static/js/product-sheet.js";
 
 const note = document.querySelector(".note");
@@ -9,12 +12,11 @@ const backdrop = document.querySelector("[data-sheet-backdrop]");
 const sheetBody = document.querySelector("[data-sheet-body]");
 const template = document.getElementById("product-sheet-template");
 
-const carousel = document.querySelector("[data-carousel]");
-const dots = document.querySelectorAll("[data-carousel-dots] span");
-carousel?.addEventListener("scroll", () => {
-  const index = Math.round(carousel.scrollLeft / carousel.clientWidth);
-  dots.forEach((dot, i) => dot.classList.toggle("active", i === index));
-}, { passive: true });
+if (note) {
+  setupCarousel(note);
+  setupComments(note);
+  setupFollowButtons(note);
+}
 
 function closeSheet() { sheet.hidden = true; backdrop.hidden = true; }
 backdrop?.addEventListener("click", closeSheet);
