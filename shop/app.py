@@ -41,6 +41,8 @@ from payments.gateway import Intent, StripeGateway
 from shop.accounts import deps as account_deps
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
+from shop.addresses.controllers import AddressController
+from shop.addresses.pages import AddressPages
 from shop.cart import deps as cart_deps
 from shop.cart.controllers import CartController
 from shop.cart.pages import CartPages
@@ -206,6 +208,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             notification_socket,
             NotificationPages,
             NavigationPages,
+            AddressController,
+            AddressPages,
             OrderPages,
             MerchantOrderPages,
             AccountPages,
