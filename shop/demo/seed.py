@@ -34,6 +34,7 @@ from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
 from shop.notes.models import Note
 from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
 from shop.notes.services import add_comment, create_note, set_reaction, store_upload
+from shop.notifications.services import Notifier
 from shop.settings import Settings
 
 COMMIT_EVERY = 10
@@ -48,6 +49,8 @@ class _Run:
     # while the event loop talks to the database.
     pool: ThreadPoolExecutor
     users: dict[str, User] = field(default_factory=dict)
+    # The same services the app uses fill the demo inboxes; nobody is connected to hear the push.
+    notifier: Notifier = field(default_factory=lambda: Notifier(lambda _data, _channels: None))
     products: dict[ProductKey, int] = field(default_factory=dict)
     created: int = 0
 
@@ -228,16 +231,15 @@ async def _seed_note_activity(run: _Run, planned: NotePlan, note: Note, posted: 
     for comment_plan in planned.comments:
         when = posted + timedelta(minutes=comment_plan.minutes_after)
         comment = await add_comment(
-            run.db, run.users[comment_plan.author], note.id, CommentIn(body=comment_plan.body)
+            run.db, run.users[comment_plan.author], note.id, CommentIn(body=comment_plan.body), run.notifier
         )
         comment.created_at = when
         if comment_plan.reply:
-            reply = await add_comment(
-                run.db, author, note.id, CommentIn(body=comment_plan.reply, parent_id=comment.id)
-            )
+            answer = CommentIn(body=comment_plan.reply, parent_id=comment.id)
+            reply = await add_comment(run.db, author, note.id, answer, run.notifier)
             reply.created_at = when + timedelta(minutes=37)
     for email in planned.likers:
-        await set_reaction(run.db, run.users[email], note.id, kind="like", on=True)
+        await set_reaction(run.db, run.users[email], note.id, kind="like", on=True, notifier=run.notifier)
     for email in planned.savers:
         await set_reaction(run.db, run.users[email], note.id, kind="save", on=True)
 
@@ -247,7 +249,7 @@ async def _seed_social(run: _Run, plan: Plan) -> None:
     for follower_email, followee_email in plan.follows:
         follower, followee = run.users[follower_email], run.users[followee_email]
         if not await is_following(run.db, follower, followee.id):
-            await set_follow(run.db, follower, followee.id, on=True)
+            await set_follow(run.db, follower, followee.id, on=True, notifier=run.notifier)
             added += 1
     await run.db.commit()
     run.created += added

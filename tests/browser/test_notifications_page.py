@@ -31,9 +31,11 @@ async def test_new_follower_bumps_badge_live_then_shows_on_page(browser: Browser
     creator = await creator_ctx.new_page()
     await _sign_in(creator, server, "creator@demo.test")
     creator_id = (await (await creator_ctx.request.get(server + "/api/v1/me")).json())["id"]
+    await creator.goto(server + "/notifications")  # the demo's inbox is full: read it all first
     await creator.goto(server + "/")
     await creator.wait_for_load_state("networkidle")  # the notification socket is open
     before = await _badge(creator)
+    assert before == 0
 
     fan_ctx = await browser.new_context()
     fan = await fan_ctx.new_page()
