@@ -18,7 +18,9 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -50,6 +52,7 @@ from shop.catalog.controllers import ProductController
 from shop.catalog.pages import CatalogPages
 from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
+from shop.core.labels import status_label
 from shop.core.money import format_money
 from shop.core.pages import compact_count, counted, link_hashtags, relative_time
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
@@ -64,6 +67,8 @@ from shop.notifications.services import Notifier
 from shop.orders import jobs, settlement
 from shop.orders.controllers import CheckoutController
 from shop.orders.pages import MerchantOrderPages, OrderPages
+from shop.search.controllers import PeopleController
+from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -75,6 +80,12 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Redirect:
+    """Browsers ask for /favicon.ico whatever the page says; the icon itself is an SVG."""
+    return Redirect("/static/favicon.svg", status_code=301)
+
+
 def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     def configure(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
@@ -84,6 +95,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         engine.engine.filters["compact"] = compact_count
         engine.engine.globals["counted"] = counted
         engine.engine.globals["media_url"] = media_url
+        engine.engine.filters["status_label"] = status_label
 
     # Loaded from a directory, so Jinja autoescapes every variable.
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure)
@@ -192,6 +204,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            favicon,
             AuthController,
             ProfileController,
             ProductController,
@@ -217,6 +230,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NotePages,
             CartPages,
             LivePages,
+            PeopleController,
+            SearchPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
@@ -241,7 +256,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores={"sessions": session_store},
         template_config=_templates(),
         exception_handlers=exception_handlers,
-        openapi_config=OpenAPIConfig(title="zhongcao", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="zhongcao",
+            version="1.0.0",
+            path="/schema",
+            # Redoc from our own static files (vendored npm `redoc`), no web fonts: /schema works offline.
+            render_plugins=[
+                RedocRenderPlugin(
+                    js_url="/static/vendor/redoc/redoc.standalone.js",
+                    google_fonts=False,
+                    path="/",
+                    favicon="<link rel='icon' href='/static/favicon.svg' type='image/svg+xml'>",
+                )
+            ],
+        ),
         request_max_body_size=settings.request_max_body_size,
         debug=settings.debug,
         on_startup=[runtime.tune_gc],
