@@ -24,8 +24,8 @@ from live import chat, services
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream
-from shop.accounts.models import User
-from shop.core.errors import AppError
+from shop.accounts.sessions import session_user
+from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
 from shop.settings import Settings
@@ -147,8 +147,10 @@ class Room:
             return
         try:
             async with self.sessions() as db, db.begin():
-                user = await db.get(User, int(user_id))
-                assert user is not None
+                # A session revoked from another device must not chat either.
+                user = await session_user(db, session)
+                if user is None:
+                    raise AuthenticationRequired("Sign in to chat.")
                 message = await chat.post(db, self.attempts, user, self.stream_id, text)
         except AppError as error:
             await self.send({"type": "error", "code": error.code, "message": error.message})

@@ -43,6 +43,9 @@ from payments.gateway import Intent, StripeGateway
 from shop.accounts import deps as account_deps
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
+from shop.accounts.settings_controllers import MeController
+from shop.accounts.settings_pages import SettingsPages
+from shop.accounts.welcome_pages import WelcomePages
 from shop.addresses.controllers import AddressController
 from shop.addresses.pages import AddressPages
 from shop.cart import deps as cart_deps
@@ -50,6 +53,7 @@ from shop.cart.controllers import CartController
 from shop.cart.pages import CartPages
 from shop.catalog.controllers import ProductController
 from shop.catalog.pages import CatalogPages
+from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
 from shop.core.labels import status_label
@@ -208,6 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             ProfileController,
             ProductController,
+            MeController,
             NoteController,
             CommentController,
             UploadController,
@@ -227,7 +232,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MerchantOrderPages,
             AccountPages,
             CatalogPages,
+            SettingsPages,
+            WelcomePages,
             NotePages,
+            StorefrontPages,
             CartPages,
             LivePages,
             PeopleController,

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts import services
+from shop.accounts import onboarding, profiles, services, sessions
 from shop.accounts.models import User
 from shop.accounts.schemas import (
+    ApiTokenOut,
+    ApiTokenPage,
     LoginIn,
     MeOut,
     MerchantRef,
+    ProfileIn,
     ProfileOut,
     RegisterIn,
+    RowId,
+    SuggestedPage,
     TokenIn,
     TokenOut,
+    suggestion_out,
 )
 from shop.cart.deps import clear_cart_cookie, guest_token
 from shop.cart.services import merge_guest_cart
@@ -30,15 +37,29 @@ from shop.settings import Settings
 def me_out(user: User) -> MeOut:
     merchant = MerchantRef(id=user.merchant.id, name=user.merchant.name) if user.merchant else None
     return MeOut(
-        id=user.id, email=user.email, display_name=user.display_name, role=user.role, merchant=merchant
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        merchant=merchant,
+        bio=user.bio,
+        avatar_url=user.avatar_url,
+        avatar_hue=user.avatar_hue,
     )
 
 
 async def sign_in(request: Request[Any, Any, Any], db: AsyncSession, user: User) -> None:
     """Start a session under a fresh id (no fixation) and fold the guest cart into the account."""
     await merge_guest_cart(db, guest_token(request), user)
-    request.set_session({"uid": user.id})
+    ip = request.client.host if request.client else ""
+    row = await sessions.open_session(db, user, request.headers.get("user-agent", ""), ip)
+    request.set_session({"uid": user.id, "sid": row.id})
     rotate_session(request)
+
+
+async def sign_out(request: Request[Any, Any, Any], db: AsyncSession) -> None:
+    await sessions.end_session(db, request.session)
+    request.clear_session()
 
 
 async def check_credentials(
@@ -87,23 +108,45 @@ class AuthController(Controller):
         return Response(me_out(user), cookies=[clear_cart_cookie()])
 
     @post("/auth/logout", status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Any, Any, Any]) -> dict[str, bool]:
-        request.clear_session()
+    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> dict[str, bool]:
+        await sign_out(request, db_session)
         return {"ok": True}
 
     @get("/me")
     async def me(self, user: User) -> MeOut:
         return me_out(user)
 
+    @patch("/me")
+    async def update_me(self, db_session: AsyncSession, user: User, data: ProfileIn) -> MeOut:
+        return me_out(await profiles.update_profile(db_session, user, data))
+
     @post("/auth/tokens", status_code=HTTP_201_CREATED)
     async def create_token(self, db_session: AsyncSession, user: User, data: TokenIn) -> TokenOut:
         token = await services.create_api_token(db_session, user, data.name)
         return TokenOut(token=token, name=data.name)
 
+    @get("/auth/tokens")
+    async def list_tokens(self, db_session: AsyncSession, user: User) -> ApiTokenPage:
+        # Only the digest is stored: the secret itself can never be shown again.
+        rows = await services.list_api_tokens(db_session, user)
+        return ApiTokenPage(items=[ApiTokenOut.model_validate(row) for row in rows])
+
+    @delete("/auth/tokens/{token_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def revoke_token(self, db_session: AsyncSession, user: User, token_id: RowId) -> None:
+        await services.revoke_api_token(db_session, user, token_id)
+
 
 class ProfileController(Controller):
     path = "/api/v1/users"
     tags = ["accounts"]
+
+    @get("/suggested")
+    async def suggested(
+        self, db_session: AsyncSession, user: User, limit: Annotated[int, Parameter(ge=1, le=30)] = 12
+    ) -> SuggestedPage:
+        """Creators to follow, ranked by notes in the caller's interests, then by followers."""
+        found = await onboarding.suggested_creators(db_session, user, limit)
+        return SuggestedPage(items=[suggestion_out(s) for s in found])
 
     @get("/{user_id:int}")
     async def profile(self, db_session: AsyncSession, current_user: User | None, user_id: int) -> ProfileOut:

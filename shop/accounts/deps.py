@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts import services
+from shop.accounts import services, sessions
 from shop.accounts.models import Merchant, User
 from shop.core.errors import AuthenticationRequired, PermissionDenied
 from shop.core.security import bearer_token
@@ -25,8 +25,11 @@ async def provide_current_user(request: Request[Any, Any, Any], db_session: Asyn
         user = await services.user_for_token(db_session, token)
         if user is None:
             raise AuthenticationRequired("That API token is not valid.")
-    elif (user_id := request.session.get("uid")) is not None:
-        user = await db_session.get(User, int(user_id))
+    elif request.session.get("uid") is not None:
+        # One query: the user joined with its live session row; a revoked row reads as signed out.
+        user = await sessions.session_user(db_session, request.session)
+        if user is None:
+            request.clear_session()  # a dead record is dropped from the store, not kept alive
     request.scope[_CACHE_KEY] = user  # type: ignore[literal-required]
     return user
 

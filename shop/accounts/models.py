@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.core.db import Base
+from shop.core.storage import media_url
 
 
 class Role(enum.StrEnum):
@@ -35,6 +36,10 @@ class User(Base):
     )
 
     __table_args__ = (CheckConstraint("role in ('shopper','creator','merchant')", name="role"),)
+
+    @property
+    def avatar_url(self) -> str | None:
+        return media_url(self.avatar_key) if self.avatar_key else None
 
 
 class ApiToken(Base):

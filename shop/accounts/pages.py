@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services
-from shop.accounts.controllers import check_credentials, sign_in
+from shop.accounts.controllers import check_credentials, sign_in, sign_out
 from shop.accounts.models import User
 from shop.accounts.schemas import LoginIn, RegisterIn
 from shop.cart.deps import clear_cart_cookie
@@ -27,7 +28,7 @@ from shop.settings import Settings
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only same-site paths: "//evil.example" and "https://…" would be open redirects.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -39,7 +40,7 @@ class AccountPages(Controller):
 
     @get("/signup")
     async def signup_form(self, nav: dict[str, Any], next: str | None = None) -> Template:
-        return render("shop/signup.html", nav, form={}, errors={}, next=_safe_next(next))
+        return render("shop/signup.html", nav, form={}, errors={}, next=safe_next(next))
 
     @post("/signup")
     async def signup(
@@ -53,11 +54,14 @@ class AccountPages(Controller):
         except AppError as error:
             return self._again("shop/signup.html", nav, data, error.fields or {"form": error.message})
         await sign_in(request, db_session, user)
-        return Redirect(_safe_next(data.get("next")), cookies=[clear_cart_cookie()])
+        # New accounts start at onboarding (interests, then creators to follow), then go on to `next`.
+        target = safe_next(data.get("next"))
+        welcome = "/welcome" if target == "/" else f"/welcome?next={quote(target, safe='/')}"
+        return Redirect(welcome, cookies=[clear_cart_cookie()])
 
     @get("/login")
     async def login_form(self, nav: dict[str, Any], next: str | None = None) -> Template:
-        return render("shop/login.html", nav, form={}, errors={}, next=_safe_next(next))
+        return render("shop/login.html", nav, form={}, errors={}, next=safe_next(next))
 
     @post("/login")
     async def login(
@@ -79,11 +83,11 @@ class AccountPages(Controller):
         except AppError as error:
             return self._again("shop/login.html", nav, data, {"form": error.message}, error.status_code)
         await sign_in(request, db_session, user)
-        return Redirect(_safe_next(data.get("next")), cookies=[clear_cart_cookie()])
+        return Redirect(safe_next(data.get("next")), cookies=[clear_cart_cookie()])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        await sign_out(request, db_session)
         return Redirect("/")
 
     @staticmethod
@@ -101,7 +105,7 @@ class AccountPages(Controller):
             status_code=status_code,
             form=form,
             errors=errors,
-            next=_safe_next(data.get("next")),
+            next=safe_next(data.get("next")),
         )
 
     @get("/users/{user_id:int}")

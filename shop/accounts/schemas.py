@@ -1,15 +1,58 @@
 from __future__ import annotations
 
-from pydantic import Field
+import re
+import unicodedata
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+from litestar.params import Parameter
+from pydantic import AfterValidator, Field
 
 from shop.accounts.models import Role
 from shop.core.schemas import Email, Input, Output
+from shop.core.storage import media_url, thumb_size
+
+if TYPE_CHECKING:
+    from shop.accounts.onboarding import Suggestion
+
+# Path ids are bounded: a 30-digit id is a 4xx at the edge, never an overflow in the DB driver.
+RowId = Annotated[int, Parameter(ge=1, le=2**53)]
+
+# Bidi overrides and isolates can make a name render as someone else's; control characters too.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _no_controls(value: str, allowed: str = "") -> str:
+    for char in value:
+        if char not in allowed and (unicodedata.category(char) == "Cc" or char in _BIDI):
+            raise ValueError("Remove the control characters.")
+    return value
+
+
+def _display_name(value: str) -> str:
+    return _no_controls(value.strip())
+
+
+def _bio(value: str) -> str:
+    return _no_controls(value.replace("\r\n", "\n").strip(), allowed="\n")
+
+
+def _topic(value: str) -> str:
+    value = value.strip().lstrip("#").lower()
+    if not re.fullmatch(r"[\w\u4e00-\u9fff]{1,40}", value):
+        raise ValueError("Topics are 1-40 letters, digits or underscores.")
+    return value
+
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_display_name)]
+Bio = Annotated[str, Field(max_length=300), AfterValidator(_bio)]
+InterestTopic = Annotated[str, AfterValidator(_topic)]
 
 
 class RegisterIn(Input):
     email: Email
     password: str = Field(min_length=8, max_length=128)
-    display_name: str = Field(min_length=1, max_length=60)
+    display_name: DisplayName
     role: Role = Role.SHOPPER
     shop_name: str | None = Field(default=None, min_length=2, max_length=80)
 
@@ -36,6 +79,8 @@ class MerchantRef(Output):
 class UserRef(Output):
     id: int
     display_name: str
+    avatar_url: str | None = None
+    avatar_hue: int = 200
 
 
 class MeOut(Output):
@@ -44,6 +89,9 @@ class MeOut(Output):
     display_name: str
     role: str
     merchant: MerchantRef | None
+    bio: str = ""
+    avatar_url: str | None = None
+    avatar_hue: int = 200
 
 
 class ProfileOut(Output):
@@ -53,4 +101,102 @@ class ProfileOut(Output):
     bio: str
     follower_count: int
     following_count: int
+    avatar_url: str | None = None
+    avatar_hue: int = 200
     is_following: bool = False
+
+
+class ProfileIn(Input):
+    display_name: DisplayName | None = None
+    bio: Bio | None = None
+
+
+class PasswordIn(Input):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
+
+
+class PasswordChangedOut(Output):
+    signed_out_sessions: int
+
+
+class SessionOut(Output):
+    id: int
+    device: str
+    user_agent: str
+    ip: str
+    created_at: datetime
+    current: bool
+
+
+class SessionPage(Output):
+    items: list[SessionOut]
+    next_cursor: str | None = None
+
+
+class ApiTokenOut(Output):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiTokenPage(Output):
+    items: list[ApiTokenOut]
+    next_cursor: str | None = None
+
+
+class InterestsIn(Input):
+    topics: list[InterestTopic] = Field(max_length=20)
+
+
+class InterestsOut(Output):
+    topics: list[str]
+    popular: list[str]
+
+
+class CoverOut(Output):
+    note_id: int
+    url: str
+    width: int
+    height: int
+
+
+class SuggestedCreatorOut(Output):
+    id: int
+    display_name: str
+    role: str
+    bio: str
+    avatar_url: str | None
+    avatar_hue: int
+    follower_count: int
+    topical_note_count: int
+    covers: list[CoverOut]
+    is_following: bool
+
+
+class SuggestedPage(Output):
+    items: list[SuggestedCreatorOut]
+    next_cursor: str | None = None
+
+
+def suggestion_out(suggestion: Suggestion) -> SuggestedCreatorOut:
+    person = suggestion.user
+    covers = []
+    for image in suggestion.covers:
+        width, height = thumb_size(image.width, image.height)
+        covers.append(
+            CoverOut(note_id=image.note_id, url=media_url(image.thumb_key), width=width, height=height)
+        )
+    return SuggestedCreatorOut(
+        id=person.id,
+        display_name=person.display_name,
+        role=person.role,
+        bio=person.bio,
+        avatar_url=person.avatar_url,
+        avatar_hue=person.avatar_hue,
+        follower_count=person.follower_count,
+        topical_note_count=suggestion.topical_note_count,
+        covers=covers,
+        is_following=suggestion.is_following,
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import security
 from shop.core.db import insert_ignoring_conflict
-from shop.core.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotFound, RateLimited
+from shop.core.errors import AlreadyExists, Conflict, InvalidCredentials, InvalidInput, NotFound, RateLimited
 from shop.core.ratelimit import AttemptCounter
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
@@ -93,11 +94,29 @@ async def authenticate(
     return user
 
 
+MAX_API_TOKENS = 50
+
+
 async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
+    count = await db.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
+    if (count or 0) >= MAX_API_TOKENS:
+        raise Conflict(f"You have {MAX_API_TOKENS} tokens already. Revoke one first.")
     token, digest = security.new_api_token()
     db.add(ApiToken(user_id=user.id, name=name, token_digest=digest))
     await db.flush()
     return token
+
+
+async def list_api_tokens(db: AsyncSession, user: User) -> Sequence[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return (await db.scalars(stmt)).all()
+
+
+async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
+    """Delete the row: the next request with that secret finds nothing. Others' tokens are a 404."""
+    result = await db.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise NotFound("No such token.")
 
 
 async def user_for_token(db: AsyncSession, token: str) -> User | None:

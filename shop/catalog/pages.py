@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.catalog import services
+from shop.catalog import services, storefront
 from shop.core.pages import render
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
@@ -44,4 +44,7 @@ class CatalogPages(Controller):
         products, next_cursor = await services.list_products(
             db_session, q=q, merchant_id=None, cursor=cursor, limit=24
         )
-        return render("shop/shop.html", nav, products=products, next_cursor=next_cursor, q=q or "")
+        shops = await storefront.popular_shops(db_session) if cursor is None and not q else []
+        return render(
+            "shop/shop.html", nav, products=products, next_cursor=next_cursor, q=q or "", shops=shops
+        )

@@ -138,7 +138,9 @@ class UploadOut(Output):
 
 
 def _user_ref(user: User) -> UserRef:
-    return UserRef(id=user.id, display_name=user.display_name)
+    return UserRef(
+        id=user.id, display_name=user.display_name, avatar_url=user.avatar_url, avatar_hue=user.avatar_hue
+    )
 
 
 def note_card_out(note: Note) -> NoteCardOut:

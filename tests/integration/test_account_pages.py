@@ -17,7 +17,7 @@ async def test_signup_form_creates_account_and_signs_in(client: Client) -> None:
         },
     )
     assert response.status_code in (302, 303)
-    assert response.headers["location"] == "/cart"
+    assert response.headers["location"] == "/welcome?next=/cart"
     assert (await client.get("/api/v1/me")).json()["role"] == "creator"
 
 

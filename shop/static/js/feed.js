@@ -42,8 +42,15 @@ function buildCard(item) {
   link.appendChild(el("h3", { class: "note-card-title" }, item.title));
   const meta = article.appendChild(el("footer", { class: "note-card-meta" }));
   const author = meta.appendChild(el("a", { class: "author", href: `/users/${item.author.id}` }));
-  const avatar = author.appendChild(el("span", { class: "avatar avatar-xs" }, item.author.display_name.slice(0, 1)));
-  avatar.style.setProperty("--hue", String((item.author.id * 47) % 360));
+  // The same markup as templates/components/avatar.html: the photo, else the initial on its hue.
+  const avatar = author.appendChild(el("span", { class: "avatar avatar-xs" }));
+  avatar.style.setProperty("--hue", String(item.author.avatar_hue ?? (item.author.id * 47) % 360));
+  if (item.author.avatar_url) {
+    avatar.classList.add("avatar-photo");
+    avatar.appendChild(el("img", { src: item.author.avatar_url, alt: "", loading: "lazy" }));
+  } else {
+    avatar.textContent = item.author.display_name.slice(0, 1);
+  }
   author.appendChild(el("span", { class: "author-name" }, item.author.display_name));
   const likes = meta.appendChild(el("span", { class: "likes" }));
   likes.innerHTML = HEART_ICON;
