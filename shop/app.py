@@ -56,7 +56,7 @@ from shop.catalog.pages import CatalogPages
 from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
-from shop.core.labels import status_label
+from shop.core.labels import held_for, status_label
 from shop.core.money import format_money
 from shop.core.pages import compact_count, counted, link_hashtags, relative_time
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
@@ -100,6 +100,7 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
         engine.engine.globals["counted"] = counted
         engine.engine.globals["media_url"] = media_url
         engine.engine.filters["status_label"] = status_label
+        engine.engine.filters["held_for"] = held_for
 
     # Loaded from a directory, so Jinja autoescapes every variable.
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure)

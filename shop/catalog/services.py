@@ -191,3 +191,16 @@ async def stock_history(db: AsyncSession, variant_id: int, limit: int = 50) -> S
 
 async def count_products(db: AsyncSession) -> int:
     return int(await db.scalar(select(func.count(Product.id))) or 0)
+
+
+async def cover_thumbs(db: AsyncSession, product_ids: set[int]) -> dict[int, str]:
+    """Each product's first image's thumbnail key (products without images are absent)."""
+    if not product_ids:
+        return {}
+    stmt = (
+        select(ProductImage.product_id, ProductImage.thumb_key)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.product_id, ProductImage.position.desc(), ProductImage.id.desc())
+    )
+    # Ordered so the first image (lowest position) is written last and wins.
+    return {int(row.product_id): str(row.thumb_key) for row in (await db.execute(stmt)).all()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, delete, get, post
@@ -12,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
-from shop.core.errors import AuthenticationRequired, InvalidInput
+from shop.core.errors import AuthenticationRequired
 from shop.core.pagination import clamp_limit
 from shop.core.storage import ImageStore, media_url
 from shop.notes import services
@@ -153,6 +154,13 @@ class CommentController(Controller):
         return ToggleOut(active=active, count=count)
 
 
+@dataclass
+class UploadForm:
+    """The multipart body: one image in the field `file` (a model, so the OpenAPI schema names it)."""
+
+    file: UploadFile
+
+
 class UploadController(Controller):
     path = "/api/v1/uploads"
     tags = ["notes"]
@@ -163,12 +171,9 @@ class UploadController(Controller):
         db_session: AsyncSession,
         user: User,
         images: ImageStore,
-        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> UploadOut:
-        file = data.get("file")
-        if not isinstance(file, UploadFile):
-            raise InvalidInput("Send the image as the multipart field `file`.", fields={"file": "Required."})
-        upload = await services.store_upload(db_session, images, user, await file.read())
+        upload = await services.store_upload(db_session, images, user, await data.file.read())
         return UploadOut(
             upload_id=upload.id, url=media_url(upload.key), width=upload.width, height=upload.height
         )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments.gateway import StripeGateway
 from payments.models import Refund
 from shop.accounts.models import Merchant, User
+from shop.catalog.services import cover_thumbs
 from shop.core.errors import AppError, NotFound
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
@@ -69,11 +70,14 @@ class OrderPages(Controller):
         order = await settlement.refresh_from_stripe(
             db_session, gateway, await services.get_own_order(db_session, user, order_id)
         )
-        return render("shop/order.html", nav, order=order)
+        thumbs = await cover_thumbs(db_session, {line.product_id for line in order.lines})
+        return render("shop/order.html", nav, order=order, thumbs=thumbs)
 
     @get("/orders")
     async def orders(self, db_session: AsyncSession, nav: dict[str, Any], user: User) -> Template:
-        return render("shop/orders.html", nav, orders=await services.list_orders(db_session, user))
+        orders = await services.list_orders(db_session, user)
+        thumbs = await cover_thumbs(db_session, {o.lines[0].product_id for o in orders if o.lines})
+        return render("shop/orders.html", nav, orders=orders, thumbs=thumbs)
 
 
 async def _merchant_order_page(
