@@ -1,20 +1,36 @@
 // The flash-sale card (countdown, stock bar, "Grab it") and the in-room checkout sheet that pays
-// for the hold without leaving the room.
+// for the hold without leaving the room. A signed-in viewer's own count (held + bought) against the
+// per-customer limit comes with the page, each reservation's answer and GET …/mine; at the limit
+// the button says "Limit reached".
 import { api, el, formatMoney, toast } from "/static/js/app.js";
 import { clock } from "/static/js/live-socket.js";
 import { payOrder } from "/static/js/pay.js";
 
 export class FlashSaleCard {
-  constructor(root, { now, sheet, signedIn, streamId }) {
-    Object.assign(this, { root, now, sheet, signedIn, streamId });
+  constructor(root, { now, sheet, signedIn, streamId, stripe }) {
+    Object.assign(this, { root, now, sheet, signedIn, streamId, stripe });
     this.sale = null;
-    this.stripe = null;
+    this.mine = null;  // {flash_sale_id, per_customer_limit, held, bought, left}
     setInterval(() => this.tick(), 250);
+  }
+
+  async loadMine(saleId) {
+    if (!this.signedIn) return;
+    try {
+      this.mine = await api("GET", `/api/v1/flash-sales/${saleId}/mine`);
+    } catch { /* the server still enforces the limit; the button just stays as it was */ }
+    this.tick();
+  }
+
+  sells(productId) {
+    return Boolean(this.sale && this.sale.product && this.sale.product.id === productId && this.phase() === "open");
   }
 
   show(sale) {
     this.sale = sale;
     if (!sale) { this.root.hidden = true; return; }
+    if (sale.mine) this.mine = sale.mine;
+    else if (!this.mine || this.mine.flash_sale_id !== sale.id) this.loadMine(sale.id);
     const fragment = document.getElementById("flash-template").content.cloneNode(true);
     const image = fragment.querySelector(".flash-image");
     if (sale.product && sale.product.image_url) image.src = sale.product.image_url; else image.remove();
@@ -45,7 +61,9 @@ export class FlashSaleCard {
     const at = this.now();
     if (this.sale.ended || at >= Date.parse(this.sale.ends_at)) return "ended";
     if (at < Date.parse(this.sale.starts_at)) return "soon";
-    return this.sale.remaining > 0 ? "open" : "sold_out";
+    if (this.sale.remaining <= 0) return "sold_out";
+    const mine = this.mine && this.mine.flash_sale_id === this.sale.id ? this.mine : null;
+    return mine && mine.left <= 0 ? "limit" : "open";
   }
 
   tick() {
@@ -57,11 +75,12 @@ export class FlashSaleCard {
     countdown.textContent = {
       soon: `Starts in ${clock(Date.parse(this.sale.starts_at) - at)}`,
       open: `Ends in ${clock(Date.parse(this.sale.ends_at) - at)}`,
+      limit: `Ends in ${clock(Date.parse(this.sale.ends_at) - at)}`,
       sold_out: "Sold out", ended: "Ended",
     }[phase];
     this.root.dataset.phase = phase;
     grab.disabled = phase !== "open" || this.busy;
-    grab.textContent = { soon: "Soon", open: "Grab it", sold_out: "Sold out", ended: "Ended" }[phase];
+    grab.textContent = { soon: "Soon", open: "Grab it", limit: "Limit reached", sold_out: "Sold out", ended: "Ended" }[phase];
   }
 
   async grab() {
@@ -70,14 +89,28 @@ export class FlashSaleCard {
     this.tick();
     try {
       const hold = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations`, { quantity: 1 });
+      if (hold.mine) this.mine = hold.mine;
       this.setRemaining(Math.min(this.sale.remaining, hold.remaining));
       this.openCheckout(hold);
     } catch (error) {
-      toast(error.message);
+      this.refused(error);
     } finally {
       this.busy = false;
       this.tick();
     }
+  }
+
+  refused(error) {
+    const code = error.data && error.data.code;
+    if (code === "limit_reached") {
+      const limit = this.sale.per_customer_limit;
+      this.mine = { ...(this.mine || {}), flash_sale_id: this.sale.id, per_customer_limit: limit, left: 0 };
+    } else if (code === "sold_out") {
+      this.setRemaining(0);
+    } else if (code === "ended") {
+      this.sale.ended = true;
+    }
+    toast(error.message);
   }
 
   openCheckout(hold) {
@@ -92,14 +125,13 @@ export class FlashSaleCard {
     body.replaceChildren(fragment);
     const button = body.querySelector("[data-pay-button]");
     button.textContent = `Pay ${formatMoney(total)}`;
-    this.stripe = this.stripe || window.Stripe(document.querySelector("[data-room]").dataset.publishableKey);
-    const card = this.stripe.elements().create("card");
+    const card = this.stripe().elements().create("card");
     card.mount(body.querySelector("[data-card-element]"));
     const timer = body.querySelector("[data-hold-timer]");
     const countdown = setInterval(() => {
       const left = Date.parse(hold.expires_at) - this.now();
       timer.textContent = left > 0 ? `Held for you for ${clock(left)}` : "Your hold has expired.";
-      if (left <= 0) { button.disabled = true; clearInterval(countdown); }
+      if (left <= 0) { button.disabled = true; clearInterval(countdown); this.loadMine(hold.flash_sale_id); }
     }, 250);
     this.sheet.onClose(() => clearInterval(countdown));
     button.addEventListener("click", () => this.pay(body, button, hold, card, countdown));
@@ -111,7 +143,7 @@ export class FlashSaleCard {
     errorBox.hidden = true;
     try {
       const order = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations/${hold.reservation_id}/checkout`);
-      await payOrder(this.stripe, card, order.order_id);
+      await payOrder(this.stripe(), card, order.order_id);
       clearInterval(countdown);
       const done = el("div", { class: "paid-box", "data-paid": "" });
       done.append(el("p", { class: "paid-title" }, "Paid — it's yours!"),

@@ -1,9 +1,10 @@
 // The live room: follows the socket (pins, flash sales, stock, chat, likes, viewers) and sells
 // without leaving the page. Every piece of user text is set with textContent, never as HTML.
 import { el, formatMoney, toast } from "/static/js/app.js";
+import { openBuySheet } from "/static/js/live-buy.js";
 import { FlashSaleCard } from "/static/js/live-flash.js";
 import { RoomSocket } from "/static/js/live-socket.js";
-import { openProductSheet } from "/static/js/product-sheet.js";
+import { Upcoming } from "/static/js/live-upcoming.js";
 
 const room = document.querySelector("[data-room]");
 const streamId = Number(room.dataset.streamId);
@@ -27,14 +28,21 @@ const sheet = (() => {
   };
 })();
 
+let stripeClient = null;
+const stripe = () => { stripeClient = stripeClient || window.Stripe(room.dataset.publishableKey); return stripeClient; };
+const initial = JSON.parse(document.getElementById("room-state").textContent);
 const socket = new RoomSocket(streamId, { onMessage: handle, onStatus: (up) => { room.querySelector("[data-connection]").hidden = up; } });
-const flash = new FlashSaleCard(room.querySelector("[data-flash-card]"), { now: () => socket.now(), sheet, signedIn, streamId });
+const flash = new FlashSaleCard(room.querySelector("[data-flash-card]"), { now: () => socket.now(), sheet, signedIn, streamId, stripe });
+const upcoming = new Upcoming(room.querySelector("[data-upcoming]"), {
+  streamId, now: () => socket.now(), badge: room.querySelector("[data-status-badge]"),
+});
 
-function openProduct(productId) {
-  const { body } = sheet.open("Product");
-  openProductSheet(body, document.getElementById("product-sheet-template"), productId, {
-    source: { type: "stream", id: streamId }, detailsHref: `/products/${productId}?stream=${streamId}`, onAdded: sheet.close,
-  });
+// Buy opens the sheet over the room: a running flash deal goes through its reservation, any other
+// shelf product is bought straight (variant, quantity, card) without leaving the room.
+function openBuy(product) {
+  if (!signedIn) { location.href = `/login?next=/live/${streamId}`; return; }
+  if (flash.sells(product.id)) { flash.grab(); return; }
+  openBuySheet({ sheet, stripe: stripe(), streamId, product });
 }
 
 function showPinned(product) {
@@ -44,7 +52,7 @@ function showPinned(product) {
   if (product.image_url) image.src = product.image_url; else image.remove();
   fragment.querySelector(".pinned-name").textContent = product.name;
   fragment.querySelector(".pinned-price").textContent = product.price ? formatMoney(product.price) : "";
-  fragment.querySelector("[data-buy-pinned]").addEventListener("click", () => openProduct(product.id));
+  fragment.querySelector("[data-buy-pinned]").addEventListener("click", () => openBuy(product));
   pinnedCard.replaceChildren(fragment);
   pinnedCard.dataset.productId = String(product.id);
   pinnedCard.hidden = false;
@@ -59,7 +67,7 @@ function showShelf(products) {
     item.append(el("a", { class: "shelf-name", href: `/products/${product.id}?stream=${streamId}` }, product.name),
       el("span", { class: "price" }, product.price ? formatMoney(product.price) : ""));
     const buy = item.appendChild(el("button", { type: "button", class: "button button-small" }, "Buy"));
-    buy.addEventListener("click", () => openProduct(product.id));
+    buy.addEventListener("click", () => openBuy(product));
     return item;
   }));
 }
@@ -88,7 +96,11 @@ function setLikes(count) {
 
 function setLive(status) {
   room.dataset.status = status;
-  room.querySelector("[data-status-badge]").textContent = status === "live" ? "LIVE" : status === "ended" ? "Ended" : "Starting soon";
+  if (status === "scheduled") return;  // the badge keeps the start time Upcoming wrote into it
+  const badge = room.querySelector("[data-status-badge]");
+  badge.textContent = status === "live" ? "LIVE" : "Ended";
+  badge.classList.remove("live-badge-soon");
+  upcoming.started();
 }
 
 function snapshot({ stream }) {
@@ -142,4 +154,4 @@ room.querySelector("[data-shelf-open]").addEventListener("click", (event) => {
   shelf.scrollIntoView({ behavior: "smooth" });
 });
 
-snapshot({ stream: JSON.parse(document.getElementById("room-state").textContent) });
+snapshot({ stream: initial });

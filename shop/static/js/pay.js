@@ -1,12 +1,15 @@
-// Pay an order by card, with real Stripe.js or the local sandbox's stand-in: collect the card with a
-// SetupIntent, charge it on our server, and run 3D Secure only when the bank asks for it.
+// Pay an order by card, with real Stripe.js or the local sandbox's stand-in. The card is collected
+// with createToken (no authentication of its own), charged on our server, and 3D Secure runs once,
+// only when the bank asks for it on this payment. (A SetupIntent would be authenticated too, and a
+// 3DS card would then be challenged a second time for the on-session payment.)
 import { api } from "/static/js/app.js";
 
 export async function payOrder(stripe, card, orderId) {
-  const setup = await api("POST", `/api/v1/orders/${orderId}/setup-intent`);
-  const collected = await stripe.confirmCardSetup(setup.client_secret, { payment_method: { card } });
-  if (collected.error) throw new Error(collected.error.message || "Check the card details.");
-  let order = await api("POST", `/api/v1/orders/${orderId}/pay`, { setup_intent_id: setup.setup_intent_id });
+  const collected = await stripe.createToken(card);
+  if (collected.error || !collected.token) {
+    throw new Error((collected.error && collected.error.message) || "Check the card details.");
+  }
+  let order = await api("POST", `/api/v1/orders/${orderId}/pay`, { card_token: collected.token.id });
   if (order.status === "pending_payment" && order.payment && order.payment.status === "requires_action") {
     const challenge = await stripe.confirmCardPayment(order.payment.client_secret);
     if (challenge.error) throw new Error(challenge.error.message || "Authentication failed. Try another card.");

@@ -1,0 +1,72 @@
+// An upcoming room: when it starts, in the viewer's own time zone ("Tomorrow 20:00"), a live
+// countdown on the server's clock, and the "Remind me" toggle.
+import { api, toast } from "/static/js/app.js";
+
+const DAY_MS = 86400000;
+
+function dayStart(date) {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+}
+
+// "Today 20:00", "Tomorrow 20:00", "Fri 20:00" within a week, else "12 Mar 20:00": local time.
+export function startLabel(at, now = new Date()) {
+  const time = at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const days = Math.round((dayStart(at) - dayStart(now)) / DAY_MS);
+  if (days === 0) return `Today ${time}`;
+  if (days === 1) return `Tomorrow ${time}`;
+  if (days > 1 && days < 7) return `${at.toLocaleDateString(undefined, { weekday: "short" })} ${time}`;
+  return `${at.toLocaleDateString(undefined, { day: "numeric", month: "short" })} ${time}`;
+}
+
+// "1d 02:03:04" or "02:03:04": hours and minutes always shown, so a long wait never reads as "soon".
+export function countdown(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const days = Math.floor(total / 86400);
+  const pad = (n) => String(n).padStart(2, "0");
+  const clock = `${pad(Math.floor((total % 86400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+  return days ? `${days}d ${clock}` : clock;
+}
+
+export class Upcoming {
+  constructor(root, { streamId, now, badge }) {
+    Object.assign(this, { root, streamId, now, badge });
+    if (!root) return;
+    const label = root.querySelector("[data-start-label]");
+    this.startsAt = label ? new Date(label.getAttribute("datetime")) : null;
+    if (this.startsAt) {
+      label.textContent = startLabel(this.startsAt);
+      badge.textContent = label.textContent;
+      this.timer = setInterval(() => this.tick(), 1000);
+      this.tick();
+    }
+    root.querySelector("[data-remind]")?.addEventListener("click", (event) => this.toggle(event.currentTarget));
+  }
+
+  tick() {
+    const left = this.startsAt.getTime() - this.now();
+    this.root.querySelector("[data-start-countdown]").textContent =
+      left > 0 ? `in ${countdown(left)}` : "Any moment now";
+  }
+
+  async toggle(button) {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    button.disabled = true;
+    try {
+      const answer = await api(on ? "POST" : "DELETE", `/api/v1/streams/${this.streamId}/reminder`);
+      button.setAttribute("aria-pressed", String(answer.reminded));
+      button.textContent = answer.reminded ? "Reminder set" : "Remind me";
+      toast(answer.reminded ? "We'll tell you when it starts" : "Reminder removed");
+    } catch (error) {
+      toast(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  started() {
+    if (!this.root) return;
+    clearInterval(this.timer);
+    this.root.remove();
+    this.root = null;
+  }
+}
