@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -59,7 +59,7 @@ class SettingsPages(Controller):
     @post("/profile")
     async def save_profile(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, data: Form
-    ) -> Any:
+    ) -> Response[Any]:
         form = _fields(data, ("display_name", "bio"))
         try:
             await profiles.update_profile(db_session, user, ProfileIn.model_validate(form))
@@ -70,7 +70,7 @@ class SettingsPages(Controller):
     @post("/avatar")
     async def save_avatar(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, images: ImageStore, data: Multipart
-    ) -> Any:
+    ) -> Response[Any]:
         try:
             await profiles.set_avatar(db_session, images, user, await read_image(data))
         except AppError as error:
@@ -98,7 +98,7 @@ class SettingsPages(Controller):
         nav: dict[str, Any],
         user: User,
         data: Form,
-    ) -> Any:
+    ) -> Response[Any]:
         if data.get("new_password", "") != data.get("confirm_password", ""):
             errors = {"confirm_password": "The two new passwords differ."}
             return _page("password.html", nav, "password", 422, errors=errors)
@@ -148,7 +148,7 @@ class SettingsPages(Controller):
     @post("/tokens")
     async def create_token(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, data: Form
-    ) -> Any:
+    ) -> Response[Any]:
         form = _fields(data, ("name",))
         secret, status, errors = None, 200, {}
         try:

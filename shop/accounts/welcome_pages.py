@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,7 +38,7 @@ class WelcomePages(Controller):
     @post("/")
     async def save_interests(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any], user: User
-    ) -> Any:
+    ) -> Response[Any]:
         form = await request.form()
         picked = [str(t) for t in form.getall("topics", [])][:50]
         target = safe_next(str(form.get("next", "/")))

@@ -75,6 +75,7 @@ async def test_profile_form_rerenders_with_errors_then_saves(client: Client) -> 
     assert 'name="display_name"' in page.text
     bad = await client.form("/settings/profile", {"display_name": "", "bio": "<script>x</script>"})
     assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("text/html")  # a page, not text a browser shows raw
     assert 'class="field-error"' in bad.text
     assert "&lt;script&gt;x&lt;/script&gt;" in bad.text
     assert "<script>x</script>" not in bad.text
@@ -195,6 +196,7 @@ async def test_password_form_rerenders_errors(client: Client) -> None:
     }
     wrong = await client.form("/settings/password", body)
     assert wrong.status_code == 422
+    assert wrong.headers["content-type"].startswith("text/html")
     assert "That is not your current password." in wrong.text
     differ = await client.form(
         "/settings/password", {**body, "current_password": PASSWORD, "confirm_password": "x"}
@@ -283,4 +285,5 @@ async def test_token_page_shows_the_secret_once(client: Client) -> None:
     assert "&lt;b&gt;bot&lt;/b&gt;" in again.text
     empty = await client.form("/settings/tokens", {"name": ""})
     assert empty.status_code == 422
+    assert empty.headers["content-type"].startswith("text/html")
     assert 'class="field-error"' in empty.text

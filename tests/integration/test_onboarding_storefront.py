@@ -111,6 +111,7 @@ async def test_welcome_rejects_bad_topics_with_a_message(client: Client) -> None
     token = await client.csrf()
     response = await client.raw.post("/welcome", data={"_csrf_token": token, "topics": ["<b>x y</b>"]})
     assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
     assert "Topics are 1-40 letters" in response.text
     assert "<b>x y</b>" not in response.text
 
