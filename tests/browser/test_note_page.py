@@ -75,6 +75,16 @@ def _assert_on_picture(box: dict[str, Any], where: str) -> int:
         # Kept on the picture itself, not only on the screen.
         assert label["left"] >= content["left"] - 1, (where, tag, content)
         assert label["right"] <= content["right"] + 1, (where, tag, content)
+    labels = [tag["label"] for tag in box["tags"]]
+    for i, first in enumerate(labels):
+        for second in labels[i + 1 :]:
+            apart = (
+                first["right"] <= second["left"]
+                or second["right"] <= first["left"]
+                or first["bottom"] <= second["top"]
+                or second["bottom"] <= first["top"]
+            )
+            assert apart, (where, "labels overlap", first, second)
     return len(box["tags"])
 
 

@@ -67,9 +67,54 @@ function placeLabel(dot, frame) {
   label.style.setProperty("--dy", `${Math.round(dy)}px`);
 }
 
+function overlaps(a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+function within(rect, box) {
+  return rect.left >= box.left && rect.right <= box.right && rect.top >= box.top && rect.bottom <= box.bottom;
+}
+
+// Dots near each other can stack their labels: each label in turn tries its side, the other side,
+// then rows below and above, and takes the first spot on the image that is clear of the others.
+function separate(dots, frame) {
+  const box = frame.getBoundingClientRect();
+  const placed = [];
+  const pins = [...dots].map((dot) => dot.querySelector(".tag-pin").getBoundingClientRect());
+  for (const dot of dots) {
+    const label = dot.querySelector(".tag-label");
+    if (!label) continue;
+    const flip = dot.classList.contains("tag-flip");
+    const dy = Number.parseFloat(label.style.getPropertyValue("--dy")) || 0;
+    const step = label.offsetHeight + 4;
+    const put = (side, shift) => {
+      dot.classList.toggle("tag-flip", side);
+      label.style.setProperty("--dy", `${Math.round(shift)}px`);
+      return label.getBoundingClientRect();
+    };
+    const find = (clear) => {
+      for (const k of [0, 1, -1, 2, -2, 3, -3]) {
+        for (const side of [flip, !flip]) {
+          const rect = put(side, dy + k * step);
+          if (within(rect, box) && clear(rect)) return rect;
+        }
+      }
+      return null;
+    };
+    const hits = (obstacles) => (rect) => !obstacles.some((other) => overlaps(rect, other));
+    // Clear of labels and dots; on a crowded picture, at least clear of the other labels.
+    const spot = find(hits([...placed, ...pins])) || find(hits(placed));
+    placed.push(spot || put(flip, dy));
+  }
+}
+
 function setupTagLabels(carousel) {
   const frames = carousel.querySelectorAll(".slide-frame");
-  const layout = (frame) => frame.querySelectorAll(".tag-dot").forEach((dot) => placeLabel(dot, frame));
+  const layout = (frame) => {
+    const dots = frame.querySelectorAll(".tag-dot");
+    dots.forEach((dot) => placeLabel(dot, frame));
+    separate(dots, frame);
+  };
   const all = () => frames.forEach(layout);
   // The frame is sized by CSS before the image loads; fonts and resizes change the label widths.
   const observer = new ResizeObserver((entries) => entries.forEach((entry) => layout(entry.target)));
