@@ -150,6 +150,12 @@ Ceramic Incense Holder | cup | Standard=1600
     Tiny speckled dish that catches the ash of one stick. A calm corner for your tea table.
 Travel Tea Tumbler | flask | color: Sage=3400, Charcoal=3400
     Double-wall steel tumbler with a removable infuser, keeps tea hot for six hours.
+Longjing Green Tea 龙井绿茶 | tin | size: 50 g=2600, 100 g=4800
+    明前龙井 picked before the spring rains in Hangzhou. Pan-fired flat leaves, chestnut-sweet and
+    清香. Brew at 80 °C in a glass so you can watch the leaves stand up.
+Tieguanyin Oolong 铁观音乌龙茶 | tin | size: 50 g=2200, 100 g=3900
+    Lightly oxidised Anxi oolong rolled into tight jade pearls. Orchid on the nose, creamy on the
+    tongue, and good for seven steeps. 清香型铁观音.
 """)
 
 TRAIL_THREAD = _catalogue("""
@@ -258,7 +264,7 @@ lena.hikes@demo.test | creator | Lena Ortiz | outdoor
 kai.desk@demo.test | creator | Kai Nakamura | desk
     Designer. Tiny apartment, tidy desk. I test gear so you don't have to.
 june.brews@demo.test | creator | June Li | tea
-    Gongfu sessions, clay, slow mornings. Tea shop hopping in every city.
+    Gongfu sessions, clay, slow mornings. Tea shop hopping in every city. 喝茶 · 玩陶 · 慢生活
 sora.glow@demo.test | creator | Sora Kim | skincare
     Sensitive skin survivor. Barrier first, actives second.
 noah.outside@demo.test | creator | Noah Brooks | outdoor desk

@@ -12,7 +12,7 @@ from itertools import accumulate
 
 from shop.demo.content import COLORS, CREATORS, SHOPPERS, SHOPS, PersonSpec, ProductSpec, ShopSpec
 from shop.demo.images import NOTE_WIDTH, Look, Scene
-from shop.demo.phrases import COMMENTS, REPLIES, SENTENCES, TITLES, TOPICS
+from shop.demo.phrases import COMMENTS, PRODUCT_TOPICS, REPLIES, SENTENCES, TITLES, TOPICS, fitting
 from shop.demo.shapes import RGB, shade
 
 SEED = 2026
@@ -158,12 +158,13 @@ def _plan_note(
 ) -> NotePlan:
     theme = rng.choice(author.themes)
     count = rng.choices((0, 1, 2, 3), weights=(1, 4, 4, 2))[0]
-    tagged = rng.sample(by_theme[theme], count)
-    if tagged and rng.random() < 0.15:
-        # Real notes wander: a mug on the desk, a serum in the daypack.
-        others = [p for t, ps in by_theme.items() if t != theme for p in ps]
-        tagged.append(rng.choice(others))
-    title = _title(rng, theme, tagged, used_titles)
+    # Every tagged product is from the note's own theme, so photo, title, tags and topics agree.
+    # A draw whose fitting titles are all taken is redrawn (still deterministic: same rng order).
+    title = None
+    while title is None:
+        tagged = rng.sample(by_theme[theme], count)
+        title = _title(rng, theme, tagged, used_titles)
+        count = max(1, count)  # a note without products has the fewest titles: widen the next draw
     comments, likers, savers = _activity(rng, author.email)
     return NotePlan(
         author=author.email,
@@ -177,23 +178,38 @@ def _plan_note(
     )
 
 
-def _title(rng: random.Random, theme: str, tagged: list[ProductPlan], used: set[str]) -> str:
-    templates = list(TITLES[theme])
-    rng.shuffle(templates)
-    options = [
-        t.format(p=tagged[0].spec.name) if tagged else t for t in templates if tagged or "{p}" not in t
-    ]
-    fresh = [t for t in options if t not in used]
-    title = (fresh[0] if fresh else f"{options[0]} ({len(used)})")[:100]
+def _title(rng: random.Random, theme: str, tagged: list[ProductPlan], used: set[str]) -> str | None:
+    """A title not used yet that suits the tagged products; None when every fitting one is taken."""
+    names = [p.spec.name for p in tagged]
+    options = []
+    keyed_titles = set()
+    for text, about in fitting(TITLES[theme], names):
+        if about is not None and "{p}" not in text:
+            keyed_titles.add(text)
+        if "{p}" in text:
+            subject = about or (names[rng.randrange(len(names))] if names else None)
+            if subject is None:
+                continue
+            text = text.format(p=subject)
+        if text not in used and len(text) <= 100:
+            options.append(text)
+    if not options:
+        return None
+    # Titles about a tagged product's kind ("Iced matcha latte") read truer than generic ones.
+    specific = [t for t in options if t in keyed_titles]
+    title = rng.choice(specific if specific and rng.random() < 0.6 else options)
     used.add(title)
     return title
 
 
 def _body(rng: random.Random, theme: str, tagged: list[ProductPlan]) -> str:
-    sentences = rng.sample(SENTENCES[theme], rng.randint(2, 4))
+    names = [p.spec.name for p in tagged]
+    pool = [text for text, _ in fitting(SENTENCES[theme], names)]
+    sentences = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
     if tagged:
-        sentences.append("Tagged: " + ", ".join(p.spec.name for p in tagged) + ".")
-    topics = rng.sample(TOPICS[theme], rng.randint(2, 4))
+        sentences.append("Tagged: " + ", ".join(names) + ".")
+    earned = list(dict.fromkeys(text for text, about in fitting(PRODUCT_TOPICS, names) if about))
+    topics = [*rng.sample(TOPICS[theme], rng.randint(1, 2)), *earned[:3]]
     return " ".join(sentences) + "\n\n" + " ".join(f"#{topic}" for topic in topics)
 
 

@@ -25,7 +25,7 @@ def _from(shop_code: str, *names: str) -> tuple[ProductKey, ...]:
 
 LIVE_NOW = Show(
     "merchant@demo.test",
-    "Friday night glow-up: serums & sleeping masks live",
+    "Glow-up hour: serums & sleeping masks live",
     _from(
         "GL",
         "10% Niacinamide Serum",
@@ -78,7 +78,7 @@ REPLAYS = (
     ),
     Show(
         "creator@demo.test",
-        "Slow Sunday: my tea & skincare wind-down",
+        "Wind-down ritual: my tea & skincare routine",
         _from("GL", "Rice Water Essence", "Barrier Repair Cream", "Lip Sleeping Balm")
         + _from("TC", "Ceremonial Matcha", "Jasmine Pearls", "Matcha Bowl"),
         """
