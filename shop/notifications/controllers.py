@@ -9,9 +9,10 @@ from litestar import Controller, WebSocket, get, post, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 from litestar.status_codes import HTTP_200_OK
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.accounts.models import User
+from shop.accounts.sessions import session_user
 from shop.core.pagination import clamp_limit
 from shop.core.security import origin_allowed
 from shop.notifications import services
@@ -47,11 +48,14 @@ async def notification_socket(
     if not origin_allowed(socket, settings):
         await socket.close(code=4403, reason="origin not allowed")
         return
-    session = socket.scope.get("session")
-    user_id = session.get("uid") if isinstance(session, dict) else None
-    if user_id is None:
+    # The same rule as every page: a revoked (signed-out-elsewhere) session hears nothing.
+    sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
+    async with sessions() as db:
+        user = await session_user(db, socket.scope.get("session"))
+    if user is None:
         await socket.close(code=4401, reason="sign in first")
         return
+    user_id = user.id
     await socket.accept()
 
     async def forward(raw: bytes) -> None:
