@@ -4,10 +4,12 @@ LIKE fallback for 1-2 character terms) and PostgreSQL (pg_trgm): notes, products
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
+from shop.catalog.models import Product
+from shop.core import search
 from tests.helpers import Client, make_note, make_product, register
 
 PRODUCTS = {
@@ -210,3 +212,21 @@ async def test_search_page_escapes_the_query(client: Client) -> None:
     assert page.status_code == 200
     assert "<script>alert" not in page.text
     assert "&lt;script&gt;alert" in page.text
+
+
+async def test_each_database_answers_from_its_own_index(client: Client, db: AsyncSession) -> None:
+    """SQLite reads the FTS5 trigram table for 3+ character terms; PostgreSQL can use the GIN index."""
+    await _products(client)
+    condition = search.matches_all(Product.search_text, "乌龙茶 tieguanyin")
+    assert condition is not None
+    stmt = select(Product.id).where(condition)
+    sql = str(stmt.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join((await db.execute(text(f"EXPLAIN {sql}"))).scalars())
+        assert "ix_products_search_trgm" in plan, plan
+    else:
+        assert "products_fts MATCH" in sql
+        plan = "\n".join(str(row) for row in (await db.execute(text(f"EXPLAIN QUERY PLAN {sql}"))).all())
+        assert "products_fts VIRTUAL TABLE" in plan, plan
+    assert len((await db.execute(stmt)).all()) == 1
