@@ -2,7 +2,8 @@ import io
 
 import pytest
 from PIL import Image
-from sqlalchemy import column
+from sqlalchemy import column, table
+from sqlalchemy.dialects import postgresql, sqlite
 
 from shop.core import search, security
 from shop.core.errors import InvalidInput, PayloadTooLarge
@@ -23,12 +24,21 @@ def test_cursor_round_trip_and_garbage() -> None:
 
 def test_search_terms_escape_like_wildcards() -> None:
     assert search.terms("  Dew #Serum, 50% off ") == ["dew", "serum", "50%", "off"]
-    condition = search.matches_all(column("search_text"), "50%_")
+    notes = table("notes", column("id"), column("search_text"))
+    # Two-character terms are LIKE on both backends (a trigram index cannot answer them).
+    condition = search.matches_all(notes.c.search_text, "5%")
     assert condition is not None
-    compiled = condition.compile(compile_kwargs={"literal_binds": True})
-    assert "50\\%\\_" in str(compiled)
-    assert "ESCAPE" in str(compiled)
-    assert search.matches_all(column("search_text"), "  ") is None
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        compiled = str(condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        assert "5\\%" in compiled
+        assert "ESCAPE" in compiled
+    # Longer terms go through FTS5 MATCH on SQLite, each as a quoted FTS string (quotes split terms).
+    long = search.matches_all(notes.c.search_text, 'say "hi"')
+    assert long is not None
+    on_sqlite = str(long.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    assert "notes_fts MATCH" in on_sqlite
+    assert "MATCH '\"say\"'" in on_sqlite
+    assert search.matches_all(notes.c.search_text, "  ") is None
 
 
 def test_passwords_hash_with_argon2id_and_verify() -> None:
