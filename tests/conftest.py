@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from shop.app import create_app
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
 from tests import backends
-from tests.helpers import ROOT, Client, free_port, wait_for
+from tests.helpers import ROOT, Client, free_port, register, wait_for
 
 T = TypeVar("T")
 
@@ -104,6 +105,53 @@ async def other_client(app: Litestar) -> AsyncIterator[Client]:
     """A second browser: its own cookies, same server."""
     async with _browser(app) as raw:
         yield Client(raw)
+
+
+@asynccontextmanager
+async def _signed_in(app: Litestar, role: str | None) -> AsyncIterator[Client]:
+    """A browser of its own; signed in as a fresh user of `role` (None: anonymous)."""
+    async with _browser(app) as raw:
+        browser = Client(raw)
+        if role is not None:
+            browser.me = await register(browser, f"{role}-{uuid.uuid4().hex[:8]}@example.com", role=role)
+        yield browser
+
+
+@pytest.fixture
+async def anonymous(app: Litestar) -> AsyncIterator[Client]:
+    async with _signed_in(app, None) as browser:
+        yield browser
+
+
+@pytest.fixture
+async def shopper(app: Litestar) -> AsyncIterator[Client]:
+    async with _signed_in(app, "shopper") as browser:
+        yield browser
+
+
+@pytest.fixture
+async def other_shopper(app: Litestar) -> AsyncIterator[Client]:
+    async with _signed_in(app, "shopper") as browser:
+        yield browser
+
+
+@pytest.fixture
+async def creator(app: Litestar) -> AsyncIterator[Client]:
+    async with _signed_in(app, "creator") as browser:
+        yield browser
+
+
+@pytest.fixture
+async def merchant(app: Litestar) -> AsyncIterator[Client]:
+    """A merchant with a shop of its own (`merchant.me["merchant"]`)."""
+    async with _signed_in(app, "merchant") as browser:
+        yield browser
+
+
+@pytest.fixture
+async def other_merchant(app: Litestar) -> AsyncIterator[Client]:
+    async with _signed_in(app, "merchant") as browser:
+        yield browser
 
 
 @pytest.fixture

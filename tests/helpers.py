@@ -39,6 +39,12 @@ class Client:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.cookies = raw.cookies
+        # Set by the role fixtures: what `POST /api/v1/auth/register` answered (id, email, role…).
+        self.me: dict[str, Any] = {}
+
+    @property
+    def id(self) -> int:
+        return int(self.me["id"])
 
     async def csrf(self) -> str:
         if not self.raw.cookies.get("csrftoken"):
