@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream
 from shop.accounts.sessions import session_user
+from shop.core import clock
 from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
@@ -42,7 +42,7 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
     return {
         "type": "snapshot",
         "seq": stream.seq,
-        "ts": round(time.time(), 3),
+        "ts": clock.timestamp(),
         "stream": {
             "id": stream.id,
             "title": stream.title,

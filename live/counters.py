@@ -4,12 +4,13 @@ aggregated. A burst of 1,000 hearts becomes a few `likes` messages, not 1,000.""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from shop.core import clock
 
 FLUSH_S = 0.5
 
@@ -54,4 +55,4 @@ class RoomCounters:
     async def _flush(self, stream_id: int, kind: str) -> None:
         channel = self._pending.pop((stream_id, kind))
         total = max(await self._add(f"{stream_id}:{kind}", 0), 0)
-        self._publish({"type": kind, "ts": round(time.time(), 3), "count": total}, channel)
+        self._publish({"type": kind, "ts": clock.timestamp(), "count": total}, channel)

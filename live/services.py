@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -15,6 +13,7 @@ from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, Str
 from live.schemas import StreamIn
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product
+from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shop.notifications.services import Notifier
 
@@ -82,7 +81,7 @@ async def next_event(db: AsyncSession, stream: Stream, kind: str, payload: dict[
         update(Stream).where(Stream.id == stream.id).values(seq=Stream.seq + 1).returning(Stream.seq)
     )
     assert seq is not None
-    message = {"type": kind, "seq": int(seq), "ts": round(time.time(), 3), **payload}
+    message = {"type": kind, "seq": int(seq), "ts": clock.timestamp(), **payload}
     db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message))
     await db.flush()
     stream.seq = int(seq)
@@ -90,7 +89,7 @@ async def next_event(db: AsyncSession, stream: Stream, kind: str, payload: dict[
 
 
 async def set_status(db: AsyncSession, stream: Stream, target: StreamStatus) -> dict[str, Any] | None:
-    now = datetime.now(UTC)
+    now = clock.now()
     if target is StreamStatus.LIVE:
         if stream.status != StreamStatus.SCHEDULED:
             raise Conflict(f"A stream that is {stream.status} cannot go live.")

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import httpx
@@ -20,6 +21,7 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.app import create_app
+from shop.core import clock as app_clock
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
 from tests import backends
@@ -65,6 +67,16 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory, stripe_sandbox: str)
     _off_loop(migrate, settings)
     yield settings
     _off_loop(backends.drop_database, url)
+
+
+@pytest.fixture
+def clock() -> Iterator[ModuleType]:
+    """The app's clock (`shop.core.clock`): move it with `advance`/`set`; real time again afterwards.
+
+    It moves time for this process only, so it serves in-process tests, not a server subprocess.
+    """
+    yield app_clock
+    app_clock.reset()
 
 
 @pytest.fixture

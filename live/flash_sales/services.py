@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -15,6 +15,7 @@ from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.services import product_card, shelf
 from shop.catalog.models import Product, StockMovement, Variant
+from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.orders.services import held_quantities
 
@@ -39,7 +40,7 @@ REFUSALS = {
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def status_of(sale: FlashSale, at: datetime | None = None) -> str:

@@ -13,6 +13,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from shop.core import clock
+
 INTERVAL_S = 0.2
 
 
@@ -43,7 +45,7 @@ class StockTicker:
         self._publish(
             {
                 "type": "stock",
-                "ts": round(time.time(), 3),
+                "ts": clock.timestamp(),
                 "flash_sale_id": sale_id,
                 "remaining": known if current is None else current,
             },

@@ -9,14 +9,13 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts import onboarding, profiles, services, sessions
+from shop.accounts import onboarding, profiles, services
 from shop.accounts.models import User
 from shop.accounts.schemas import (
     ApiTokenOut,
     ApiTokenPage,
     LoginIn,
     MeOut,
-    MerchantRef,
     ProfileIn,
     ProfileOut,
     RegisterIn,
@@ -24,62 +23,14 @@ from shop.accounts.schemas import (
     SuggestedPage,
     TokenIn,
     TokenOut,
+    me_out,
     suggestion_out,
 )
-from shop.cart.deps import clear_cart_cookie, guest_token
-from shop.cart.services import merge_guest_cart
+from shop.accounts.signin import check_credentials, sign_in, sign_out
+from shop.cart.deps import clear_cart_cookie
 from shop.core.ratelimit import AttemptCounter
-from shop.core.security import rotate_session
 from shop.notifications.services import Notifier
 from shop.settings import Settings
-
-
-def me_out(user: User) -> MeOut:
-    merchant = MerchantRef(id=user.merchant.id, name=user.merchant.name) if user.merchant else None
-    return MeOut(
-        id=user.id,
-        email=user.email,
-        display_name=user.display_name,
-        role=user.role,
-        merchant=merchant,
-        bio=user.bio,
-        avatar_url=user.avatar_url,
-        avatar_hue=user.avatar_hue,
-    )
-
-
-async def sign_in(request: Request[Any, Any, Any], db: AsyncSession, user: User) -> None:
-    """Start a session under a fresh id (no fixation) and fold the guest cart into the account."""
-    await merge_guest_cart(db, guest_token(request), user)
-    ip = request.client.host if request.client else ""
-    row = await sessions.open_session(db, user, request.headers.get("user-agent", ""), ip)
-    request.set_session({"uid": user.id, "sid": row.id})
-    rotate_session(request)
-
-
-async def sign_out(request: Request[Any, Any, Any], db: AsyncSession) -> None:
-    await sessions.end_session(db, request.session)
-    request.clear_session()
-
-
-async def check_credentials(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    attempts: AttemptCounter,
-    settings: Settings,
-    data: LoginIn,
-) -> User:
-    client_ip = request.client.host if request.client else "unknown"
-    return await services.authenticate(
-        db,
-        attempts,
-        data.email,
-        data.password,
-        client_ip,
-        per_account=settings.login_failures_per_account,
-        per_ip=settings.login_failures_per_ip,
-        window_s=settings.login_failure_window_s,
-    )
 
 
 class AuthController(Controller):

@@ -13,9 +13,9 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services
-from shop.accounts.controllers import check_credentials, sign_in, sign_out
 from shop.accounts.models import User
 from shop.accounts.schemas import LoginIn, RegisterIn
+from shop.accounts.signin import check_credentials, safe_next, sign_in, sign_out
 from shop.cart.deps import clear_cart_cookie
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
@@ -26,13 +26,6 @@ from shop.notifications.services import Notifier
 from shop.settings import Settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def safe_next(target: str | None) -> str:
-    # Only same-site paths: "//evil.example" and "https://…" would be open redirects.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 class AccountPages(Controller):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
+from litestar.datastructures import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import sessions
@@ -71,3 +74,10 @@ async def change_password(
     signed_out = await sessions.revoke_others(db, user, keep_session_id)
     await db.flush()
     return signed_out
+
+
+async def read_image(data: dict[str, Any]) -> bytes:
+    file = data.get("file")
+    if not isinstance(file, UploadFile):
+        raise InvalidInput("Send the image as the multipart field `file`.", fields={"file": "Required."})
+    return await file.read()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from litestar.params import Parameter
 from pydantic import AfterValidator, Field
 
-from shop.accounts.models import Role
+from shop.accounts.models import Role, User
 from shop.core.schemas import Email, Input, Output
 from shop.core.storage import media_url, thumb_size
 
@@ -199,4 +199,18 @@ def suggestion_out(suggestion: Suggestion) -> SuggestedCreatorOut:
         topical_note_count=suggestion.topical_note_count,
         covers=covers,
         is_following=suggestion.is_following,
+    )
+
+
+def me_out(user: User) -> MeOut:
+    merchant = MerchantRef(id=user.merchant.id, name=user.merchant.name) if user.merchant else None
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        merchant=merchant,
+        bio=user.bio,
+        avatar_url=user.avatar_url,
+        avatar_hue=user.avatar_hue,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
-from shop.core import security
+from shop.core import clock, security
 from shop.core.db import insert_ignoring_conflict
 from shop.core.errors import AlreadyExists, Conflict, InvalidCredentials, InvalidInput, NotFound, RateLimited
 from shop.core.ratelimit import AttemptCounter
@@ -123,7 +123,7 @@ async def user_for_token(db: AsyncSession, token: str) -> User | None:
     api_token = await db.scalar(select(ApiToken).where(ApiToken.token_digest == security.token_digest(token)))
     if api_token is None:
         return None
-    now = datetime.now(UTC)
+    now = clock.now()
     # A write per request would put a row lock on every scripted call (flash-sale bursts): minutes will do.
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_INTERVAL:
         api_token.last_used_at = now
@@ -155,7 +155,7 @@ async def set_follow(
     if followee.id == follower.id:
         raise InvalidInput("You cannot follow yourself.", fields={"user_id": "That is you."})
     if on:
-        now = datetime.now(UTC)
+        now = clock.now()
         values = {
             "follower_id": follower.id,
             "followee_id": followee.id,

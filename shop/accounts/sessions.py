@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User, UserSession
+from shop.accounts.schemas import SessionOut
+from shop.core import clock
 from shop.core.errors import NotFound
 
 
@@ -70,7 +71,7 @@ async def revoke(db: AsyncSession, user: User, session_id: int) -> None:
             UserSession.user_id == user.id,
             UserSession.revoked_at.is_(None),
         )
-        .values(revoked_at=datetime.now(UTC))
+        .values(revoked_at=clock.now())
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound("No such session.")
@@ -81,7 +82,7 @@ async def revoke_others(db: AsyncSession, user: User, keep_id: int | None) -> in
     stmt = update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep_id is not None:
         stmt = stmt.where(UserSession.id != keep_id)
-    result = await db.execute(stmt.values(revoked_at=datetime.now(UTC)))
+    result = await db.execute(stmt.values(revoked_at=clock.now()))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -93,7 +94,7 @@ async def end_session(db: AsyncSession, session: Any) -> None:
         await db.execute(
             update(UserSession)
             .where(UserSession.id == sid, UserSession.user_id == uid, UserSession.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
+            .values(revoked_at=clock.now())
         )
 
 
@@ -120,3 +121,14 @@ def device_label(user_agent: str) -> str:
         product = re.match(r"[\w.-]{1,40}", user_agent)
         return product.group(0) if product else "Unknown device"
     return " on ".join(part for part in (browser or "Browser", system) if part)
+
+
+def session_out(row: UserSession, current_id: int | None) -> SessionOut:
+    return SessionOut(
+        id=row.id,
+        device=device_label(row.user_agent),
+        user_agent=row.user_agent,
+        ip=row.ip,
+        created_at=row.created_at,
+        current=row.id == current_id,
+    )

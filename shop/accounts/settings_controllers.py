@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import onboarding, profiles, sessions
-from shop.accounts.controllers import me_out
-from shop.accounts.models import User, UserSession
+from shop.accounts.models import User
+from shop.accounts.profiles import read_image
 from shop.accounts.schemas import (
     InterestsIn,
     InterestsOut,
@@ -21,38 +20,16 @@ from shop.accounts.schemas import (
     PasswordChangedOut,
     PasswordIn,
     RowId,
-    SessionOut,
     SessionPage,
+    me_out,
 )
-from shop.core.errors import InvalidInput
+from shop.accounts.sessions import session_out
+from shop.accounts.signin import current_session_id
 from shop.core.ratelimit import AttemptCounter
 from shop.core.storage import ImageStore
 from shop.settings import Settings
 
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
-def current_session_id(request: Request[Any, Any, Any]) -> int | None:
-    ids = sessions.session_ids(request.session)
-    return ids[1] if ids else None
-
-
-def session_out(row: UserSession, current_id: int | None) -> SessionOut:
-    return SessionOut(
-        id=row.id,
-        device=sessions.device_label(row.user_agent),
-        user_agent=row.user_agent,
-        ip=row.ip,
-        created_at=row.created_at,
-        current=row.id == current_id,
-    )
-
-
-async def read_image(data: dict[str, Any]) -> bytes:
-    file = data.get("file")
-    if not isinstance(file, UploadFile):
-        raise InvalidInput("Send the image as the multipart field `file`.", fields={"file": "Required."})
-    return await file.read()
 
 
 class MeController(Controller):

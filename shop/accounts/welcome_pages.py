@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import onboarding, services
 from shop.accounts.models import User
-from shop.accounts.pages import safe_next
 from shop.accounts.schemas import InterestsIn, RowId, suggestion_out
+from shop.accounts.signin import safe_next
 from shop.core.pages import form_errors, render
 from shop.notifications.services import Notifier
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.cart import services
-from shop.cart.controllers import add_to_cart, cart_view
 from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, UpdateLineIn
+from shop.cart.views import add_to_cart, cart_view
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
 from shop.settings import Settings

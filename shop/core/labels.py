@@ -7,7 +7,9 @@ Orders, refunds, payments, streams and flash sales all store machine words such 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import datetime
+
+from shop.core import clock
 
 STATUS_LABELS = {
     "pending_payment": "Awaiting payment",
@@ -40,7 +42,7 @@ def held_for(expires_at: datetime | None, now: datetime | None = None) -> str:
     """ "Held for you for 9 min": the page's text before (and without) JS, which then counts down."""
     if expires_at is None:
         return ""
-    seconds = int((expires_at - (now or datetime.now(UTC))).total_seconds())
+    seconds = int((expires_at - (now or clock.now())).total_seconds())
     if seconds <= 0:
         return "Your hold has ended: pay now and we will check the stock again."
     if seconds < 60:

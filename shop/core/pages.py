@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar.response import Template
 from markupsafe import Markup, escape
+
+from shop.core import clock
 
 _HASHTAG = re.compile(r"#([\w\u4e00-\u9fff]{1,40})")
 
@@ -37,7 +39,7 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     """ "just now", "5 min ago", "3 h ago", "2 d ago", then the date: what feeds and inboxes show."""
     if moment is None:
         return ""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     seconds = int((now - moment).total_seconds())
     if seconds < 45:
         return "just now"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from live.schemas import StreamIn
 from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.catalog.schemas import MoneyIn
+from shop.core import clock
 from shop.core.ratelimit import MemoryAttemptCounter
 from shop.demo.plan import ProductKey
 from shop.demo.shows import LIVE_NOW, LIVE_SALE, REPLAYS, UPCOMING, Show
@@ -86,7 +87,7 @@ async def seed_live(
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 async def _find(studio: _Studio, show: Show, status: StreamStatus | None = None) -> Stream | None:

@@ -28,18 +28,11 @@ from shop.notes.schemas import (
     UploadOut,
     comment_out,
     note_card_out,
-    note_out,
 )
+from shop.notes.views import comment_threads, note_detail
 from shop.notifications.services import Notifier
 
 CommentId = Annotated[int, Parameter(ge=1, le=2**53)]
-
-
-async def note_detail(db: AsyncSession, note_id: int, viewer: User | None) -> NoteOut:
-    note = await services.get_note(db, note_id)
-    products = await services.tagged_products(db, note)
-    liked, saved = await services.reactions_of(db, viewer, note.id)
-    return note_out(note, products, liked=liked, saved=saved)
 
 
 class NoteController(Controller):
@@ -124,15 +117,6 @@ class NoteController(Controller):
         self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: int, data: CommentIn
     ) -> CommentOut:
         return comment_out(await services.add_comment(db_session, user, note_id, data, notifier))
-
-
-async def comment_threads(
-    db: AsyncSession, viewer: User | None, note_id: int, cursor: str | None, limit: int
-) -> tuple[list[CommentOut], str | None]:
-    roots, next_cursor, threads = await services.list_comments(db, note_id, cursor=cursor, limit=limit)
-    ids = [c.id for c in roots] + [r.id for replies in threads.values() for r in replies]
-    liked = await services.comment_likes_of(db, viewer, ids)
-    return [comment_out(c, liked=liked, replies=threads.get(c.id, [])) for c in roots], next_cursor
 
 
 class CommentController(Controller):

@@ -15,8 +15,8 @@ from shop.accounts.models import User
 from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
 from shop.notes import services
-from shop.notes.controllers import comment_threads, note_detail
 from shop.notes.schemas import CommentIn, note_card_out
+from shop.notes.views import comment_threads, note_detail
 from shop.notifications.services import Notifier
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

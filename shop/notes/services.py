@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import anyio
 from sqlalchemy import Select, delete, exists, func, select, update
@@ -12,7 +11,7 @@ from sqlalchemy.orm import noload, selectinload
 
 from shop.accounts.models import Follow, User
 from shop.catalog.models import Product
-from shop.core import search
+from shop.core import clock, search
 from shop.core.db import insert_ignoring_conflict, keyset_page
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.storage import ImageStore
@@ -182,7 +181,7 @@ async def set_reaction(
     note = await get_note(db, note_id)
     model, counter = (NoteLike, Note.like_count) if kind == "like" else (NoteSave, Note.save_count)
     if on:
-        now = datetime.now(UTC)
+        now = clock.now()
         values = {"note_id": note.id, "user_id": user.id, "created_at": now, "updated_at": now}
         changed = int(await insert_ignoring_conflict(db, model, values))
     else:
@@ -287,7 +286,7 @@ async def set_comment_like(
     if comment is None:
         raise NotFound("No such comment.")
     if on:
-        now = datetime.now(UTC)
+        now = clock.now()
         values = {"comment_id": comment.id, "user_id": user.id, "created_at": now, "updated_at": now}
         changed = int(await insert_ignoring_conflict(db, CommentLike, values))
     else:

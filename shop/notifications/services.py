@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
+from shop.core import clock
 from shop.core.db import after_commit, keyset_page
 from shop.notifications.models import Notification, NotificationKind
 
@@ -62,7 +62,7 @@ class Notifier:
         recipients = sorted({r for r in recipient_ids if actor is None or r != actor.id})
         if not recipients:
             return 0
-        now = datetime.now(UTC)
+        now = clock.now()
         subject = subject[:SUBJECT_MAX]
         rows = [
             {
@@ -116,5 +116,5 @@ async def mark_read(db: AsyncSession, user: User, up_to_id: int | None = None) -
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if up_to_id is not None:
         stmt = stmt.where(Notification.id <= up_to_id)
-    result = await db.execute(stmt.values(read_at=datetime.now(UTC)))
+    result = await db.execute(stmt.values(read_at=clock.now()))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,25 @@
+"""A note and its comment threads as the JSON API and the note page both show them to a viewer."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts.models import User
+from shop.notes import services
+from shop.notes.schemas import CommentOut, NoteOut, comment_out, note_out
+
+
+async def note_detail(db: AsyncSession, note_id: int, viewer: User | None) -> NoteOut:
+    note = await services.get_note(db, note_id)
+    products = await services.tagged_products(db, note)
+    liked, saved = await services.reactions_of(db, viewer, note.id)
+    return note_out(note, products, liked=liked, saved=saved)
+
+
+async def comment_threads(
+    db: AsyncSession, viewer: User | None, note_id: int, cursor: str | None, limit: int
+) -> tuple[list[CommentOut], str | None]:
+    roots, next_cursor, threads = await services.list_comments(db, note_id, cursor=cursor, limit=limit)
+    ids = [c.id for c in roots] + [r.id for replies in threads.values() for r in replies]
+    liked = await services.comment_likes_of(db, viewer, ids)
+    return [comment_out(c, liked=liked, replies=threads.get(c.id, [])) for c in roots], next_cursor
