@@ -21,7 +21,9 @@ from shop.core.errors import AppError, AuthenticationRequired
 
 log = logging.getLogger("zhongcao")
 
-JSON_PREFIXES = ("/api/", "/payments/", "/live/")
+# Only the API, Stripe's webhook and the room's websocket answer in JSON. The other /live/ paths
+# are pages (room, console, replay, go-live form): they get the error page and the login redirect.
+JSON_PREFIXES = ("/api/", "/payments/", "/live/streams/")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

@@ -4,7 +4,7 @@ import html
 import json
 import re
 
-from tests.helpers import Client, register
+from tests.helpers import Client
 from tests.live_helpers import launch_sale, streaming_room
 
 
@@ -32,24 +32,45 @@ async def test_list_shows_live_scheduled_and_replays(client: Client, other_clien
     assert 'href="/live/new"' in page  # creators may go live
 
 
-async def test_go_live_form_creates_a_stream_and_rejects_bad_input(client: Client) -> None:
-    await register(client, "shopper@example.com")
-    assert (await client.get("/live/new")).status_code == 403
-    await client.post("/api/v1/auth/logout")
-    await register(client, "creator@example.com", role="creator")
-    bad = await client.form("/live/new", {"title": "", "playback_url": "not a url"})
+async def test_go_live_form_creates_a_stream_and_rejects_bad_input(shopper: Client, creator: Client) -> None:
+    assert (await shopper.get("/live/new")).status_code == 403
+    bad = await creator.form("/live/new", {"title": "", "playback_url": "not a url"})
     assert bad.status_code == 422
     assert 'class="field-error"' in bad.text
     assert "not a url" in bad.text
-    made = await client.form(
+    made = await creator.form(
         "/live/new", {"title": "Sunday haul", "playback_url": "", "scheduled_at": "2030-01-02T18:30"}
     )
     assert made.status_code in (302, 303)
     stream_id = int(made.headers["location"].split("/")[2])
-    stream = (await client.get(f"/api/v1/streams/{stream_id}")).json()
+    stream = (await creator.get(f"/api/v1/streams/{stream_id}")).json()
     assert (stream["title"], stream["status"]) == ("Sunday haul", "scheduled")
     assert stream["scheduled_at"].startswith("2030-01-02T18:30")
-    assert (await client.form("/live/new", {"title": "x"}, csrf=False)).status_code == 403
+    assert (await creator.form("/live/new", {"title": "x"}, csrf=False)).status_code == 403
+
+
+async def test_signed_out_hosts_are_sent_to_sign_in(anonymous: Client, creator: Client) -> None:
+    stream_id = (await creator.post("/api/v1/streams", json={"title": "Soon"})).json()["id"]
+    for path in ("/live/new", f"/live/{stream_id}/console"):
+        response = await anonymous.get(path)
+        assert response.status_code in (302, 303), path
+        assert response.headers["location"] == f"/login?next={path}"
+    api = await anonymous.post("/api/v1/streams", json={"title": "Nope"})  # the API still answers JSON
+    assert (api.status_code, api.json()["code"]) == (401, "authentication_required")
+
+
+async def test_missing_rooms_and_replays_show_the_error_page(anonymous: Client, creator: Client) -> None:
+    for browser, path in (
+        (anonymous, "/live/999"),
+        (anonymous, "/live/999/replay"),
+        (creator, "/live/999/console"),
+    ):
+        response = await browser.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert '<p class="empty-code">404</p>' in response.text, path
+    api = await anonymous.get("/api/v1/streams/999")
+    assert (api.status_code, api.json()["code"]) == (404, "not_found")
 
 
 async def test_room_page_embeds_the_current_state_safely(client: Client, other_client: Client) -> None:
@@ -70,26 +91,26 @@ async def test_room_page_embeds_the_current_state_safely(client: Client, other_c
     assert f'href="/live/{stream_id}/console"' not in page.text  # viewers get no console link
 
 
-async def test_stream_titles_cannot_break_out_of_the_embedded_state(client: Client) -> None:
-    await register(client, "creator@example.com", role="creator")
+async def test_stream_titles_cannot_break_out_of_the_embedded_state(creator: Client) -> None:
     title = "</script><script>alert(1)</script>"
-    stream_id = (await client.post("/api/v1/streams", json={"title": title})).json()["id"]
-    page = (await client.get(f"/live/{stream_id}")).text
+    stream_id = (await creator.post("/api/v1/streams", json={"title": title})).json()["id"]
+    page = (await creator.get(f"/live/{stream_id}")).text
     assert "<script>alert(1)" not in page
     assert _room_state(page)["title"] == title
     assert html.escape(title) in page
 
 
-async def test_console_is_for_the_host_and_moderators_only(client: Client, other_client: Client) -> None:
+async def test_console_is_for_the_host_and_moderators_only(
+    client: Client, other_client: Client, shopper: Client
+) -> None:
     stream_id, ids = await streaming_room(client, other_client)
     console = await client.get(f"/live/{stream_id}/console")
     assert console.status_code == 200
     assert f'data-pin="{ids[0]}"' in console.text
     assert "Launch flash sale" in console.text
     assert (await other_client.get(f"/live/{stream_id}/console")).status_code == 404  # the merchant
-    moderator = await register(other_client, "mod@example.com")
-    await client.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": moderator["id"]})
-    moderated = await other_client.get(f"/live/{stream_id}/console")
+    await client.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": shopper.id})
+    moderated = await shopper.get(f"/live/{stream_id}/console")
     assert moderated.status_code == 200
     assert 'data-move="end"' not in moderated.text  # only the host starts and ends the stream
 
