@@ -27,15 +27,15 @@ async def login(client: Client, email: str, password: str = PASSWORD, user_agent
     assert response.status_code == 200, response.text
 
 
-async def test_patch_me_changes_name_and_bio(client: Client) -> None:
-    me = await register(client, "edit@example.com")
-    response = await client.patch("/api/v1/me", json={"display_name": "  Lin  ", "bio": "Tea &\r\nclay"})
+async def test_patch_me_changes_name_and_bio(shopper: Client) -> None:
+    me = shopper.me
+    response = await shopper.patch("/api/v1/me", json={"display_name": "  Lin  ", "bio": "Tea &\r\nclay"})
     assert response.status_code == 200, response.text
     assert response.json()["display_name"] == "Lin"
     assert response.json()["bio"] == "Tea &\nclay"
     # A PATCH of the bio alone leaves the name alone.
-    await client.patch("/api/v1/me", json={"bio": "Only bio"})
-    profile = (await client.get(f"/api/v1/users/{me['id']}")).json()
+    await shopper.patch("/api/v1/me", json={"bio": "Only bio"})
+    profile = (await shopper.get(f"/api/v1/users/{me['id']}")).json()
     assert (profile["display_name"], profile["bio"], profile["avatar_url"]) == ("Lin", "Only bio", None)
 
 
@@ -68,60 +68,59 @@ async def test_profile_edit_validation_names_the_field(
     )
 
 
-async def test_profile_form_rerenders_with_errors_then_saves(client: Client) -> None:
-    me = await register(client, "form@example.com")
-    page = await client.get("/settings/profile")
+async def test_profile_form_rerenders_with_errors_then_saves(shopper: Client) -> None:
+    me = shopper.me
+    page = await shopper.get("/settings/profile")
     assert page.status_code == 200
     assert 'name="display_name"' in page.text
-    bad = await client.form("/settings/profile", {"display_name": "", "bio": "<script>x</script>"})
+    bad = await shopper.form("/settings/profile", {"display_name": "", "bio": "<script>x</script>"})
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("text/html")  # a page, not text a browser shows raw
     assert 'class="field-error"' in bad.text
     assert "&lt;script&gt;x&lt;/script&gt;" in bad.text
     assert "<script>x</script>" not in bad.text
-    good = await client.form("/settings/profile", {"display_name": "Mei <b>", "bio": "Line one\nLine two"})
+    good = await shopper.form("/settings/profile", {"display_name": "Mei <b>", "bio": "Line one\nLine two"})
     assert good.status_code in (302, 303)
     assert good.headers["location"] == "/settings/profile?saved=1"
-    profile = await client.get(f"/users/{me['id']}")
+    profile = await shopper.get(f"/users/{me['id']}")
     assert "Mei &lt;b&gt;" in profile.text
     assert "Line one\nLine two" in profile.text
     assert "Edit profile" in profile.text
 
 
 async def test_avatar_goes_through_the_image_gate(
-    client: Client, other_client: Client, media_dir: Path
+    shopper: Client, other_client: Client, media_dir: Path
 ) -> None:
-    me = await register(client, "face@example.com")
+    me = shopper.me
     files = {"file": ("me.png", png_bytes(300, 200), "image/png")}
-    response = await client.post("/api/v1/me/avatar", files=files)
+    response = await shopper.post("/api/v1/me/avatar", files=files)
     assert response.status_code == 200, response.text
     url = response.json()["avatar_url"]
     assert url.startswith("/media/")
     assert url.endswith(".jpg")
     with Image.open(media_dir / url.removeprefix("/media/")) as stored:
         assert stored.format == "JPEG"  # re-encoded, not the uploaded PNG bytes
-    assert (await client.get("/api/v1/me")).json()["avatar_url"] == url
+    assert (await shopper.get("/api/v1/me")).json()["avatar_url"] == url
     profile = await other_client.get(f"/users/{me['id']}")
     assert f'src="{url}"' in profile.text
     assert (await other_client.get(f"/api/v1/users/{me['id']}")).json()["avatar_url"] == url
 
     fake = {"file": ("me.png", b"<svg onload=alert(1)>", "image/png")}
-    refused = await client.post("/api/v1/me/avatar", files=fake)
+    refused = await shopper.post("/api/v1/me/avatar", files=fake)
     assert refused.status_code == 422
     assert "file" in refused.json()["fields"]
-    missing = await client.post("/api/v1/me/avatar", files={"other": ("x.png", png_bytes(), "image/png")})
+    missing = await shopper.post("/api/v1/me/avatar", files={"other": ("x.png", png_bytes(), "image/png")})
     assert missing.status_code == 422
-    assert (await client.get("/api/v1/me")).json()["avatar_url"] == url  # unchanged by the failures
+    assert (await shopper.get("/api/v1/me")).json()["avatar_url"] == url  # unchanged by the failures
 
-    removed = await client.delete("/api/v1/me/avatar")
+    removed = await shopper.delete("/api/v1/me/avatar")
     assert removed.status_code == 200
     assert removed.json()["avatar_url"] is None
 
 
-async def test_avatar_form_shows_the_gate_error(client: Client) -> None:
-    await register(client, "formface@example.com")
-    token = await client.csrf()
-    response = await client.raw.post(
+async def test_avatar_form_shows_the_gate_error(shopper: Client) -> None:
+    token = await shopper.csrf()
+    response = await shopper.raw.post(
         "/settings/avatar",
         data={"_csrf_token": token},
         files={"file": ("x.gif", b"GIF89a-not-really", "image/gif")},
@@ -145,8 +144,8 @@ async def test_avatar_shows_on_note_cards_and_author_json(client: Client, other_
     assert f'src="{url}"' in page.text
 
 
-async def test_profile_counts_follower_nouns(client: Client, other_client: Client) -> None:
-    star = await register(client, "star@example.com", role="creator")
+async def test_profile_counts_follower_nouns(creator: Client, other_client: Client) -> None:
+    star = creator.me
     await register(other_client, "fan1@example.com")
     await other_client.post(f"/api/v1/users/{star['id']}/follow")
     assert "1 follower<" in (await other_client.get(f"/users/{star['id']}")).text
@@ -187,25 +186,24 @@ async def test_password_change_keeps_this_session_and_signs_out_others(
     await login(other_client, "pw@example.com", "brand new pass")
 
 
-async def test_password_form_rerenders_errors(client: Client) -> None:
-    await register(client, "pwform@example.com")
+async def test_password_form_rerenders_errors(shopper: Client) -> None:
     body = {
         "current_password": "wrong-password",
         "new_password": "another pass",
         "confirm_password": "another pass",
     }
-    wrong = await client.form("/settings/password", body)
+    wrong = await shopper.form("/settings/password", body)
     assert wrong.status_code == 422
     assert wrong.headers["content-type"].startswith("text/html")
     assert "That is not your current password." in wrong.text
-    differ = await client.form(
+    differ = await shopper.form(
         "/settings/password", {**body, "current_password": PASSWORD, "confirm_password": "x"}
     )
     assert differ.status_code == 422
     assert "differ" in differ.text
-    done = await client.form("/settings/password", {**body, "current_password": PASSWORD})
+    done = await shopper.form("/settings/password", {**body, "current_password": PASSWORD})
     assert done.status_code in (302, 303)
-    assert (await client.get("/api/v1/me")).status_code == 200
+    assert (await shopper.get("/api/v1/me")).status_code == 200
 
 
 async def test_sessions_list_and_revoke(client: Client, other_client: Client, db: AsyncSession) -> None:
@@ -252,13 +250,12 @@ async def test_sign_out_everywhere_else_and_logout_revoke_rows(
     assert all(row.revoked_at is not None for row in rows)
 
 
-async def test_api_tokens_list_and_revoke(client: Client, other_client: Client) -> None:
-    await register(client, "tok@example.com")
-    created = await client.post("/api/v1/auth/tokens", json={"name": "sync script"})
+async def test_api_tokens_list_and_revoke(shopper: Client, other_client: Client) -> None:
+    created = await shopper.post("/api/v1/auth/tokens", json={"name": "sync script"})
     secret = created.json()["token"]
     bearer = {"Authorization": f"Bearer {secret}"}
     assert (await other_client.get("/api/v1/me", headers=bearer)).status_code == 200
-    listed = await client.get("/api/v1/auth/tokens")
+    listed = await shopper.get("/api/v1/auth/tokens")
     assert secret not in listed.text
     [token] = listed.json()["items"]
     assert token["name"] == "sync script"
@@ -266,24 +263,23 @@ async def test_api_tokens_list_and_revoke(client: Client, other_client: Client) 
 
     await register(other_client, "thief@example.com")
     assert (await other_client.delete(f"/api/v1/auth/tokens/{token['id']}")).status_code == 404
-    assert (await client.delete(f"/api/v1/auth/tokens/{token['id']}")).status_code == 204
+    assert (await shopper.delete(f"/api/v1/auth/tokens/{token['id']}")).status_code == 204
     revoked = await other_client.get("/api/v1/me", headers=bearer)
     assert revoked.status_code == 401
-    assert (await client.get("/api/v1/auth/tokens")).json()["items"] == []
+    assert (await shopper.get("/api/v1/auth/tokens")).json()["items"] == []
 
 
-async def test_token_page_shows_the_secret_once(client: Client) -> None:
-    await register(client, "tokpage@example.com")
-    created = await client.form("/settings/tokens", {"name": "<b>bot</b>"})
+async def test_token_page_shows_the_secret_once(shopper: Client) -> None:
+    created = await shopper.form("/settings/tokens", {"name": "<b>bot</b>"})
     assert created.status_code == 200
     assert created.headers["cache-control"] == "no-store"
     secret = created.text.split("data-secret>", 1)[1].split("<", 1)[0]
     assert secret.startswith("zc_")
     assert "&lt;b&gt;bot&lt;/b&gt;" in created.text
-    again = await client.get("/settings/tokens")
+    again = await shopper.get("/settings/tokens")
     assert secret not in again.text
     assert "&lt;b&gt;bot&lt;/b&gt;" in again.text
-    empty = await client.form("/settings/tokens", {"name": ""})
+    empty = await shopper.form("/settings/tokens", {"name": ""})
     assert empty.status_code == 422
     assert empty.headers["content-type"].startswith("text/html")
     assert 'class="field-error"' in empty.text

@@ -141,12 +141,13 @@ async def test_old_session_id_is_dead_after_rotation(client: Client, other_clien
     assert (await other_client.get("/api/v1/me")).status_code == 401
 
 
-async def test_cookie_requests_need_the_csrf_header(client: Client) -> None:
-    await register(client, "csrf@example.com")
-    response = await client.post("/api/v1/auth/tokens", json={"name": "cli"}, csrf=False)
+async def test_cookie_requests_need_the_csrf_header(shopper: Client) -> None:
+    response = await shopper.post("/api/v1/auth/tokens", json={"name": "cli"}, csrf=False)
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
-    forged = await client.post("/api/v1/auth/tokens", json={"name": "cli"}, headers={"X-CSRFToken": "forged"})
+    forged = await shopper.post(
+        "/api/v1/auth/tokens", json={"name": "cli"}, headers={"X-CSRFToken": "forged"}
+    )
     assert forged.status_code == 403
 
 
@@ -160,14 +161,13 @@ async def test_bearer_token_needs_no_csrf(client: Client, other_client: Client) 
     assert bad.status_code == 401
 
 
-async def test_follow_and_unfollow_move_counters(client: Client, other_client: Client) -> None:
-    star = await register(client, "star@example.com", role="creator")
-    await register(other_client, "fan@example.com")
-    followed = await other_client.post(f"/api/v1/users/{star['id']}/follow")
+async def test_follow_and_unfollow_move_counters(creator: Client, shopper: Client) -> None:
+    star = creator.me
+    followed = await shopper.post(f"/api/v1/users/{star['id']}/follow")
     assert followed.json()["follower_count"] == 1
-    again = await other_client.post(f"/api/v1/users/{star['id']}/follow")
+    again = await shopper.post(f"/api/v1/users/{star['id']}/follow")
     assert again.json()["follower_count"] == 1
-    unfollowed = await other_client.delete(f"/api/v1/users/{star['id']}/follow")
+    unfollowed = await shopper.delete(f"/api/v1/users/{star['id']}/follow")
     assert unfollowed.json()["follower_count"] == 0
 
 

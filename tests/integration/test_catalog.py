@@ -37,9 +37,8 @@ async def test_merchant_creates_product_with_variants(client: Client) -> None:
     assert listed["items"][0]["price"] == {"amount": 2599, "currency": "USD"}
 
 
-async def test_shopper_cannot_create_products(client: Client) -> None:
-    await register(client, "s@example.com")
-    response = await client.post(
+async def test_shopper_cannot_create_products(shopper: Client) -> None:
+    response = await shopper.post(
         "/api/v1/products",
         json={
             "name": "X",
@@ -49,20 +48,17 @@ async def test_shopper_cannot_create_products(client: Client) -> None:
     assert response.status_code == 403
 
 
-async def test_other_merchants_product_is_404(client: Client, other_client: Client) -> None:
-    await register(client, "a@example.com", role="merchant")
-    product = await make_product(client, "Mine")
-    await register(other_client, "b@example.com", role="merchant")
-    response = await other_client.patch(f"/api/v1/products/{product['id']}", json={"name": "Stolen"})
+async def test_other_merchants_product_is_404(merchant: Client, other_merchant: Client) -> None:
+    product = await make_product(merchant, "Mine")
+    response = await other_merchant.patch(f"/api/v1/products/{product['id']}", json={"name": "Stolen"})
     assert response.status_code == 404
-    assert (await client.get(f"/api/v1/products/{product['id']}")).json()["name"] == "Mine"
+    assert (await merchant.get(f"/api/v1/products/{product['id']}")).json()["name"] == "Mine"
 
 
-async def test_stock_edit_writes_movement(client: Client, db: AsyncSession) -> None:
-    await register(client, "m@example.com", role="merchant")
-    product = await make_product(client, "Mug", stock=5)
+async def test_stock_edit_writes_movement(merchant: Client, db: AsyncSession) -> None:
+    product = await make_product(merchant, "Mug", stock=5)
     variant_id = product["variants"][0]["id"]
-    response = await client.patch(
+    response = await merchant.patch(
         f"/api/v1/products/{product['id']}",
         json={
             "variants": [
@@ -83,10 +79,9 @@ async def test_stock_edit_writes_movement(client: Client, db: AsyncSession) -> N
     assert variant.price_amount == 1500
 
 
-async def test_duplicate_sku_is_409_and_nothing_half_written(client: Client, db: AsyncSession) -> None:
-    await register(client, "m@example.com", role="merchant")
-    await make_product(client, "First", sku="SAME-SKU")
-    response = await client.post(
+async def test_duplicate_sku_is_409_and_nothing_half_written(merchant: Client, db: AsyncSession) -> None:
+    await make_product(merchant, "First", sku="SAME-SKU")
+    response = await merchant.post(
         "/api/v1/products",
         json={
             "name": "Second",
@@ -101,9 +96,8 @@ async def test_duplicate_sku_is_409_and_nothing_half_written(client: Client, db:
     assert await db.scalar(select(Variant.id).where(Variant.sku == "NEW-SKU")) is None
 
 
-async def test_bad_product_input_gets_field_errors(client: Client) -> None:
-    await register(client, "m@example.com", role="merchant")
-    response = await client.post(
+async def test_bad_product_input_gets_field_errors(merchant: Client) -> None:
+    response = await merchant.post(
         "/api/v1/products",
         json={
             "name": "",

@@ -86,9 +86,9 @@ async def test_inbox_lists_marks_read_and_is_private(
     assert set(bad.json()["fields"]) >= {"up_to_id", "extra"}
 
 
-async def test_page_shows_badge_then_marks_read(app: Litestar, client: Client, other_client: Client) -> None:
+async def test_page_shows_badge_then_marks_read(app: Litestar, client: Client, creator: Client) -> None:
     me = await register(client, "badge@example.com")
-    them = await register(other_client, "pal@example.com", role="creator")
+    them = creator.me
     for _ in range(3):
         await _notify(app, me["id"], them["id"], subject="<b>bold</b>")
     home = (await client.get("/")).text
@@ -109,9 +109,9 @@ async def test_page_shows_badge_then_marks_read(app: Litestar, client: Client, o
 
 
 async def test_push_waits_for_commit_and_rollback_sends_nothing(
-    app: Litestar, client: Client, other_client: Client, db: AsyncSession
+    app: Litestar, shopper: Client, other_client: Client, db: AsyncSession
 ) -> None:
-    me = await register(client, "push@example.com")
+    me = shopper.me
     them = await register(other_client, "pusher@example.com", role="creator")
 
     rolled_back = await _received(app, me["id"], lambda: _notify(app, me["id"], them["id"], commit=False))
@@ -130,7 +130,7 @@ async def test_push_waits_for_commit_and_rollback_sends_nothing(
     ]
 
 
-async def test_nobody_is_notified_of_their_own_action(app: Litestar, client: Client) -> None:
-    me = await register(client, "self@example.com")
+async def test_nobody_is_notified_of_their_own_action(app: Litestar, shopper: Client) -> None:
+    me = shopper.me
     await _notify(app, me["id"], me["id"])
-    assert (await client.get("/api/v1/notifications")).json()["items"] == []
+    assert (await shopper.get("/api/v1/notifications")).json()["items"] == []

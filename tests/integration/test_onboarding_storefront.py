@@ -11,11 +11,10 @@ async def topical_note(client: Client, title: str, topic: str, product_ids: list
     await make_note(client, product_ids or [], title=title, body=f"Loving this. #{topic}")
 
 
-async def test_signup_form_lands_on_welcome_with_popular_topics(client: Client, other_client: Client) -> None:
-    await register(other_client, "maker@example.com", role="creator")
-    await topical_note(other_client, "Glow", "skincare")
-    await topical_note(other_client, "Glow again", "skincare")
-    await topical_note(other_client, "Trip", "travel")
+async def test_signup_form_lands_on_welcome_with_popular_topics(client: Client, creator: Client) -> None:
+    await topical_note(creator, "Glow", "skincare")
+    await topical_note(creator, "Glow again", "skincare")
+    await topical_note(creator, "Trip", "travel")
     response = await client.form(
         "/signup", {"email": "newbie@example.com", "password": "long enough pw", "display_name": "Newbie"}
     )
@@ -27,20 +26,19 @@ async def test_signup_form_lands_on_welcome_with_popular_topics(client: Client, 
     assert page.text.index('value="skincare"') < page.text.index('value="travel"')
 
 
-async def test_interests_api_validates_and_round_trips(client: Client) -> None:
-    await register(client, "likes@example.com")
-    saved = await client.put("/api/v1/me/interests", json={"topics": ["#Skincare", "travel", "skincare"]})
+async def test_interests_api_validates_and_round_trips(shopper: Client) -> None:
+    saved = await shopper.put("/api/v1/me/interests", json={"topics": ["#Skincare", "travel", "skincare"]})
     assert saved.status_code == 200, saved.text
     assert saved.json()["topics"] == ["skincare", "travel"]
-    assert (await client.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
+    assert (await shopper.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
     for bad in (["no spaces!"], [f"t{i}" for i in range(21)], ["x" * 41]):
-        refused = await client.put("/api/v1/me/interests", json={"topics": bad})
+        refused = await shopper.put("/api/v1/me/interests", json={"topics": bad})
         assert refused.status_code == 422
         assert "topics" in str(refused.json()["fields"])
-    assert (await client.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
-    anonymous = await client.post("/api/v1/auth/logout")
+    assert (await shopper.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
+    anonymous = await shopper.post("/api/v1/auth/logout")
     assert anonymous.status_code == 200
-    assert (await client.get("/api/v1/me/interests")).status_code == 401
+    assert (await shopper.get("/api/v1/me/interests")).status_code == 401
 
 
 async def make_creators(client: Client) -> dict[str, dict[str, Any]]:
@@ -60,13 +58,13 @@ async def make_creators(client: Client) -> dict[str, dict[str, Any]]:
     return people
 
 
-async def test_suggestions_rank_by_interests_then_followers(client: Client, other_client: Client) -> None:
+async def test_suggestions_rank_by_interests_then_followers(shopper: Client, other_client: Client) -> None:
     people = await make_creators(other_client)
-    me = await register(client, "fresh@example.com")
-    plain = (await client.get("/api/v1/users/suggested")).json()["items"]
+    me = shopper.me
+    plain = (await shopper.get("/api/v1/users/suggested")).json()["items"]
     assert [p["id"] for p in plain] == [people["travel"]["id"], people["skin"]["id"]]  # followers only
-    await client.put("/api/v1/me/interests", json={"topics": ["skincare"]})
-    items = (await client.get("/api/v1/users/suggested")).json()["items"]
+    await shopper.put("/api/v1/me/interests", json={"topics": ["skincare"]})
+    items = (await shopper.get("/api/v1/users/suggested")).json()["items"]
     ids = [p["id"] for p in items]
     assert ids == [people["skin"]["id"], people["travel"]["id"]]
     assert me["id"] not in ids
@@ -75,29 +73,30 @@ async def test_suggestions_rank_by_interests_then_followers(client: Client, othe
     assert len(items[0]["covers"]) == 2
     assert items[0]["covers"][0]["url"].startswith("/media/")
     assert items[0]["is_following"] is False
-    assert (await client.get("/api/v1/users/suggested?limit=0")).status_code == 422
+    assert (await shopper.get("/api/v1/users/suggested?limit=0")).status_code == 422
 
 
-async def test_welcome_pages_save_interests_and_follow_notifies(client: Client, other_client: Client) -> None:
+async def test_welcome_pages_save_interests_and_follow_notifies(
+    shopper: Client, other_client: Client
+) -> None:
     people = await make_creators(other_client)
-    await register(client, "onboard@example.com")
-    token = await client.csrf()
-    saved = await client.raw.post(
+    token = await shopper.csrf()
+    saved = await shopper.raw.post(
         "/welcome",
         data={"_csrf_token": token, "topics": ["skincare", "travel"], "next": "/"},
         follow_redirects=False,
     )
     assert saved.status_code in (302, 303)
     assert saved.headers["location"] == "/welcome/creators"
-    assert (await client.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
-    page = await client.get("/welcome/creators")
+    assert (await shopper.get("/api/v1/me/interests")).json()["topics"] == ["skincare", "travel"]
+    page = await shopper.get("/welcome/creators")
     assert "Start exploring" in page.text
     assert page.text.index(f'data-creator="{people["skin"]["id"]}"') < page.text.index(
         f'data-creator="{people["travel"]["id"]}"'
     )
-    followed = await client.form(f"/welcome/follow/{people['skin']['id']}", {"on": "1", "next": "/"})
+    followed = await shopper.form(f"/welcome/follow/{people['skin']['id']}", {"on": "1", "next": "/"})
     assert followed.headers["location"] == "/welcome/creators"
-    creator = (await client.get(f"/api/v1/users/{people['skin']['id']}")).json()
+    creator = (await shopper.get(f"/api/v1/users/{people['skin']['id']}")).json()
     assert creator["follower_count"] == 1
     assert creator["is_following"] is True
 
@@ -106,10 +105,9 @@ async def test_welcome_pages_save_interests_and_follow_notifies(client: Client, 
     assert [n["kind"] for n in inbox] == ["follow"]
 
 
-async def test_welcome_rejects_bad_topics_with_a_message(client: Client) -> None:
-    await register(client, "badtopic@example.com")
-    token = await client.csrf()
-    response = await client.raw.post("/welcome", data={"_csrf_token": token, "topics": ["<b>x y</b>"]})
+async def test_welcome_rejects_bad_topics_with_a_message(shopper: Client) -> None:
+    token = await shopper.csrf()
+    response = await shopper.raw.post("/welcome", data={"_csrf_token": token, "topics": ["<b>x y</b>"]})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert "Topics are 1-40 letters" in response.text
@@ -123,7 +121,7 @@ def _pw() -> str:
 
 
 async def test_storefront_lists_products_and_notes_and_follows_the_owner(
-    client: Client, other_client: Client
+    client: Client, creator: Client
 ) -> None:
     owner = await register(client, "owner@example.com", role="merchant", shop_name="Tea & <Clay>")
     shop_id = owner["merchant"]["id"]
@@ -131,26 +129,25 @@ async def test_storefront_lists_products_and_notes_and_follows_the_owner(
     await make_product(client, "Bamboo Whisk", price=950)
     await make_note(client, [], title="Our kiln day")
     await client.post("/api/v1/auth/logout")
-    await register(other_client, "fan@example.com", role="creator")
-    await make_note(other_client, [cup["id"]], title="My morning cup")
-    await make_note(other_client, [], title="Unrelated hike")
+    await make_note(creator, [cup["id"]], title="My morning cup")
+    await make_note(creator, [], title="Unrelated hike")
 
-    page = await other_client.get(f"/shops/{shop_id}")
+    page = await creator.get(f"/shops/{shop_id}")
     assert page.status_code == 200
     assert "Tea &amp; &lt;Clay&gt;" in page.text
     assert "Celadon Cup" in page.text
     assert "Bamboo Whisk" in page.text
     assert "$18.00" in page.text
     assert "0 followers" in page.text
-    notes = (await other_client.get(f"/shops/{shop_id}?tab=notes")).text
+    notes = (await creator.get(f"/shops/{shop_id}?tab=notes")).text
     assert "Our kiln day" in notes
     assert "My morning cup" in notes
     assert "Unrelated hike" not in notes
 
-    followed = await other_client.form(f"/shops/{shop_id}/follow", {"on": "1"})
+    followed = await creator.form(f"/shops/{shop_id}/follow", {"on": "1"})
     assert followed.headers["location"] == f"/shops/{shop_id}"
-    assert "1 follower<" in (await other_client.get(f"/shops/{shop_id}")).text
-    assert (await other_client.get(f"/api/v1/users/{owner['id']}")).json()["is_following"] is True
+    assert "1 follower<" in (await creator.get(f"/shops/{shop_id}")).text
+    assert (await creator.get(f"/api/v1/users/{owner['id']}")).json()["is_following"] is True
 
 
 async def test_storefront_links_and_missing_shop(client: Client) -> None:

@@ -55,21 +55,20 @@ async def _inbox(db: AsyncSession, user_id: int) -> list[tuple[str, int | None, 
 
 
 async def test_comment_like_is_idempotent_and_counted(
-    client: Client, other_client: Client, anonymous: Client, db: AsyncSession
+    shopper: Client, other_shopper: Client, anonymous: Client, db: AsyncSession
 ) -> None:
-    await register(client, "ana@example.test")
-    bo = await register(other_client, "bo@example.test")
-    note = await make_note(client, [])
-    comment = await _comment(other_client, note["id"], "Where is the lamp from?")
+    bo = other_shopper.me
+    note = await make_note(shopper, [])
+    comment = await _comment(other_shopper, note["id"], "Where is the lamp from?")
     url = f"/api/v1/comments/{comment['id']}/like"
 
     for _ in range(2):
-        liked = await client.post(url)
+        liked = await shopper.post(url)
         assert liked.status_code == 200, liked.text
         assert liked.json() == {"active": True, "count": 1}
-    assert (await other_client.post(url)).json() == {"active": True, "count": 2}
+    assert (await other_shopper.post(url)).json() == {"active": True, "count": 2}
 
-    listed = (await client.get(f"/api/v1/notes/{note['id']}/comments")).json()["items"]
+    listed = (await shopper.get(f"/api/v1/notes/{note['id']}/comments")).json()["items"]
     assert [(c["id"], c["like_count"], c["liked"], c["parent_id"]) for c in listed] == [
         (comment["id"], 2, True, None)
     ]
@@ -77,54 +76,52 @@ async def test_comment_like_is_idempotent_and_counted(
     assert signed_out["items"][0]["liked"] is False
 
     for _ in range(2):
-        assert (await client.delete(url)).json() == {"active": False, "count": 1}
+        assert (await shopper.delete(url)).json() == {"active": False, "count": 1}
     rows = (await db.scalars(select(CommentLike).where(CommentLike.comment_id == comment["id"]))).all()
     assert [r.user_id for r in rows] == [bo["id"]]
     stored = await db.scalar(select(Comment.like_count).where(Comment.id == comment["id"]))
     assert stored == 1
 
-    assert (await client.post("/api/v1/comments/999999/like")).status_code == 404
-    assert (await client.post(f"/api/v1/comments/{2**60}/like")).status_code == 422
-    await client.post("/api/v1/auth/logout")
-    assert (await client.post(url)).status_code == 401
+    assert (await shopper.post("/api/v1/comments/999999/like")).status_code == 404
+    assert (await shopper.post(f"/api/v1/comments/{2**60}/like")).status_code == 422
+    await shopper.post("/api/v1/auth/logout")
+    assert (await shopper.post(url)).status_code == 401
 
 
 async def test_replies_thread_one_level_and_stay_on_their_note(
-    client: Client, other_client: Client, db: AsyncSession
+    shopper: Client, other_shopper: Client, db: AsyncSession
 ) -> None:
-    await register(client, "ana@example.test")
-    await register(other_client, "bo@example.test")
-    note = await make_note(client, [], title="Desk tour")
-    other_note = await make_note(client, [], title="Tea time")
-    top = await _comment(other_client, note["id"], "Love the plant")
-    reply = await _comment(client, note["id"], "Thanks! It's a pothos", parent_id=top["id"])
+    note = await make_note(shopper, [], title="Desk tour")
+    other_note = await make_note(shopper, [], title="Tea time")
+    top = await _comment(other_shopper, note["id"], "Love the plant")
+    reply = await _comment(shopper, note["id"], "Thanks! It's a pothos", parent_id=top["id"])
     # A reply to a reply joins the top-level comment's thread: threads are one level deep.
-    deeper = await _comment(other_client, note["id"], "Easy to keep alive?", parent_id=reply["id"])
+    deeper = await _comment(other_shopper, note["id"], "Easy to keep alive?", parent_id=reply["id"])
     assert (reply["parent_id"], deeper["parent_id"]) == (top["id"], top["id"])
 
-    page = (await client.get(f"/api/v1/notes/{note['id']}/comments")).json()
+    page = (await shopper.get(f"/api/v1/notes/{note['id']}/comments")).json()
     assert [c["id"] for c in page["items"]] == [top["id"]]
     assert [r["id"] for r in page["items"][0]["replies"]] == [reply["id"], deeper["id"]]
-    assert (await client.get(f"/api/v1/notes/{note['id']}")).json()["comment_count"] == 3
+    assert (await shopper.get(f"/api/v1/notes/{note['id']}")).json()["comment_count"] == 3
 
-    elsewhere = await client.post(
+    elsewhere = await shopper.post(
         f"/api/v1/notes/{other_note['id']}/comments", json={"body": "Hijack", "parent_id": top["id"]}
     )
     assert elsewhere.status_code == 422
     assert "parent_id" in elsewhere.json()["fields"]
-    huge = await client.post(f"/api/v1/notes/{note['id']}/comments", json={"body": "x", "parent_id": 2**60})
+    huge = await shopper.post(f"/api/v1/notes/{note['id']}/comments", json={"body": "x", "parent_id": 2**60})
     assert huge.status_code == 422
     db.expire_all()
     assert (await db.scalars(select(Comment.id).where(Comment.note_id == other_note["id"]))).all() == []
 
     # The page's composer posts a reply as a form and lands on the new comment.
-    posted = await other_client.form(
+    posted = await other_shopper.form(
         f"/notes/{note['id']}/comments", {"body": "Replying from the page", "parent_id": str(top["id"])}
     )
     assert posted.status_code in {302, 303}
     new_id = int(re.search(r"#comment-(\d+)$", posted.headers["location"]).group(1))  # type: ignore[union-attr]
     assert await db.scalar(select(Comment.parent_id).where(Comment.id == new_id)) == top["id"]
-    html = (await client.get(f"/notes/{note['id']}")).text
+    html = (await shopper.get(f"/notes/{note['id']}")).text
     # Threaded in the page: the new reply sits in the top-level comment's replies list.
     top_at = html.index(f'id="comment-{top["id"]}"')
     assert top_at < html.index('class="comment-replies"') < html.index(f'id="comment-{new_id}"')
@@ -133,24 +130,24 @@ async def test_replies_thread_one_level_and_stay_on_their_note(
 
 
 async def test_who_is_notified_and_never_for_themselves(
-    client: Client, other_client: Client, third_client: Client, db: AsyncSession
+    shopper: Client, other_shopper: Client, third_client: Client, db: AsyncSession
 ) -> None:
-    ana = await register(client, "ana@example.test")
-    bo = await register(other_client, "bo@example.test")
+    ana = shopper.me
+    bo = other_shopper.me
     cy = await register(third_client, "cy@example.test")
-    note = await make_note(client, [], title="Desk tour")
+    note = await make_note(shopper, [], title="Desk tour")
     note_url = f"/notes/{note['id']}"
 
     # Self actions notify nobody.
-    await client.post(f"/api/v1/notes/{note['id']}/like")
-    own = await _comment(client, note["id"], "Ask me anything")
-    await client.post(f"/api/v1/comments/{own['id']}/like")
+    await shopper.post(f"/api/v1/notes/{note['id']}/like")
+    own = await _comment(shopper, note["id"], "Ask me anything")
+    await shopper.post(f"/api/v1/comments/{own['id']}/like")
     assert await _inbox(db, ana["id"]) == []
 
     # A like (twice: only the first is real) and a comment reach the note's author.
     for _ in range(2):
-        await other_client.post(f"/api/v1/notes/{note['id']}/like")
-    bo_comment = await _comment(other_client, note["id"], "Where is the lamp from?")
+        await other_shopper.post(f"/api/v1/notes/{note['id']}/like")
+    bo_comment = await _comment(other_shopper, note["id"], "Where is the lamp from?")
     assert await _inbox(db, ana["id"]) == [
         ("like", bo["id"], "Desk tour", note_url),
         ("comment", bo["id"], "Where is the lamp from?", f"{note_url}#comment-{bo_comment['id']}"),
@@ -164,53 +161,52 @@ async def test_who_is_notified_and_never_for_themselves(
 
     # Bo replies to Ana's own comment on Ana's note: one REPLY, not a COMMENT as well.
     before = len(await _inbox(db, ana["id"]))
-    bo_reply = await _comment(other_client, note["id"], "The lamp?", parent_id=own["id"])
+    bo_reply = await _comment(other_shopper, note["id"], "The lamp?", parent_id=own["id"])
     assert (await _inbox(db, ana["id"]))[before:] == [
         ("reply", bo["id"], "The lamp?", f"{note_url}#comment-{bo_reply['id']}")
     ]
 
     # A comment like (twice) reaches the comment's author once; following notifies the followee once.
     for _ in range(2):
-        await client.post(f"/api/v1/comments/{cy_reply['id']}/like")
-        await client.post(f"/api/v1/users/{cy['id']}/follow")
+        await shopper.post(f"/api/v1/comments/{cy_reply['id']}/like")
+        await shopper.post(f"/api/v1/users/{cy['id']}/follow")
     assert await _inbox(db, cy["id"]) == [
         ("comment_like", ana["id"], "Same question!", reply_url),
         ("follow", ana["id"], "", f"/users/{ana['id']}"),
     ]
-    unfollowed = await client.delete(f"/api/v1/users/{cy['id']}/follow")
+    unfollowed = await shopper.delete(f"/api/v1/users/{cy['id']}/follow")
     assert unfollowed.json()["follower_count"] == 0
-    await client.post(f"/api/v1/users/{cy['id']}/follow")
+    await shopper.post(f"/api/v1/users/{cy['id']}/follow")
     assert [kind for kind, *_ in await _inbox(db, cy["id"])] == ["comment_like", "follow", "follow"]
-    assert (await client.post(f"/api/v1/users/{ana['id']}/follow")).status_code == 422
+    assert (await shopper.post(f"/api/v1/users/{ana['id']}/follow")).status_code == 422
 
 
 async def test_following_feed(
-    client: Client, other_client: Client, third_client: Client, anonymous: Client
+    shopper: Client, other_shopper: Client, third_client: Client, anonymous: Client
 ) -> None:
-    await register(client, "ana@example.test")
-    bo = await register(other_client, "bo@example.test")
+    bo = other_shopper.me
     await register(third_client, "cy@example.test")
-    bo_notes = [await make_note(other_client, [], title=f"Bo {i}") for i in range(3)]
+    bo_notes = [await make_note(other_shopper, [], title=f"Bo {i}") for i in range(3)]
     await make_note(third_client, [], title="Cy's note")
-    await make_note(client, [], title="Ana's own")
+    await make_note(shopper, [], title="Ana's own")
 
     assert (await anonymous.get("/api/v1/notes?following=true")).status_code == 401
-    empty = await client.get("/api/v1/notes?following=true")
+    empty = await shopper.get("/api/v1/notes?following=true")
     assert empty.status_code == 200
     assert empty.json() == {"items": [], "next_cursor": None}
-    page = (await client.get("/?feed=following")).text
+    page = (await shopper.get("/?feed=following")).text
     assert "Creators to follow" in page
     assert f'data-follow="{bo["id"]}"' in page
 
-    await client.post(f"/api/v1/users/{bo['id']}/follow")
-    first = (await client.get("/api/v1/notes?following=true&limit=2")).json()
-    rest = (await client.get(f"/api/v1/notes?following=true&limit=2&cursor={first['next_cursor']}")).json()
+    await shopper.post(f"/api/v1/users/{bo['id']}/follow")
+    first = (await shopper.get("/api/v1/notes?following=true&limit=2")).json()
+    rest = (await shopper.get(f"/api/v1/notes?following=true&limit=2&cursor={first['next_cursor']}")).json()
     titles = [n["title"] for n in first["items"] + rest["items"]]
     assert titles == ["Bo 2", "Bo 1", "Bo 0"]
     assert rest["next_cursor"] is None
     assert {n["id"] for n in first["items"] + rest["items"]} == {n["id"] for n in bo_notes}
 
-    html = (await client.get("/?feed=following")).text
+    html = (await shopper.get("/?feed=following")).text
     assert 'data-following="true"' in html
     assert "Bo 2" in html
     assert "Cy&#39;s note" not in html
