@@ -1,22 +1,76 @@
-"""Payment errors, as part of the application's tree (see shop.core.errors)::
+"""Payment errors, as part of the application's tree (see shop.core.errors).
 
-AppError
- ├── PaymentDeclined            (402 payment_declined: the card said no; retry with another)
- └── ServiceUnavailable
-      └── PaymentGatewayUnavailable  (503 payment_unavailable, Retry-After: Stripe unreachable)
+`payments.gateway` turns every failure of a Stripe call (the SDK's exceptions, httpx and socket
+errors, a timeout, an answer we cannot read) into one of these, in one place; nothing outside the
+gateway sees a `stripe` exception::
+
+    AppError
+     └── StripeFailure                  (502 payment_provider_error: an answer we did not expect)
+          ├── PaymentDeclined           (402 payment_declined, the bank's message; = CardDeclined)
+          ├── StripeNotFound            (502 payment_not_found: Stripe does not know the object)  *
+          ├── StripeInvalidRequest      (400 payment_invalid_request: Stripe refused the request) *
+          ├── StripeAuthError           (502 payment_misconfigured: our API key was refused)
+          └── StripeUnavailable         (503 payment_unavailable, Retry-After: 5xx, connection,
+               │                         timeout; = PaymentGatewayUnavailable, a ServiceUnavailable)
+               └── StripeRateLimited    (503 payment_rate_limited: Stripe's 429)
+
+`retryable`: the same call may succeed later (StripeUnavailable and below). `permanent` (*): the
+same call will fail the same way, so a job gives up on the item at once instead of backing off.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from shop.core.errors import AppError, ServiceUnavailable
 
 
-class PaymentDeclined(AppError):
+class StripeFailure(AppError):
+    status_code = 502
+    code = "payment_provider_error"
+    default_message = "The payment provider gave an unexpected answer. Nothing was charged."
+    retryable: ClassVar[bool] = False
+    permanent: ClassVar[bool] = False
+
+
+class PaymentDeclined(StripeFailure):
     status_code = 402
     code = "payment_declined"
     default_message = "Your card was declined."
+    permanent = True
 
 
-class PaymentGatewayUnavailable(ServiceUnavailable):
+CardDeclined = PaymentDeclined
+
+
+class StripeNotFound(StripeFailure):
+    code = "payment_not_found"
+    default_message = "The payment provider does not know this payment."
+    permanent = True
+
+
+class StripeInvalidRequest(StripeFailure):
+    status_code = 400
+    code = "payment_invalid_request"
+    default_message = "The payment provider refused the request."
+    permanent = True
+
+
+class StripeAuthError(StripeFailure):
+    code = "payment_misconfigured"
+    default_message = "Payments are not configured correctly. Nothing was charged."
+
+
+class StripeUnavailable(StripeFailure, ServiceUnavailable):
+    status_code = 503
     code = "payment_unavailable"
     default_message = "Payments are unavailable right now. Nothing was charged; please try again shortly."
+    retryable = True
+
+
+PaymentGatewayUnavailable = StripeUnavailable
+
+
+class StripeRateLimited(StripeUnavailable):
+    code = "payment_rate_limited"
+    default_message = "Payments are busy right now. Nothing was charged; please try again shortly."

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.core.db import Base
+from shop.core.retry import Retried
 
 
-class PaymentAttempt(Base):
-    """One PaymentIntent. A new attempt follows only a declined card (Stripe cannot re-confirm)."""
+class PaymentAttempt(Retried, Base):
+    """One PaymentIntent. A new attempt follows only a declined card (Stripe cannot re-confirm).
+
+    The retry columns record a job that could not reach Stripe about this intent (hold expiry,
+    reconciliation), so the next pass waits out the backoff and an operator can see why.
+    """
 
     __tablename__ = "payment_attempts"
 
@@ -28,7 +34,13 @@ class PaymentAttempt(Base):
     error_message: Mapped[str | None] = mapped_column(String(300), default=None)
 
 
-class PaymentEvent(Base):
+class EventStatus(enum.StrEnum):
+    PENDING = "pending"  # stored, not applied yet: the sweeper retries it after `next_attempt_at`
+    PROCESSED = "processed"  # applied, or nothing for us to do
+    FAILED = "failed"  # gave up: Stripe does not know its object, or N tries failed; for an operator
+
+
+class PaymentEvent(Retried, Base):
     """The deduplicated webhook log: one row per Stripe event id, kept until it has been applied."""
 
     __tablename__ = "payment_events"
@@ -39,9 +51,20 @@ class PaymentEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     processed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     apply_attempts: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(
+        String(16), default=EventStatus.PENDING.value, server_default=EventStatus.PENDING.value
+    )
+
+    __table_args__ = (Index("ix_payment_events_status", "status", "id"),)
 
 
-class Refund(Base):
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"  # stored with its key; sent now, or by the job after a failure
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Refund(Retried, Base):
     __tablename__ = "refunds"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -53,4 +76,5 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(80), default=None)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=RefundStatus.PENDING.value)
+    failure_reason: Mapped[str | None] = mapped_column(String(300), default=None)

@@ -1,48 +1,72 @@
 """Stripe webhooks: verify the signature on the raw body, store the event once, dispatch it.
 
-An event is only a nudge: the handler is given a PaymentIntent retrieved from Stripe just now,
-never the webhook body's copy. An event whose order is not visible yet stays unapplied
-(`processed_at` empty) and is retried by the sweeper; it is never answered "200 and dropped".
+An event is only a nudge: the handler is given the object retrieved from Stripe just now (the
+PaymentIntent of a `payment_intent.*` event, the charge of a `charge.*` event), never the webhook
+body's copy. Each try runs in its own transaction, and a failed one is written on the event:
+
+    pending ──apply──▶ processed        (applied, or no handler for its type: kept for the record)
+       │  └─not yet / Stripe down──▶ pending, failures+1, next_attempt_at (backoff; the sweeper retries)
+       └─Stripe does not know the object, or N failures──▶ failed   (`python -m shop events --failed`)
+
+An event whose order is not visible yet is retried, never answered "200 and dropped".
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.gateway import Intent, StripeGateway
-from payments.models import PaymentEvent
+from payments.gateway import Charge, Intent, StripeGateway
+from payments.models import EventStatus, PaymentEvent
+from shop.core import clock
 from shop.core.db import insert_ignoring_conflict
+from shop.core.retry import RetryPolicy, describe
 
 log = logging.getLogger("zhongcao.payments")
 
 IntentHandler = Callable[[AsyncSession, Intent], Awaitable[bool]]
+ChargeHandler = Callable[[AsyncSession, Charge], Awaitable[bool]]
 _dispatch: dict[str, IntentHandler] = {}
+_charge_dispatch: dict[str, ChargeHandler] = {}
+NOT_VISIBLE = "the order of this payment is not visible yet"
 
 
 def register(event_type: str, handler: IntentHandler) -> None:
+    """`payment_intent.*`: the handler gets the PaymentIntent; False means "order not visible yet"."""
     _dispatch[event_type] = handler
+
+
+def register_charge(event_type: str, handler: ChargeHandler) -> None:
+    """`charge.*` (e.g. `charge.refunded`): the handler gets the charge with its refunds."""
+    _charge_dispatch[event_type] = handler
+
+
+def _object(event: dict[str, Any]) -> dict[str, Any]:
+    return dict((event.get("data") or {}).get("object") or {})
 
 
 async def store(db: AsyncSession, event: dict[str, Any]) -> PaymentEvent | None:
     """Insert the event; None when this event id was stored before (a duplicate delivery)."""
-    obj = (event.get("data") or {}).get("object") or {}
-    intent_id = obj.get("id") if obj.get("object") == "payment_intent" else None
-    now = datetime.now(UTC)
+    obj = _object(event)
+    kind = obj.get("object")
+    intent_id = obj.get("id") if kind == "payment_intent" else obj.get("payment_intent")
+    now = clock.now()
     inserted = await insert_ignoring_conflict(
         db,
         PaymentEvent,
         {
             "event_id": event["id"],
             "type": event.get("type", ""),
-            "payment_intent_id": intent_id,
+            "payment_intent_id": intent_id if isinstance(intent_id, str) else None,
             "payload": event,
             "apply_attempts": 0,
+            "status": EventStatus.PENDING.value,
+            "failures": 0,
             "created_at": now,
             "updated_at": now,
         },
@@ -53,25 +77,82 @@ async def store(db: AsyncSession, event: dict[str, Any]) -> PaymentEvent | None:
 
 
 async def apply(db: AsyncSession, gateway: StripeGateway, event: PaymentEvent) -> bool:
-    handler = _dispatch.get(event.type)
+    """Hand the event to its handler; False: not yet (its order is not visible). Stripe errors raise."""
     event.apply_attempts += 1
-    if handler is None or event.payment_intent_id is None:
-        event.processed_at = datetime.now(UTC)  # nothing we act on: keep it for the record
-        return True
-    intent = await gateway.retrieve_intent(event.payment_intent_id)
-    if await handler(db, intent):
-        event.processed_at = datetime.now(UTC)
-        return True
-    log.info("event %s: order for %s not visible yet, will retry", event.event_id, event.payment_intent_id)
-    return False
+    obj = _object(event.payload)
+    charge_handler = _charge_dispatch.get(event.type)
+    intent_handler = _dispatch.get(event.type)
+    if charge_handler is not None and obj.get("object") == "charge":
+        done = await charge_handler(db, await gateway.retrieve_charge(str(obj["id"])))
+    elif intent_handler is not None and event.payment_intent_id is not None:
+        done = await intent_handler(db, await gateway.retrieve_intent(event.payment_intent_id))
+    else:
+        done = True  # nothing we act on: keep it for the record
+    if done:
+        event.processed_at = clock.now()
+        event.status = EventStatus.PROCESSED.value
+        event.clear_failures()
+    return done
+
+
+async def attempt(db: AsyncSession, gateway: StripeGateway, event_id: int, policy: RetryPolicy) -> str:
+    """One try at a stored event, committed on its own; a failure is written on the event.
+
+    Returns the event's status afterwards. Only a failure to write that down (the DB is gone)
+    raises: the caller's loop logs it and tries again later.
+    """
+    event = await db.get(PaymentEvent, event_id, populate_existing=True)
+    if event is None or event.status != EventStatus.PENDING:
+        return event.status if event is not None else EventStatus.FAILED.value
+    try:
+        if await apply(db, gateway, event):
+            await db.commit()
+            return EventStatus.PROCESSED.value
+        error, permanent = NOT_VISIBLE, False
+    except Exception as failure:  # one bad event must not stop the others
+        await db.rollback()
+        error, permanent = describe(failure), bool(getattr(failure, "permanent", False))
+        event = await db.get(PaymentEvent, event_id, populate_existing=True)
+        assert event is not None
+        event.apply_attempts += 1  # the try that was rolled back
+    if event.record_failure(error, policy, clock.now()) or permanent:
+        event.status = EventStatus.FAILED.value
+        log.error("event %s (%s) failed for good: %s", event.event_id, event.type, error)
+    else:
+        log.warning(
+            "event %s (%s) not applied, try %s: %s", event.event_id, event.type, event.failures, error
+        )
+    await db.commit()
+    return event.status
 
 
 async def unapplied(db: AsyncSession, older_than_s: float = 2.0, limit: int = 100) -> list[PaymentEvent]:
-    cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+    """Pending events whose backoff is over; fresh ones are left to the webhook that stored them."""
+    now = clock.now()
     stmt = (
         select(PaymentEvent)
-        .where(PaymentEvent.processed_at.is_(None), PaymentEvent.created_at < cutoff)
+        .where(
+            PaymentEvent.status == EventStatus.PENDING.value,
+            PaymentEvent.created_at < now - timedelta(seconds=older_than_s),
+            PaymentEvent.due(now),
+        )
         .order_by(PaymentEvent.id)
         .limit(limit)
     )
+    return list((await db.scalars(stmt)).all())
+
+
+async def failed(db: AsyncSession, limit: int = 500) -> list[PaymentEvent]:
+    """Events given up on, newest first: what an operator reads (`python -m shop events --failed`)."""
+    stmt = (
+        select(PaymentEvent)
+        .where(PaymentEvent.status == EventStatus.FAILED.value)
+        .order_by(PaymentEvent.id.desc())
+        .limit(limit)
+    )
+    return list((await db.scalars(stmt)).all())
+
+
+async def recent(db: AsyncSession, limit: int = 100) -> list[PaymentEvent]:
+    stmt = select(PaymentEvent).order_by(PaymentEvent.id.desc()).limit(limit)
     return list((await db.scalars(stmt)).all())

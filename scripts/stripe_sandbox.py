@@ -3,6 +3,9 @@
 The stock `localstripe` command binds every interface and pickles its whole store after every
 write (4 ms → 400 ms per call). This runner binds loopback only and keeps the store in memory.
 With --webhook-url and --webhook-secret it registers the app's webhook once the server is up.
+It also sends two signed events localstripe lacks: `charge.refunded` (the charge with its
+`payment_intent`, `amount_refunded` and refunds) after a refund, and `payment_intent.canceled`
+after a cancel; and `DELETE /_config/webhooks/{id}` unregisters a webhook (tests clean up with it).
 
     python scripts/stripe_sandbox.py [--port 8420] [--webhook-url URL --webhook-secret SECRET]
 """
@@ -11,13 +14,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import re
+from collections.abc import Awaitable, Callable
 
 from aiohttp import ClientSession, web
-from localstripe import resources
+from localstripe import resources, webhooks
+from localstripe.resources import Charge, Event, PaymentIntent
 from localstripe.server import app
 
-WEBHOOK_EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed"]
+WEBHOOK_EVENTS = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "charge.refunded",
+]
+CANCEL_PATH = re.compile(r"^/v1/payment_intents/(pi_\w+)/cancel$")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def missing_events(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """After a refund or a cancel succeeded, send the event real Stripe would send.
+
+    A middleware, because localstripe binds its cancel route to the method at import time. The
+    event is built from the object as the store has it now, signed and sent by localstripe itself.
+    """
+    response = await handler(request)
+    if request.method != "POST" or response.status != 200 or not isinstance(response, web.Response):
+        return response
+    if request.path == "/v1/refunds" and response.text:
+        charge = Charge._api_retrieve(json.loads(response.text)["charge"])
+        webhooks.schedule_webhook(Event("charge.refunded", charge))
+    elif match := CANCEL_PATH.match(request.path):
+        webhooks.schedule_webhook(Event("payment_intent.canceled", PaymentIntent._api_retrieve(match[1])))
+    return response
+
+
+async def unregister_webhook(request: web.Request) -> web.Response:
+    webhooks._webhooks.pop(request.match_info["id"], None)
+    return web.Response()
 
 
 def _no_pickle(_store: object) -> None:
@@ -54,6 +91,8 @@ def main() -> None:
             )
 
     app.on_startup.append(on_startup)
+    app.middlewares.append(missing_events)
+    app.router.add_delete("/_config/webhooks/{id}", unregister_webhook)
     print(f"stripe sandbox: localstripe on http://127.0.0.1:{args.port}", flush=True)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 

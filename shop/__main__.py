@@ -12,6 +12,8 @@ def main() -> None:
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
     sub.add_parser("seed", help="load the demo data (idempotent)")
     sub.add_parser("reconcile", help="repair orders whose Stripe webhook was lost, expire stale holds")
+    events = sub.add_parser("events", help="stored Stripe events")
+    events.add_argument("--failed", action="store_true", help="one line per event given up on")
     serve = sub.add_parser("serve", help="serve the app with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
@@ -30,6 +32,11 @@ def main() -> None:
         from shop.orders.jobs import run_once
 
         print(asyncio.run(run_once(settings)))
+    elif args.command == "events":
+        from shop.orders.jobs import event_report
+
+        for line in asyncio.run(event_report(settings, failed_only=args.failed)):
+            print(line)
     elif args.command == "seed":
         from shop.demo.seed import seed
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shop.core.retry import RetryPolicy
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,6 +53,10 @@ class Settings(BaseSettings):
     hold_minutes: int = 10
     reconcile_interval_s: int = 300
     sweep_interval_s: int = 30
+    # A job item (stored event, refund, expiring hold, flash sale) that fails is retried at the next
+    # pass, then after 1, 2, 4… times this many seconds (capped at an hour), given up after N tries.
+    job_max_attempts: int = 8
+    job_retry_base_s: float = 60.0
     # Where Stripe (or the local sandbox) delivers webhooks; the demo registers it with localstripe.
     public_base_url: str = ""
     run_jobs: bool = True
@@ -64,6 +70,10 @@ class Settings(BaseSettings):
                 "(live keys are refused)."
             )
         return value
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.job_max_attempts, base_s=self.job_retry_base_s)
 
     @property
     def uses_local_stripe(self) -> bool:
