@@ -14,7 +14,9 @@ from live.services import shelf
 from shop.accounts.models import User
 from shop.catalog.models import Variant
 from shop.core.errors import Conflict, InvalidInput
+from shop.orders.checkout import shipping_address
 from shop.orders.models import Order
+from shop.orders.schemas import ShipToIn
 from shop.orders.services import Item, place_single_order
 
 
@@ -27,6 +29,7 @@ async def order_from_shelf(
     *,
     idempotency_key: str | None,
     hold_minutes: int,
+    ship_to: ShipToIn | None = None,
 ) -> Order:
     if stream.status == StreamStatus.ENDED:
         raise Conflict("This live has ended.", fields={"stream": "Ended."})
@@ -35,8 +38,9 @@ async def order_from_shelf(
         raise InvalidInput(
             "That product is not on this live's shelf.", fields={"variant_id": "Not on the shelf."}
         )
+    address = await shipping_address(db, user, ship_to)
     item = Item(variant_id=variant.id, quantity=quantity, source_type="stream", source_id=stream.id)
     order, _ = await place_single_order(
-        db, user, item, idempotency_key=idempotency_key, hold_minutes=hold_minutes
+        db, user, item, idempotency_key=idempotency_key, hold_minutes=hold_minutes, ship_to=address
     )
     return order

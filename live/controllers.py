@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from live import chat, reminders, services
 from live import checkout as room_checkout
 from live import replay as replays
+from live.broadcast import publish
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
@@ -22,8 +23,8 @@ from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
 from shop.notifications.services import Notifier
-from shop.orders.controllers import checkout_out, open_intent
-from shop.orders.schemas import CheckoutOut
+from shop.orders.checkout import open_intent
+from shop.orders.schemas import CheckoutOut, checkout_out
 from shop.settings import Settings
 
 StreamId = Annotated[int, Parameter(ge=1, le=2**53)]
@@ -48,16 +49,6 @@ async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | 
         viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
     )
-
-
-async def publish(
-    db: AsyncSession, channels: ChannelsPlugin, stream: Stream, *messages: dict[str, Any] | None
-) -> None:
-    """Commit first: a viewer must never see an event that is then rolled back."""
-    await db.commit()
-    for message in messages:
-        if message is not None:
-            channels.publish(message, services.channel_name(stream.id))
 
 
 async def _move(
@@ -135,6 +126,7 @@ class StreamController(Controller):
             data.quantity,
             idempotency_key=idempotency_key,
             hold_minutes=settings.hold_minutes,
+            ship_to=data,
         )
         return checkout_out(order, await open_intent(db_session, gateway, order), gateway)
 

@@ -25,6 +25,7 @@ from live.models import Stream, StreamProduct, StreamStatus
 from live.schemas import StreamIn
 from payments.gateway import StripeGateway
 from shop.accounts.models import Role, User
+from shop.addresses.views import ship_to_context
 from shop.catalog.models import Product, ProductImage
 from shop.core.errors import AppError, PermissionDenied
 from shop.core.pages import form_errors, render
@@ -163,6 +164,7 @@ class LivePages(Controller):
             can_host=await services.can_moderate(db_session, stream, current_user),
             stripe_js=gateway.js_url,
             publishable_key=gateway.publishable_key,
+            ship=await ship_to_context(db_session, current_user),  # the Buy sheet's "Ship to"
         )
 
     @get("/{stream_id:int}/console")

@@ -6,6 +6,7 @@ from pydantic import AnyHttpUrl, Field
 
 from shop.accounts.schemas import UserRef
 from shop.core.schemas import Input, MoneyOut, Output
+from shop.orders.schemas import ShipToIn
 
 
 class StreamIn(Input):
@@ -30,8 +31,9 @@ class ModeratorIn(Input):
     user_id: int
 
 
-class RoomCheckoutIn(Input):
-    """Buy one shelf product from the room's sheet; the price is always the DB's."""
+class RoomCheckoutIn(ShipToIn):
+    """Buy one shelf product from the room's sheet; the price is always the DB's. Where it ships is
+    the cart checkout's body: `shipping_address` or `address_id`, neither = the default address."""
 
     variant_id: int = Field(ge=1, le=2**53)
     quantity: int = Field(ge=1, le=99)

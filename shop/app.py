@@ -39,7 +39,7 @@ from live.flash_sales.ticker import StockTicker
 from live.pages import LivePages
 from payments import webhooks
 from payments.controllers import StripeWebhookController
-from payments.gateway import Intent, StripeGateway
+from payments.gateway import Charge, Intent, StripeGateway
 from shop.accounts import deps as account_deps
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
@@ -66,11 +66,14 @@ from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import CommentController, NoteController, UploadController
 from shop.notes.pages import NotePages
 from shop.notifications.controllers import NotificationController, notification_socket
+from shop.notifications.listeners import listen_to_orders
 from shop.notifications.pages import NotificationPages
 from shop.notifications.services import Notifier
 from shop.orders import jobs, settlement
 from shop.orders.controllers import CheckoutController
+from shop.orders.events import OrderEvents
 from shop.orders.pages import MerchantOrderPages, OrderPages
+from shop.orders.stripe_refunds import apply_charge_refunds
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
@@ -115,9 +118,30 @@ def build_gateway(settings: Settings) -> StripeGateway:
     )
 
 
-def _register_payment_handlers() -> None:
+def build_order_events(gate: Gate, notifier: Notifier) -> OrderEvents:
+    """Who hears what orders announce: the flash-sale books guard delivery, the inbox listens."""
+    events = OrderEvents()
+    events.guard_delivery("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
+    listen_to_orders(events, notifier)
+    return events
+
+
+def offline_order_events(settings: Settings) -> OrderEvents:
+    """The same listeners for a command run outside the app (`python -m shop reconcile`); the
+    inbox rows are written, and nobody is connected to hear a push."""
+    redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
+    gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
+    return build_order_events(gate, Notifier(lambda _data, _channels: None))
+
+
+def _register_payment_handlers(events: OrderEvents) -> None:
     async def apply(db: AsyncSession, intent: Intent) -> bool:
-        return await settlement.apply_intent(db, intent) is not None
+        return await settlement.apply_intent(db, events, intent) is not None
+
+    async def refunded_outside(db: AsyncSession, charge: Charge) -> bool:
+        return await apply_charge_refunds(db, events, charge)
+
+    webhooks.register_charge("charge.refunded", refunded_outside)
 
     for event_type in (
         "payment_intent.succeeded",
@@ -131,6 +155,7 @@ def _job_runner(
     settings: Settings,
     engine: AsyncEngine,
     gateway: StripeGateway,
+    events: OrderEvents,
     gate: Gate,
     ticker: StockTicker,
     publish: flash_sale_jobs.Publish,
@@ -144,11 +169,20 @@ def _job_runner(
             tasks.append(
                 asyncio.create_task(
                     jobs.run_forever(
-                        sessions, gateway, settings.sweep_interval_s, settings.reconcile_interval_s
+                        sessions,
+                        gateway,
+                        events,
+                        settings.sweep_interval_s,
+                        settings.reconcile_interval_s,
+                        settings.retry_policy,
                     )
                 )
             )
-            tasks.append(asyncio.create_task(flash_sale_jobs.run_forever(sessions, gate, ticker, publish, 5)))
+            tasks.append(
+                asyncio.create_task(
+                    flash_sale_jobs.run_forever(sessions, gate, ticker, publish, 5, settings.retry_policy)
+                )
+            )
         try:
             yield
         finally:
@@ -172,7 +206,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     images = ImageStore(settings.media_dir, settings.upload_max_bytes, settings.upload_max_pixels)
     gateway = build_gateway(settings)
-    _register_payment_handlers()
     engine = db.build_engine(settings)
     csrf = CSRFConfig(
         secret=settings.signing_key,
@@ -205,7 +238,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
     ticker = StockTicker(channels.publish, gate.remaining)
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
-    settlement.on_paid("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
+    notifier = Notifier(channels.publish)
+    order_events = build_order_events(gate, notifier)
+    _register_payment_handlers(order_events)
+    state["order_events"] = order_events
     return Litestar(
         route_handlers=[
             health,
@@ -253,14 +289,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "attempts": value(attempts),
             "images": value(images),
             "gateway": value(gateway),
+            "retry_policy": value(settings.retry_policy),
             "gate": value(gate),
             "ticker": value(ticker),
             "counters": value(counters),
-            "notifier": value(Notifier(channels.publish)),
+            "notifier": value(notifier),
+            "order_events": value(order_events),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
-        lifespan=[_job_runner(settings, engine, gateway, gate, ticker, channels.publish)],
+        lifespan=[_job_runner(settings, engine, gateway, order_events, gate, ticker, channels.publish)],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},
         template_config=_templates(),

@@ -149,3 +149,21 @@ async def make_note(
     )
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+ADDRESS = {
+    "name": "Mei Lin",
+    "line1": "1 Market Street",
+    "line2": "Apt 5",
+    "city": "San Francisco",
+    "region": "CA",
+    "postal_code": "94105",
+    "country": "US",
+}
+
+
+async def add_address(client: Client, *, default: bool = True, **fields: Any) -> dict[str, Any]:
+    """Save an address for the signed-in user (the default one unless told): checkout ships there."""
+    response = await client.post("/api/v1/me/addresses", json={**ADDRESS, **fields, "default": default})
+    assert response.status_code == 201, response.text
+    return dict(response.json())

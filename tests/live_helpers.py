@@ -10,8 +10,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import ApiToken, User
+from shop.addresses.models import Address
 from shop.core import security
-from tests.helpers import Client, make_product, register
+from tests.helpers import ADDRESS, Client, make_product, register
 
 _HASH = security.hash_password("not-used-for-login")
 
@@ -87,6 +88,14 @@ async def buyers(db: AsyncSession, count: int) -> list[str]:
             for uid, tok in zip(ids, tokens, strict=True)
         ],
     )
+    # Each has a default address, as a shopper who buys in a room would: checkout ships there.
+    await db.execute(
+        insert(Address),
+        [
+            {**ADDRESS, "user_id": uid, "is_default": True, "created_at": now, "updated_at": now}
+            for uid in ids
+        ],
+    )
     await db.commit()
     return tokens
 
@@ -113,6 +122,6 @@ async def hold_and_checkout(shopper: Client, sale_id: int, quantity: int) -> dic
     assert reserved.status_code == 201, reserved.text
     hold = reserved.json()
     url = f"/api/v1/flash-sales/{sale_id}/reservations/{hold['reservation_id']}/checkout"
-    checkout = await shopper.post(url)
+    checkout = await shopper.post(url, json={"shipping_address": ADDRESS})
     assert checkout.status_code == 201, checkout.text
     return {"hold": hold, "order_id": checkout.json()["order_id"]}

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import Client, make_product, register
+from tests.helpers import Client, add_address, make_product, register
 
 WEBHOOK_SECRET = "whsec_zhongcao_local"
 
@@ -26,6 +26,7 @@ async def shopper_with_cart(
     shopper: Client, variant_id: int, quantity: int = 1, email: str = "buyer@example.com"
 ) -> dict[str, Any]:
     me = await register(shopper, email)
+    await add_address(shopper)  # checkout ships to the default address
     added = await shopper.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": quantity})
     assert added.status_code == 201, added.text
     return me

@@ -8,8 +8,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services as streams
-from live.controllers import publish
-from live.flash_sales import checkout, services
+from live.flash_sales import checkout, launching, services
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import (
@@ -24,8 +23,8 @@ from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
-from shop.orders.controllers import checkout_out, open_intent
-from shop.orders.schemas import CheckoutOut
+from shop.orders.checkout import open_intent
+from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
 from shop.settings import Settings
 
 
@@ -67,19 +66,10 @@ class FlashSaleController(Controller):
         stream_id: int,
         data: FlashSaleIn,
     ) -> FlashSaleOut:
-        stream = await streams.hosted_stream(db_session, user, stream_id)
-        sale = await services.launch(db_session, stream, data, hold_seconds=settings.hold_minutes * 60)
-        out = await sale_out(db_session, gate, sale)
-        view = await services.sale_view(db_session, gate, sale)
-        event = await streams.next_event(
-            db_session,
-            stream,
-            "flash_sale",
-            {"state": "started", "flash_sale": view, "product": view["product"]},
+        sale = await launching.launch_sale(
+            db_session, gate, channels.publish, user, stream_id, data, hold_seconds=settings.hold_minutes * 60
         )
-        await publish(db_session, channels, stream, event)
-        await gate.load(sale.id, await services.books(db_session, sale))
-        return out
+        return await sale_out(db_session, gate, sale)
 
     @get("/flash-sales/{sale_id:int}")
     async def detail(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> FlashSaleOut:
@@ -98,10 +88,17 @@ class FlashSaleController(Controller):
         "/flash-sales/{sale_id:int}/reservations/{reservation_id:str}/checkout", status_code=HTTP_201_CREATED
     )
     async def checkout(
-        self, db_session: AsyncSession, user: User, gateway: StripeGateway, sale_id: int, reservation_id: str
+        self,
+        db_session: AsyncSession,
+        user: User,
+        gateway: StripeGateway,
+        sale_id: int,
+        reservation_id: str,
+        data: ShipToIn | None = None,
     ) -> CheckoutOut:
-        """The in-room sheet: pay for the hold without leaving the room (same payment flow as the cart)."""
-        order = await checkout.order_from_hold(db_session, user, sale_id, reservation_id)
+        """The in-room sheet: pay for the hold without leaving the room (same payment flow as the cart).
+        The body is the cart checkout's: `shipping_address` or `address_id`; empty = the default."""
+        order = await checkout.order_from_hold(db_session, user, sale_id, reservation_id, data)
         return checkout_out(order, await open_intent(db_session, gateway, order), gateway)
 
     @post("/flash-sales/{sale_id:int}/reservations", status_code=HTTP_201_CREATED)

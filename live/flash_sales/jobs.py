@@ -2,27 +2,35 @@
 
 Units go back to the pool once each, and viewers hear about it: returned units through the stock
 ticker, a closed sale as a sequenced `flash_sale` event (state `ended`), published after the commit.
+Each hold and each sale is its own transaction: one that fails is logged and written on its sale,
+and the sweep goes on; `run_forever` never returns.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import services as streams
 from live.flash_sales import gate as g
 from live.flash_sales import services
-from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.ticker import StockTicker
-from shop.catalog.models import StockMovement, Variant
-from shop.core.errors import AppError
+from shop.catalog.models import StockReason
+from shop.core.db import after_commit_task
+from shop.core.retry import RetryPolicy, describe
+from shop.inventory.services import move_stock
 
 Publish = Callable[[dict[str, Any], str], None]
+DEFAULT = RetryPolicy()
+log = logging.getLogger("zhongcao.live")
 
 
 async def expire_holds(
@@ -30,20 +38,93 @@ async def expire_holds(
     gate: g.Gate,
     ticker: StockTicker | None,
     publish: Publish | None = None,
+    policy: RetryPolicy = DEFAULT,
 ) -> int:
+    """One sweep: expire due holds (each on its own), tell viewers, close ended sales (each on its own).
+
+    A hold or sale that fails is logged and written on its sale (failures, last_error; a sale's
+    close also backs off), and the sweep goes on with the next one. Returns the units given back.
+    """
     async with sessions() as db:
-        async with db.begin():
-            returned = await services.expire(db, gate)
-            ended = [await _ended_event(db, sale_id) for sale_id in await close_ended(db, gate)]
-            for sale_id in returned:
+        due = (
+            await db.execute(
+                select(FlashSaleHold.id, FlashSaleHold.sale_id).where(
+                    FlashSaleHold.state == SaleHoldState.HELD, FlashSaleHold.expires_at <= services.now()
+                )
+            )
+        ).all()
+    returned: dict[int, int] = {}
+    for hold_id, sale_id in due:
+        try:
+            units = await _expire_hold(sessions, gate, hold_id)
+        except Exception as error:  # one hold must not stop the others
+            await _record_on_sale(sessions, sale_id, f"expire hold {hold_id}: {describe(error)}", policy)
+            continue
+        if units:
+            returned[sale_id] = returned.get(sale_id, 0) + units
+    if ticker is not None:
+        await _tick(sessions, gate, ticker, returned)
+    await _close_due(sessions, gate, publish, policy)
+    return sum(returned.values())
+
+
+async def _expire_hold(sessions: async_sessionmaker[AsyncSession], gate: g.Gate, hold_id: int) -> int:
+    """held → expired once (a conditional update), and the gate forgets it; the units returned."""
+    async with sessions() as db, db.begin():
+        changed = await db.execute(
+            update(FlashSaleHold)
+            .where(FlashSaleHold.id == hold_id, FlashSaleHold.state == SaleHoldState.HELD)
+            .values(state=SaleHoldState.EXPIRED)
+        )
+        hold = await db.get(FlashSaleHold, hold_id)
+        if not changed.rowcount or hold is None:  # type: ignore[attr-defined]
+            return 0
+        await gate.release(hold.sale_id, hold.reservation_id)
+        return hold.quantity
+
+
+async def _tick(
+    sessions: async_sessionmaker[AsyncSession], gate: g.Gate, ticker: StockTicker, returned: dict[int, int]
+) -> None:
+    """Viewers' stock bars rise again; a failure here only delays the bar to the next change."""
+    async with sessions() as db:
+        for sale_id in returned:
+            try:
                 sale = await db.get(FlashSale, sale_id)
                 remaining = await gate.remaining(sale_id)
-                if ticker is not None and sale is not None and remaining is not None:
-                    ticker.update(sale_id, remaining, streams.channel_name(sale.stream_id))
-        for channel, event in ended:
-            if publish is not None:
-                publish(event, channel)
-    return sum(returned.values())
+            except Exception as error:
+                log.warning("flash sale %s: stock not announced: %s", sale_id, describe(error))
+                continue
+            if sale is not None and remaining is not None:
+                ticker.update(sale_id, remaining, streams.channel_name(sale.stream_id))
+
+
+async def _close_due(
+    sessions: async_sessionmaker[AsyncSession], gate: g.Gate, publish: Publish | None, policy: RetryPolicy
+) -> None:
+    async with sessions() as db:
+        sale_ids = (await db.scalars(_closable(services.now()).with_only_columns(FlashSale.id))).all()
+    for sale_id in sale_ids:
+        try:
+            async with sessions() as db:
+                async with db.begin():
+                    sale = await db.get(FlashSale, sale_id)
+                    closed = sale is not None and await _close_sale(db, gate, sale)
+                    ended = await _ended_event(db, sale_id) if closed else None
+                if ended is not None and publish is not None:
+                    publish(ended[1], ended[0])  # after the commit: a rolled-back close is never announced
+        except Exception as error:  # one sale must not stop the others
+            await _record_on_sale(sessions, sale_id, f"close: {describe(error)}", policy)
+
+
+async def _record_on_sale(
+    sessions: async_sessionmaker[AsyncSession], sale_id: int, error: str, policy: RetryPolicy
+) -> None:
+    log.warning("flash sale %s: %s", sale_id, error)
+    async with sessions() as db, db.begin():
+        sale = await db.get(FlashSale, sale_id)
+        if sale is not None and sale.record_failure(error, policy, services.now()):
+            log.error("flash sale %s: %s failed sweeps, needs an operator", sale_id, sale.failures)
 
 
 async def _ended_event(db: AsyncSession, sale_id: int) -> tuple[str, dict[str, Any]]:
@@ -55,68 +136,54 @@ async def _ended_event(db: AsyncSession, sale_id: int) -> tuple[str, dict[str, A
     return streams.channel_name(stream.id), event
 
 
-async def close_ended(db: AsyncSession, gate: g.Gate) -> list[int]:
-    """Give the unsold allocation of ended sales back to the variant's stock, once per sale.
-
-    A sale closes only after its end and once no hold is still live, so a buyer mid-payment keeps
-    their unit. `closed_at` is claimed with a conditional update, so two sweepers cannot return twice.
-    """
-    at = services.now()
+def _closable(at: datetime) -> Select[FlashSale]:
+    """Sales past their end, not closed, with no live hold, and not backing off after a failure."""
     live_hold = select(FlashSaleHold.id).where(
         FlashSaleHold.sale_id == FlashSale.id,
-        FlashSaleHold.state == HoldState.HELD,
+        FlashSaleHold.state == SaleHoldState.HELD,
         FlashSaleHold.expires_at > at,
     )
-    due = (
-        await db.scalars(
-            select(FlashSale).where(
-                FlashSale.ends_at <= at, FlashSale.closed_at.is_(None), ~live_hold.exists()
+    return select(FlashSale).where(
+        FlashSale.ends_at <= at, FlashSale.closed_at.is_(None), ~live_hold.exists(), FlashSale.due(at)
+    )
+
+
+async def close_ended(db: AsyncSession, gate: g.Gate) -> list[int]:
+    """Give the unsold allocation of ended sales back to the variant's stock, once per sale."""
+    due = (await db.scalars(_closable(services.now()))).all()
+    return [sale.id for sale in due if await _close_sale(db, gate, sale)]
+
+
+async def _close_sale(db: AsyncSession, gate: g.Gate, sale: FlashSale) -> bool:
+    """A sale closes only after its end and once no hold is still live, so a buyer mid-payment keeps
+    their unit. `closed_at` is claimed with a conditional update, so two sweepers cannot return twice.
+    """
+    claimed = await db.execute(
+        update(FlashSale)
+        .where(FlashSale.id == sale.id, FlashSale.closed_at.is_(None))
+        .values(closed_at=services.now())
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        return False
+    await db.execute(
+        update(FlashSaleHold)
+        .where(FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == SaleHoldState.HELD)
+        .values(state=SaleHoldState.EXPIRED)
+    )
+    sold = int(
+        await db.scalar(
+            select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
+                FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == SaleHoldState.SOLD
             )
         )
-    ).all()
-    closed: list[int] = []
-    for sale in due:
-        claimed = await db.execute(
-            update(FlashSale)
-            .where(FlashSale.id == sale.id, FlashSale.closed_at.is_(None))
-            .values(closed_at=at)
-        )
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            continue
-        await db.execute(
-            update(FlashSaleHold)
-            .where(FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.HELD)
-            .values(state=HoldState.EXPIRED)
-        )
-        sold = int(
-            await db.scalar(
-                select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
-                    FlashSaleHold.sale_id == sale.id, FlashSaleHold.state == HoldState.SOLD
-                )
-            )
-            or 0
-        )
-        unsold = sale.quantity - sold
-        if unsold > 0:
-            await db.execute(
-                update(Variant)
-                .where(Variant.id == sale.variant_id)
-                .values(stock_on_hand=Variant.stock_on_hand + unsold)
-            )
-            variant = await db.get(Variant, sale.variant_id, populate_existing=True)
-            assert variant is not None
-            db.add(
-                StockMovement(
-                    variant_id=variant.id,
-                    delta=unsold,
-                    balance_after=variant.stock_on_hand,
-                    reason="flash_sale_return",
-                )
-            )
-        await gate.forget(sale.id)
-        closed.append(sale.id)
+        or 0
+    )
+    unsold = sale.quantity - sold
+    if unsold > 0:
+        await move_stock(db, sale.variant_id, unsold, StockReason.FLASH_SALE_RETURN, None)
+    after_commit_task(db, functools.partial(gate.forget, sale.id))  # Redis hears once it is durable
     await db.flush()
-    return closed
+    return True
 
 
 async def run_forever(
@@ -125,10 +192,12 @@ async def run_forever(
     ticker: StockTicker,
     publish: Publish,
     every_s: float,
+    policy: RetryPolicy = DEFAULT,
 ) -> None:
+    """Never returns, whatever a sweep meets (the DB or Redis down): it logs and sweeps again."""
     while True:
         await asyncio.sleep(every_s)
         try:
-            await expire_holds(sessions, gate, ticker, publish)
-        except AppError as error:
-            logging.getLogger("zhongcao.live").warning("flash-sale sweeper: %s", error.message)
+            await expire_holds(sessions, gate, ticker, publish, policy)
+        except Exception as error:
+            log.error("flash-sale sweeper: sweep failed, next one will try again: %s", describe(error))

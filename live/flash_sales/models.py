@@ -8,9 +8,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.core.db import Base
+from shop.core.retry import Retried
 
 
-class FlashSale(Base):
+class FlashSale(Retried, Base):
+    """The retry columns record a sweep that failed for this sale (a hold to expire, the close)."""
+
     __tablename__ = "flash_sales"
 
     stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
@@ -32,7 +35,14 @@ class FlashSale(Base):
     )
 
 
-class HoldState(enum.StrEnum):
+class SaleHoldState(enum.StrEnum):
+    """A flash-sale reservation; it leaves `held` exactly once::
+
+    held ──its order paid──▶ sold
+      ├──the shopper let go──▶ released
+      └──its 10 minutes ran out, or the sale closed──▶ expired
+    """
+
     HELD = "held"
     SOLD = "sold"
     RELEASED = "released"
@@ -48,7 +58,7 @@ class FlashSaleHold(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     reservation_id: Mapped[str] = mapped_column(String(40), unique=True)
     quantity: Mapped[int]
-    state: Mapped[str] = mapped_column(String(12), default=HoldState.HELD.value)
+    state: Mapped[str] = mapped_column(String(12), default=SaleHoldState.HELD.value)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), default=None)
 

@@ -10,14 +10,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import gate as g
-from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.services import product_card, shelf
-from shop.catalog.models import Product, StockMovement, Variant
+from shop.catalog.models import Product, StockReason, Variant
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
-from shop.orders.services import held_quantities
+from shop.inventory.locks import lock_variants
+from shop.inventory.services import held_quantities, move_stock
 
 
 class SaleRefused(Conflict):
@@ -54,6 +55,17 @@ def terms(sale: FlashSale) -> g.SaleTerms:
     )
 
 
+async def _allocate(db: AsyncSession, variant_id: int, quantity: int, host_id: int) -> None:
+    """The sale's units leave the variant at launch, never units a paying shopper holds."""
+    variant = (await lock_variants(db, [variant_id]))[variant_id]
+    held = (await held_quantities(db, [variant_id])).get(variant_id, 0)
+    if variant.stock_on_hand - held < quantity:
+        raise InvalidInput(
+            "Not enough stock on hand for that quantity.", fields={"quantity": "More than in stock."}
+        )
+    await move_stock(db, variant_id, -quantity, StockReason.FLASH_SALE, host_id)
+
+
 async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_seconds: int) -> FlashSale:
     if stream.status == StreamStatus.ENDED:
         raise Conflict("The stream has ended.")
@@ -67,29 +79,7 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
         )
     if data.per_customer_limit > data.quantity:
         raise InvalidInput(fields={"per_customer_limit": "At most the sale quantity."})
-    held = (await held_quantities(db, [variant.id])).get(variant.id, 0)
-    allocated = await db.execute(
-        update(Variant)
-        .where(
-            Variant.id == variant.id,
-            Variant.stock_on_hand - held >= data.quantity,
-        )
-        .values(stock_on_hand=Variant.stock_on_hand - data.quantity)
-    )
-    if not allocated.rowcount:  # type: ignore[attr-defined]
-        raise InvalidInput(
-            "Not enough stock on hand for that quantity.", fields={"quantity": "More than in stock."}
-        )
-    await db.refresh(variant)
-    db.add(
-        StockMovement(
-            variant_id=variant.id,
-            delta=-data.quantity,
-            balance_after=variant.stock_on_hand,
-            reason="flash_sale",
-            actor_id=stream.host_id,
-        )
-    )
+    await _allocate(db, variant.id, data.quantity, stream.host_id)
     starts = now() + timedelta(seconds=data.countdown_s)
     sale = FlashSale(
         stream_id=stream.id,
@@ -123,8 +113,8 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
     result = g.Books(remaining=sale.quantity)
     at = now()
     for reservation_id, user_id, quantity, state, expires_at in rows:
-        live_hold = state == HoldState.HELD and expires_at > at
-        if state == HoldState.SOLD or live_hold:
+        live_hold = state == SaleHoldState.HELD and expires_at > at
+        if state == SaleHoldState.SOLD or live_hold:
             result.remaining -= quantity
             result.per_user[user_id] = result.per_user.get(user_id, 0) + quantity
         if live_hold:
@@ -164,7 +154,7 @@ async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
     due = (
         await db.scalars(
             select(FlashSaleHold).where(
-                FlashSaleHold.state == HoldState.HELD, FlashSaleHold.expires_at <= now()
+                FlashSaleHold.state == SaleHoldState.HELD, FlashSaleHold.expires_at <= now()
             )
         )
     ).all()
@@ -172,8 +162,8 @@ async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
     for hold in due:
         changed = await db.execute(
             update(FlashSaleHold)
-            .where(FlashSaleHold.id == hold.id, FlashSaleHold.state == HoldState.HELD)
-            .values(state=HoldState.EXPIRED)
+            .where(FlashSaleHold.id == hold.id, FlashSaleHold.state == SaleHoldState.HELD)
+            .values(state=SaleHoldState.EXPIRED)
         )
         if changed.rowcount:  # type: ignore[attr-defined]
             await gate.release(hold.sale_id, hold.reservation_id)
@@ -191,8 +181,8 @@ async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> Ledg
             )
         ).all()
     )
-    sold, held = int(totals.get(HoldState.SOLD, 0)), int(totals.get(HoldState.HELD, 0))
-    released = int(totals.get(HoldState.RELEASED, 0)) + int(totals.get(HoldState.EXPIRED, 0))
+    sold, held = int(totals.get(SaleHoldState.SOLD, 0)), int(totals.get(SaleHoldState.HELD, 0))
+    released = int(totals.get(SaleHoldState.RELEASED, 0)) + int(totals.get(SaleHoldState.EXPIRED, 0))
     available = sale.quantity - sold - held
     gate_view = await gate.remaining(sale.id) if gate is not None else None
     consistent = gate_view is None or gate_view <= available  # the gate may lag a commit, never lead it
@@ -240,13 +230,13 @@ async def viewer_books(db: AsyncSession, sale: FlashSale, user_id: int) -> Viewe
         .where(
             FlashSaleHold.sale_id == sale.id,
             FlashSaleHold.user_id == user_id,
-            (FlashSaleHold.state == HoldState.SOLD)
-            | ((FlashSaleHold.state == HoldState.HELD) & (FlashSaleHold.expires_at > now())),
+            (FlashSaleHold.state == SaleHoldState.SOLD)
+            | ((FlashSaleHold.state == SaleHoldState.HELD) & (FlashSaleHold.expires_at > now())),
         )
         .group_by(FlashSaleHold.state)
     )
     totals = {state: int(total) for state, total in rows.all()}
-    held, bought = totals.get(HoldState.HELD, 0), totals.get(HoldState.SOLD, 0)
+    held, bought = totals.get(SaleHoldState.HELD, 0), totals.get(SaleHoldState.SOLD, 0)
     return ViewerLimitOut(
         flash_sale_id=sale.id,
         per_customer_limit=sale.per_customer_limit,

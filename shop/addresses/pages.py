@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Any
 
-import pycountry
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
@@ -16,17 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.addresses import services
 from shop.addresses.schemas import NewAddressIn
+from shop.addresses.views import countries
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AddressId = Annotated[int, Parameter(ge=1, le=2**53)]
 FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
-
-
-@cache
-def countries() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
 
 
 class AddressPages(Controller):

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
+from shop.addresses.views import ship_to_context
 from shop.cart import services
 from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, UpdateLineIn
@@ -41,7 +42,8 @@ class CartPages(Controller):
         error: str | None = None,
     ) -> Template:
         cart = await services.find_cart(db_session, current_user, guest_token(request))
-        return render("shop/cart.html", nav, cart=await cart_view(db_session, cart), error=error)
+        ship = await ship_to_context(db_session, current_user)  # the checkout form's "Ship to"
+        return render("shop/cart.html", nav, cart=await cart_view(db_session, cart), error=error, ship=ship)
 
     @post("/cart/lines")
     async def add(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
@@ -62,6 +63,16 @@ class Variant(Base):
         CheckConstraint("stock_on_hand >= 0", name="stock_nonneg"),
         CheckConstraint("price_amount >= 0", name="price_nonneg"),
     )
+
+
+class StockReason(enum.StrEnum):
+    """Why stock moved: every `stock_movements` row says one of these."""
+
+    INITIAL = "initial"  # the level a variant was created with
+    ADJUSTMENT = "adjustment"  # a merchant's count
+    SALE = "sale"  # a paid order took it
+    FLASH_SALE = "flash_sale"  # allocated to a flash sale at launch
+    FLASH_SALE_RETURN = "flash_sale_return"  # a closed sale's unsold allocation came back
 
 
 class StockMovement(Base):

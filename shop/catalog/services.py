@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant, User
-from shop.catalog.models import Product, ProductImage, StockMovement, Variant
+from shop.catalog.models import Product, ProductImage, StockMovement, StockReason, Variant
 from shop.catalog.schemas import ProductIn, ProductPatch, VariantIn, VariantPatch
 from shop.core import search
 from shop.core.db import keyset_page
 from shop.core.errors import AlreadyExists, InvalidInput, NotFound
+from shop.inventory.services import set_stock_level
 from shop.notes.models import Upload
 
 
@@ -111,7 +112,7 @@ async def _add_variant(db: AsyncSession, product: Product, actor: User, data: Va
         await db.flush()
     except IntegrityError:
         raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."}) from None
-    await set_stock(db, variant, data.stock_on_hand, reason="initial", actor=actor)
+    await set_stock_level(db, variant.id, data.stock_on_hand, StockReason.INITIAL, actor.id)
     await db.refresh(product, ["variants"])
     return variant
 
@@ -133,27 +134,7 @@ async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch:
     if patch.price is not None:
         variant.price_amount, variant.currency = patch.price.amount, patch.price.currency
     if patch.stock_on_hand is not None:
-        await set_stock(db, variant, patch.stock_on_hand, reason="adjustment", actor=actor)
-
-
-async def set_stock(
-    db: AsyncSession, variant: Variant, new_level: int, *, reason: str, actor: User | None
-) -> None:
-    """Set stock to an absolute level and write the movement, so the ledger always explains the level."""
-    delta = new_level - variant.stock_on_hand
-    if delta == 0 and reason != "initial":
-        return
-    variant.stock_on_hand = new_level
-    db.add(
-        StockMovement(
-            variant_id=variant.id,
-            delta=delta,
-            balance_after=new_level,
-            reason=reason,
-            actor_id=actor.id if actor else None,
-        )
-    )
-    await db.flush()
+        await set_stock_level(db, variant.id, patch.stock_on_hand, StockReason.ADJUSTMENT, actor.id)
 
 
 async def _attach_images(db: AsyncSession, product: Product, actor: User, upload_ids: list[int]) -> None:

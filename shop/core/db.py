@@ -6,8 +6,10 @@ The request is the transaction: services flush but never commit; the plugin's
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,12 @@ from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
     SQLAlchemyAsyncConfig,
 )
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shop.core import clock
 from shop.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -28,6 +32,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 __all__ = [
     "Base",
     "after_commit",
+    "after_commit_task",
     "build_engine",
     "keyset_page",
     "migrate",
@@ -40,6 +45,15 @@ class Base(BigIntAuditBase):
     """Every table: BigInt id, created_at and updated_at (UTC)."""
 
     __abstract__ = True
+
+    # The library stamps these with its own datetime.now(); ours read the app's clock, so a row's
+    # age agrees with the deadlines computed beside it. Same columns, so no migration.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTimeUTC(timezone=True), default=clock.now, sort_order=3002
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTimeUTC(timezone=True), default=clock.now, onupdate=clock.now, sort_order=3003
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -78,8 +92,8 @@ def migrate(settings: Settings) -> None:
     """Upgrade the schema to head. Call it outside a running event loop (Alembic runs its own)."""
     from advanced_alchemy.alembic.commands import AlembicCommands
 
-    import shop.models  # noqa: F401  (registers every table on the metadata)
-
+    # The tables are registered by shop/migrations/env.py (it imports shop.models), so core stays
+    # free of domain imports.
     AlembicCommands(sqlalchemy_config=sqlalchemy_config(settings)).upgrade("head")
 
 
@@ -118,6 +132,31 @@ _AFTER_COMMIT = "zc_after_commit"
 def after_commit(db: Any, callback: Callable[[], None]) -> None:
     """Run `callback()` (synchronous, must not raise into the caller) after `db` commits."""
     db.sync_session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def after_commit_task(db: Any, work: Callable[[], Awaitable[Any]]) -> None:
+    """Like `after_commit`, for async side effects (Redis): `work()` runs as a task after the commit.
+
+    A failure is logged, never raised: the commit stands, and the DB stays the truth that the
+    side effect's owner rebuilds from (the flash-sale gate from its ledger, say).
+    """
+
+    def start() -> None:
+        task = asyncio.get_running_loop().create_task(_logged(work))
+        _background.add(task)  # a reference, or the task may be collected mid-flight
+        task.add_done_callback(_background.discard)
+
+    after_commit(db, start)
+
+
+async def _logged(work: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await work()
+    except Exception:
+        logging.getLogger("zhongcao.db").exception("after-commit task failed")
 
 
 @event.listens_for(Session, "after_commit")

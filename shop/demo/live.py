@@ -37,7 +37,7 @@ from shop.core import clock
 from shop.core.ratelimit import MemoryAttemptCounter
 from shop.demo.plan import ProductKey
 from shop.demo.shows import LIVE_NOW, LIVE_SALE, REPLAYS, UPCOMING, Show
-from shop.orders.services import held_quantities
+from shop.inventory.services import held_quantities
 
 LIVE_SALE_QUANTITY, REPLAY_SALE_QUANTITY = 30, 20
 REPLAY_SALE_S = 300

@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shop.accounts.models import Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.accounts.services import is_following, register, set_follow
+from shop.addresses.schemas import NewAddressIn
+from shop.addresses.services import add_address, default_address
 from shop.catalog.models import Product
 from shop.catalog.schemas import MoneyIn, ProductIn, VariantIn
 from shop.catalog.services import create_product
@@ -38,6 +40,15 @@ from shop.notifications.services import Notifier
 from shop.settings import Settings
 
 COMMIT_EVERY = 10
+DEMO_ADDRESS = {
+    "name": "Alex Rivera",
+    "line1": "88 Tea Garden Lane",
+    "line2": "Apt 3B",
+    "city": "San Francisco",
+    "region": "CA",
+    "postal_code": "94110",
+    "country": "US",
+}
 Picture = tuple[bytes, list[tuple[float, float]]]
 
 
@@ -103,6 +114,7 @@ async def _seed_accounts(run: _Run) -> None:
     ]
     for email, name, role, bio, shop_name in people:
         run.users[email] = await _ensure_user(run, email, name, role, bio, shop_name)
+    await _ensure_address(run, run.users["shopper@demo.test"])
     await run.db.commit()
     _say(f"{len(people)} accounts")
 
@@ -120,6 +132,13 @@ async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str, s
     await run.db.flush()
     run.created += 1
     return user
+
+
+async def _ensure_address(run: _Run, user: User) -> None:
+    """The demo shopper's default address, so checkout is filled in from the first visit."""
+    if await default_address(run.db, user) is None:
+        await add_address(run.db, user, NewAddressIn(**DEMO_ADDRESS, default=True))
+        run.created += 1
 
 
 def _merchant_of(run: _Run, product: ProductPlan) -> tuple[User, Merchant]:

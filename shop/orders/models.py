@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,9 +34,16 @@ class Order(Base):
     hold_expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     status_reason: Mapped[str] = mapped_column(String(200), default="")
+    # A copy of the address at checkout (`Address.as_dict`): editing the address book later never
+    # moves a parcel. None only on orders placed before addresses existed.
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
     lines: Mapped[list[OrderLine]] = relationship(
         "OrderLine", order_by="OrderLine.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+    fulfilments: Mapped[list[Fulfilment]] = relationship(
+        "Fulfilment", order_by="Fulfilment.id", lazy="selectin", cascade="all, delete-orphan"
     )
 
     __table_args__ = (
@@ -78,7 +86,13 @@ class OrderLine(Base):
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
-class HoldState(enum.StrEnum):
+class ReservationState(enum.StrEnum):
+    """A checkout's hold on stock; it leaves `held` exactly once (a conditional update)::
+
+    held ──order paid──▶ consumed
+      └──hold expired, order canceled, or paid too late──▶ released
+    """
+
     HELD = "held"
     CONSUMED = "consumed"
     RELEASED = "released"
@@ -93,9 +107,40 @@ class StockReservation(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int]
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    state: Mapped[str] = mapped_column(String(12), default=HoldState.HELD.value)
+    state: Mapped[str] = mapped_column(String(12), default=ReservationState.HELD.value)
 
     __table_args__ = (
         Index("ix_stock_reservations_variant_state", "variant_id", "state", "expires_at"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
+
+
+class Fulfilment(Base):
+    """One parcel: a merchant's carrier and tracking number for some of its lines of an order."""
+
+    __tablename__ = "fulfilments"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="RESTRICT"), index=True)
+    carrier: Mapped[str] = mapped_column(String(60))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+
+    lines: Mapped[list[FulfilmentLine]] = relationship(
+        "FulfilmentLine",
+        order_by="FulfilmentLine.order_line_id",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def line_ids(self) -> list[int]:
+        return [line.order_line_id for line in self.lines]
+
+
+class FulfilmentLine(Base):
+    """A line in a parcel. `order_line_id` is unique: the database itself refuses shipping a line twice."""
+
+    __tablename__ = "fulfilment_lines"
+
+    fulfilment_id: Mapped[int] = mapped_column(ForeignKey("fulfilments.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), unique=True)

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.gateway import StripeGateway
-from payments.models import Refund
 from shop.accounts.models import Merchant, User
+from shop.addresses.views import ship_to_context, ship_to_from_form
+from shop.cart.services import find_cart
+from shop.cart.views import cart_view
 from shop.catalog.services import cover_thumbs
-from shop.core.errors import AppError, NotFound
+from shop.core.errors import AppError
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
-from shop.orders import services, settlement
-from shop.orders.controllers import open_intent
-from shop.orders.models import Order, OrderLine, OrderStatus
-from shop.orders.schemas import RefundIn
+from shop.orders import checkout as checkout_flow
+from shop.orders import fulfilment, refunds, services, settlement
+from shop.orders.events import OrderEvents
+from shop.orders.models import OrderStatus
+from shop.orders.schemas import FulfilmentIn, RefundIn, ShipToIn
 from shop.settings import Settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -34,24 +37,49 @@ class OrderPages(Controller):
 
     @post("/checkout")
     async def checkout(
-        self, db_session: AsyncSession, user: User, gateway: StripeGateway, settings: Settings
-    ) -> Redirect:
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        gateway: StripeGateway,
+        settings: Settings,
+        data: Form,
+    ) -> Redirect | Template:
+        """The cart's form: a saved address or a new one; a bad address comes back with its messages."""
         try:
-            order, _ = await services.place_order(
-                db_session, user, idempotency_key=None, hold_minutes=settings.hold_minutes
+            address, address_id = ship_to_from_form(data)
+            ship_to = ShipToIn(shipping_address=address, address_id=address_id)
+            order, _ = await checkout_flow.checkout_cart(
+                db_session,
+                gateway,
+                user,
+                idempotency_key=None,
+                hold_minutes=settings.hold_minutes,
+                ship_to=ship_to,
             )
-            await open_intent(db_session, gateway, order)
+        except ValidationError as error:
+            return await _cart_again(db_session, nav, user, data, form_errors(error), 422)
         except AppError as error:
             await db_session.rollback()
+            if error.fields and set(error.fields) & {"ship_to", "shipping_address"}:
+                return await _cart_again(
+                    db_session, nav, user, data, {"form": error.message}, error.status_code
+                )
             return Redirect(f"/cart?{urlencode({'error': error.message})}")
         return Redirect(f"/orders/{order.id}/pay")
 
     @get("/orders/{order_id:int}/pay")
     async def pay(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, gateway: StripeGateway, order_id: int
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        gateway: StripeGateway,
+        order_events: OrderEvents,
+        order_id: int,
     ) -> Template | Redirect:
         order = await settlement.refresh_from_stripe(
-            db_session, gateway, await services.get_own_order(db_session, user, order_id)
+            db_session, gateway, order_events, await services.get_own_order(db_session, user, order_id)
         )
         if order.status != OrderStatus.PENDING_PAYMENT:
             return Redirect(f"/orders/{order.id}")
@@ -65,10 +93,16 @@ class OrderPages(Controller):
 
     @get("/orders/{order_id:int}")
     async def order(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, gateway: StripeGateway, order_id: int
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        gateway: StripeGateway,
+        order_events: OrderEvents,
+        order_id: int,
     ) -> Template:
         order = await settlement.refresh_from_stripe(
-            db_session, gateway, await services.get_own_order(db_session, user, order_id)
+            db_session, gateway, order_events, await services.get_own_order(db_session, user, order_id)
         )
         thumbs = await cover_thumbs(db_session, {line.product_id for line in order.lines})
         return render("shop/order.html", nav, order=order, thumbs=thumbs)
@@ -80,6 +114,20 @@ class OrderPages(Controller):
         return render("shop/orders.html", nav, orders=orders, thumbs=thumbs)
 
 
+async def _cart_again(
+    db: AsyncSession,
+    nav: dict[str, Any],
+    user: User,
+    data: dict[str, str],
+    errors: dict[str, str],
+    status: int,
+) -> Template:
+    """The cart page once more, with the address the shopper typed and what is wrong with it."""
+    cart = await cart_view(db, await find_cart(db, user, None))
+    ship = await ship_to_context(db, user, data, errors)
+    return render("shop/cart.html", nav, status_code=status, cart=cart, error=None, ship=ship)
+
+
 async def _merchant_order_page(
     db: AsyncSession,
     nav: dict[str, Any],
@@ -87,22 +135,22 @@ async def _merchant_order_page(
     order_id: int,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    ship_form: dict[str, Any] | None = None,
 ) -> Template:
-    order = await db.get(Order, order_id)
-    lines = [ln for ln in order.lines if ln.merchant_id == merchant.id] if order else []
-    if order is None or not lines:
-        raise NotFound("No such order.")  # another merchant's order looks missing
-    refunds = (
-        await db.scalars(select(Refund).where(Refund.order_id == order.id, Refund.merchant_id == merchant.id))
-    ).all()
+    order, lines, refund_rows = await services.merchant_order(db, merchant, order_id)
+    shipments = [f for f in order.fulfilments if f.merchant_id == merchant.id]
+    shipped = {line_id for f in order.fulfilments for line_id in f.line_ids}
     return render(
         "merchant/order.html",
         nav,
         status_code=status_code,
         order=order,
         lines=lines,
-        refunds=refunds,
+        refunds=refund_rows,
         errors=errors or {},
+        shipments=shipments,
+        unshipped=[ln for ln in lines if ln.id not in shipped and ln.refund_state != "refunded"],
+        ship_form=ship_form or {},
     )
 
 
@@ -114,9 +162,7 @@ class MerchantOrderPages(Controller):
     async def list_orders(
         self, db_session: AsyncSession, nav: dict[str, Any], merchant: Merchant
     ) -> Template:
-        ids = select(OrderLine.order_id).where(OrderLine.merchant_id == merchant.id)
-        stmt = select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc()).limit(100)
-        orders = (await db_session.scalars(stmt)).unique().all()
+        orders = await services.merchant_orders(db_session, merchant)
         return render("merchant/orders.html", nav, orders=orders, merchant=merchant)
 
     @get("/{order_id:int}")
@@ -125,6 +171,36 @@ class MerchantOrderPages(Controller):
     ) -> Template:
         return await _merchant_order_page(db_session, nav, merchant, order_id)
 
+    @post("/{order_id:int}/fulfilments")
+    async def fulfil(
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        merchant: Merchant,
+        order_events: OrderEvents,
+        order_id: Annotated[int, Parameter(ge=1, le=2**53)],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template | Redirect:
+        """The "Ship" form: carrier, tracking number and the ticked lines; mistakes come back to the page."""
+        ticked = data.get("line_ids") or []
+        fields = {
+            "carrier": data.get("carrier", ""),
+            "tracking_number": data.get("tracking_number", ""),
+            "line_ids": [ticked] if isinstance(ticked, str) else ticked,
+        }
+        page = functools.partial(_merchant_order_page, db_session, nav, merchant, order_id, ship_form=fields)
+        try:
+            form = FulfilmentIn.model_validate({k: v for k, v in fields.items() if v})
+            await fulfilment.fulfil(db_session, order_events, merchant, order_id, form)
+        except ValidationError as error:
+            return await page(form_errors(error), 422)
+        except AppError as error:
+            if error.status_code == 404:
+                raise
+            await db_session.rollback()
+            return await page(error.fields or {"form": error.message}, error.status_code)
+        return Redirect(f"/merchant/orders/{order_id}")
+
     @post("/{order_id:int}/refunds")
     async def refund(
         self,
@@ -132,30 +208,27 @@ class MerchantOrderPages(Controller):
         nav: dict[str, Any],
         merchant: Merchant,
         gateway: StripeGateway,
+        order_events: OrderEvents,
         order_id: int,
         data: Form,
     ) -> Template | Redirect:
-        order = await db_session.get(Order, order_id)
-        currency = order.currency if order else "USD"
+        order, _, _ = await services.merchant_order(db_session, merchant, order_id)
         try:
-            amount = parse_amount(data.get("amount", ""), currency)
+            amount = parse_amount(data.get("amount", ""), order.currency)
             form = RefundIn.model_validate({"amount": amount, "reason": data.get("reason", "")})
-            refund = await settlement.request_refund(db_session, order_id, merchant, form.amount, form.reason)
         except ValidationError as error:
             return await _merchant_order_page(db_session, nav, merchant, order_id, form_errors(error), 422)
         except ValueError:
             errors = {"amount": "Enter an amount like 12.50, or leave it empty for the rest."}
             return await _merchant_order_page(db_session, nav, merchant, order_id, errors, 422)
-        except AppError as error:
-            if error.status_code == 404:
-                raise
-            # The 409 response rolls the request back; no ORM object is expired before rendering.
-            return await _merchant_order_page(
-                db_session, nav, merchant, order_id, {"amount": error.message}, 409
-            )
-        await db_session.commit()  # the amount is reserved and the key stored before Stripe is called
         try:
-            await settlement.execute_refund(db_session, gateway, refund)
-        except AppError:
-            await db_session.commit()
+            await refunds.refund_order(
+                db_session, gateway, order_events, merchant, order_id, form.amount, form.reason
+            )
+        except AppError as error:
+            # Refused or over the cap: the sequence already committed what it learnt (no rollback
+            # here: it would expire the objects the page renders); the 4xx response rolls back the rest.
+            return await _merchant_order_page(
+                db_session, nav, merchant, order_id, {"amount": error.message}, error.status_code
+            )
         return Redirect(f"/merchant/orders/{order_id}")

@@ -1,11 +1,25 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, model_validator
 
+from payments.gateway import StripeGateway
+from payments.models import PaymentAttempt
+from shop.addresses.schemas import AddressIn, Printable
 from shop.core.schemas import Input, MoneyOut, Output
-from shop.orders.models import Order
+from shop.orders.models import Fulfilment, Order
+
+_TRACKING = re.compile(r"[A-Za-z0-9 -]+")
+
+
+def _tracking(value: str) -> str:
+    # Carriers' numbers are letters and digits; spaces and dashes are how people copy them.
+    if not _TRACKING.fullmatch(value):
+        raise ValueError("Use letters, digits, spaces and dashes.")
+    return value.strip()
 
 
 class PayIn(Input):
@@ -13,6 +27,40 @@ class PayIn(Input):
     setup_intent_id: str | None = Field(default=None, pattern=r"^seti_[A-Za-z0-9_]+$", max_length=100)
     # A card collected with Stripe.js createToken: 3D Secure is then asked once, for the payment.
     card_token: str | None = Field(default=None, pattern=r"^tok_[A-Za-z0-9_]+$", max_length=100)
+
+
+class ShipToIn(Input):
+    """Where an order ships: an address, or one of the shopper's saved ones; neither = the default."""
+
+    shipping_address: AddressIn | None = None
+    address_id: int | None = Field(default=None, ge=1, le=2**53)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if self.shipping_address is not None and self.address_id is not None:
+            raise ValueError("Send shipping_address or address_id, not both.")
+        return self
+
+
+class CheckoutIn(ShipToIn):
+    """`POST /api/v1/checkout`: the cart is the server's; the body only says where it ships."""
+
+
+class FulfilmentIn(Input):
+    carrier: Annotated[str, Field(min_length=1, max_length=60), Printable]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_tracking)]
+    # Omitted: every line of yours that has not shipped yet.
+    line_ids: list[Annotated[int, Field(ge=1, le=2**53)]] | None = Field(
+        default=None, min_length=1, max_length=100
+    )
+
+
+class FulfilmentOut(Output):
+    id: int
+    carrier: str
+    tracking_number: str
+    line_ids: list[int]
+    created_at: datetime
 
 
 class RefundIn(Input):
@@ -61,6 +109,9 @@ class OrderOut(Output):
     paid_at: datetime | None
     hold_expires_at: datetime
     payment: PaymentOut | None = None
+    shipping_address: dict[str, Any] | None = None
+    fulfilments: list[FulfilmentOut] = []
+    fulfilled_at: datetime | None = None
 
 
 class RefundOut(Output):
@@ -98,4 +149,37 @@ def order_out(order: Order, payment: PaymentOut | None = None) -> OrderOut:
         paid_at=order.paid_at,
         hold_expires_at=order.hold_expires_at,
         payment=payment,
+        shipping_address=order.shipping_address,
+        fulfilments=[fulfilment_out(f) for f in order.fulfilments],
+        fulfilled_at=order.fulfilled_at,
+    )
+
+
+def fulfilment_out(fulfilment: Fulfilment) -> FulfilmentOut:
+    return FulfilmentOut(
+        id=fulfilment.id,
+        carrier=fulfilment.carrier,
+        tracking_number=fulfilment.tracking_number,
+        line_ids=fulfilment.line_ids,
+        created_at=fulfilment.created_at,
+    )
+
+
+def payment_out(attempt: PaymentAttempt | None, gateway: StripeGateway) -> PaymentOut:
+    return PaymentOut(
+        payment_intent_id=attempt.payment_intent_id if attempt else None,
+        client_secret=attempt.client_secret if attempt else None,
+        publishable_key=gateway.publishable_key,
+        status=attempt.status if attempt else None,
+        error=attempt.error_message if attempt else None,
+    )
+
+
+def checkout_out(order: Order, attempt: PaymentAttempt, gateway: StripeGateway) -> CheckoutOut:
+    return CheckoutOut(
+        order_id=order.id,
+        status=order.status,
+        total=MoneyOut(amount=order.total_amount, currency=order.currency),
+        hold_expires_at=order.hold_expires_at,
+        payment=payment_out(attempt, gateway),
     )

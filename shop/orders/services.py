@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts.models import User
+from payments.models import Refund
+from shop.accounts.models import Merchant, User
 from shop.cart.models import Cart
 from shop.catalog.models import Variant
+from shop.core import clock
 from shop.core.errors import Conflict, NotFound, OutOfStock
+from shop.inventory.locks import lock_variants
+from shop.inventory.services import held_quantities
 from shop.orders import states
-from shop.orders.models import HoldState, Order, OrderLine, OrderStatus, StockReservation
+from shop.orders.models import Order, OrderLine, OrderStatus, ReservationState, StockReservation
 
 
 class EmptyCart(Conflict):
@@ -32,7 +36,7 @@ class EmptyCart(Conflict):
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Wanted(Protocol):
@@ -81,34 +85,6 @@ def order_line(
     )
 
 
-async def lock_variants(db: AsyncSession, variant_ids: Iterable[int]) -> dict[int, Variant]:
-    """Lock the variants in id order, then return them as the DB has them now (not as cached)."""
-    ids = sorted(set(variant_ids))
-    for variant_id in ids:
-        await db.execute(
-            update(Variant).where(Variant.id == variant_id).values(stock_on_hand=Variant.stock_on_hand)
-        )
-    fresh = select(Variant).where(Variant.id.in_(ids)).execution_options(populate_existing=True)
-    return {v.id: v for v in (await db.scalars(fresh)).unique()}
-
-
-async def held_quantities(
-    db: AsyncSession, variant_ids: Iterable[int], *, exclude_order: int | None = None
-) -> dict[int, int]:
-    stmt = (
-        select(StockReservation.variant_id, func.sum(StockReservation.quantity))
-        .where(
-            StockReservation.variant_id.in_(list(variant_ids)),
-            StockReservation.state == HoldState.HELD.value,
-            StockReservation.expires_at > now(),
-        )
-        .group_by(StockReservation.variant_id)
-    )
-    if exclude_order is not None:
-        stmt = stmt.where(StockReservation.order_id != exclude_order)
-    return {variant_id: int(total) for variant_id, total in (await db.execute(stmt)).all()}
-
-
 def cart_digest(lines: Sequence[Wanted]) -> str:
     parts = sorted(f"{ln.variant_id}:{ln.quantity}:{ln.source_type}:{ln.source_id}" for ln in lines)
     return "cart:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
@@ -126,8 +102,21 @@ async def _existing_order(db: AsyncSession, user: User, key: str, *, explicit: b
     return None
 
 
+def _ship_again(order: Order, ship_to: dict[str, Any] | None, *, explicit: bool) -> Order:
+    """A shopper who goes back and picks another address gets the same unpaid order, shipping there.
+    A retry with the client's own key is the same request: its stored address stays."""
+    if ship_to is not None and not explicit and order.status == OrderStatus.PENDING_PAYMENT:
+        order.shipping_address = ship_to
+    return order
+
+
 async def place_order(
-    db: AsyncSession, user: User, *, idempotency_key: str | None, hold_minutes: int
+    db: AsyncSession,
+    user: User,
+    *,
+    idempotency_key: str | None,
+    hold_minutes: int,
+    ship_to: dict[str, Any] | None = None,
 ) -> tuple[Order, bool]:
     """Return (order, created). A repeated request (same key, or the same cart) gets the same order."""
     await db.execute(update(Cart).where(Cart.user_id == user.id).values(user_id=Cart.user_id))
@@ -138,15 +127,21 @@ async def place_order(
     key = f"key:{idempotency_key}" if idempotency_key else cart_digest(lines)
     existing = await _existing_order(db, user, key, explicit=bool(idempotency_key))
     if existing is not None:
-        return existing, False
+        return _ship_again(existing, ship_to, explicit=bool(idempotency_key)), False
     if not lines:
         raise EmptyCart(fields={"cart": "Add something to your cart first."})
-    order = await _create_order(db, user, key, lines, hold_minutes)
+    order = await _create_order(db, user, key, lines, hold_minutes, ship_to)
     return order, True
 
 
 async def place_single_order(
-    db: AsyncSession, user: User, item: Item, *, idempotency_key: str | None, hold_minutes: int
+    db: AsyncSession,
+    user: User,
+    item: Item,
+    *,
+    idempotency_key: str | None,
+    hold_minutes: int,
+    ship_to: dict[str, Any] | None = None,
 ) -> tuple[Order, bool]:
     """One item bought outside the cart (the live room's sheet), with the cart's stock and retry rules.
 
@@ -161,12 +156,17 @@ async def place_single_order(
     )
     existing = await _existing_order(db, user, key, explicit=bool(idempotency_key))
     if existing is not None:
-        return existing, False
-    return await _create_order(db, user, key, [item], hold_minutes), True
+        return _ship_again(existing, ship_to, explicit=bool(idempotency_key)), False
+    return await _create_order(db, user, key, [item], hold_minutes, ship_to), True
 
 
 async def _create_order(
-    db: AsyncSession, user: User, key: str, lines: Sequence[Wanted], hold_minutes: int
+    db: AsyncSession,
+    user: User,
+    key: str,
+    lines: Sequence[Wanted],
+    hold_minutes: int,
+    ship_to: dict[str, Any] | None = None,
 ) -> Order:
     demand: dict[int, int] = defaultdict(int)
     for line in lines:
@@ -196,6 +196,7 @@ async def _create_order(
         total_amount=0,
         checkout_key=key,
         hold_expires_at=expires,
+        shipping_address=ship_to,
         lines=[],
     )
     for line in lines:
@@ -234,8 +235,8 @@ async def release_holds(db: AsyncSession, order: Order) -> int:
     """held → released, once: the conditional UPDATE makes a second release a no-op."""
     result = await db.execute(
         update(StockReservation)
-        .where(StockReservation.order_id == order.id, StockReservation.state == HoldState.HELD.value)
-        .values(state=HoldState.RELEASED.value)
+        .where(StockReservation.order_id == order.id, StockReservation.state == ReservationState.HELD.value)
+        .values(state=ReservationState.RELEASED.value)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -246,3 +247,22 @@ async def cancel_order(db: AsyncSession, order: Order, reason: str) -> None:
     states.move(order, OrderStatus.CANCELED, reason)
     await release_holds(db, order)
     await db.flush()
+
+
+async def merchant_orders(db: AsyncSession, merchant: Merchant, limit: int = 100) -> Sequence[Order]:
+    """Orders holding at least one of this merchant's lines, newest first."""
+    ids = select(OrderLine.order_id).where(OrderLine.merchant_id == merchant.id)
+    stmt = select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc()).limit(limit)
+    return (await db.scalars(stmt)).unique().all()
+
+
+async def merchant_order(
+    db: AsyncSession, merchant: Merchant, order_id: int
+) -> tuple[Order, list[OrderLine], Sequence[Refund]]:
+    """An order as one merchant sees it: only its lines and refunds; another's order is a 404."""
+    order = await db.get(Order, order_id)
+    lines = [ln for ln in order.lines if ln.merchant_id == merchant.id] if order else []
+    if order is None or not lines:
+        raise NotFound("No such order.")
+    stmt = select(Refund).where(Refund.order_id == order.id, Refund.merchant_id == merchant.id)
+    return order, lines, (await db.scalars(stmt.order_by(Refund.id))).all()

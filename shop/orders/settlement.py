@@ -1,4 +1,4 @@
-"""Payments applied to orders: attempts, the forward-only move on a fresh PaymentIntent, refunds.
+"""Payments applied to orders: attempts, and the forward-only move on a fresh PaymentIntent.
 
 Stripe's word is taken only from a PaymentIntent we just retrieved (or created/confirmed), never
 from a webhook body. Applying the same intent twice changes nothing the second time.
@@ -7,22 +7,22 @@ from a webhook body. Applying the same intent twice changes nothing the second t
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from payments.errors import StripeFailure
 from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt, Refund
-from shop.accounts.models import Merchant
 from shop.cart.models import Cart
-from shop.catalog.models import StockMovement
-from shop.core.errors import AppError, Conflict, NotFound
+from shop.catalog.models import StockReason
+from shop.inventory.locks import lock_variants
+from shop.inventory.services import held_quantities, move_stock
 from shop.orders import states
-from shop.orders.models import HoldState, Order, OrderLine, OrderStatus, StockReservation
-from shop.orders.services import held_quantities, lock_variants, now, release_holds
+from shop.orders.events import OrderEvent, OrderEvents, OrderNews
+from shop.orders.models import Order, OrderStatus, ReservationState, StockReservation
+from shop.orders.services import now, release_holds
 
 log = logging.getLogger("zhongcao.orders")
 
@@ -86,7 +86,7 @@ async def attempt_for_intent(db: AsyncSession, intent: Intent) -> PaymentAttempt
     return attempt
 
 
-async def apply_intent(db: AsyncSession, intent: Intent) -> Order | None:
+async def apply_intent(db: AsyncSession, events: OrderEvents, intent: Intent) -> Order | None:
     """Move the order of this PaymentIntent forward from its current state. None: order not visible yet."""
     attempt = await attempt_for_intent(db, intent)
     if attempt is None:
@@ -99,24 +99,12 @@ async def apply_intent(db: AsyncSession, intent: Intent) -> Order | None:
         return None
     attempt.status, attempt.error_message = intent.status, intent.error_message
     if intent.status == "succeeded" and order.status not in states.PAID_STATES:
-        await _settle_paid(db, order, intent)
+        await _settle_paid(db, events, order, intent)
     await db.flush()
     return order
 
 
-PaidHook = Callable[[AsyncSession, Order], Awaitable[bool]]
-_paid_hooks: dict[str, PaidHook] = {}
-
-
-def on_paid(name: str, hook: PaidHook) -> None:
-    """Run `hook` when an order is about to become paid; False means "cannot deliver": refund instead.
-
-    `live` registers one (through the composition root) for lines whose stock a flash sale allocated.
-    """
-    _paid_hooks[name] = hook  # by name: building the app again replaces, never stacks
-
-
-async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
+async def _settle_paid(db: AsyncSession, events: OrderEvents, order: Order, intent: Intent) -> None:
     if intent.amount != order.total_amount or intent.currency != order.currency:
         log.error(
             "order %s: paid %s %s but the order is %s %s",
@@ -132,32 +120,22 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
             demand[line.variant_id] += line.quantity
     variants = await lock_variants(db, demand)
     holds = (await db.scalars(select(StockReservation).where(StockReservation.order_id == order.id))).all()
-    still_held = {h.variant_id for h in holds if h.state == HoldState.HELD.value}
+    still_held = {h.variant_id for h in holds if h.state == ReservationState.HELD.value}
     others = await held_quantities(db, demand, exclude_order=order.id)
     short = [
         v
         for v, q in demand.items()
         if v not in still_held and variants[v].stock_on_hand - others.get(v, 0) < q
     ]
-    if short or not all([await hook(db, order) for hook in _paid_hooks.values()]):
+    if short or not await events.can_deliver(db, order):
         await _refund_in_full(db, order)
         return
-    for variant_id, quantity in demand.items():
-        variant = variants[variant_id]
-        variant.stock_on_hand -= quantity
-        db.add(
-            StockMovement(
-                variant_id=variant_id,
-                delta=-quantity,
-                balance_after=variant.stock_on_hand,
-                reason="sale",
-                actor_id=order.user_id,
-            )
-        )
+    for variant_id, quantity in sorted(demand.items()):
+        await move_stock(db, variant_id, -quantity, StockReason.SALE, order.user_id)
     await db.execute(
         update(StockReservation)
         .where(StockReservation.order_id == order.id)
-        .values(state=HoldState.CONSUMED.value)
+        .values(state=ReservationState.CONSUMED.value)
     )
     late = order.status == OrderStatus.CANCELED
     states.move(
@@ -165,6 +143,7 @@ async def _settle_paid(db: AsyncSession, order: Order, intent: Intent) -> None:
     )
     order.paid_at = now()
     await _empty_bought_lines(db, order)
+    await events.announce(db, OrderNews(OrderEvent.PAID, order, amount=order.total_amount))
 
 
 async def _refund_in_full(db: AsyncSession, order: Order) -> None:
@@ -201,126 +180,20 @@ async def _empty_bought_lines(db: AsyncSession, order: Order) -> None:
             line.quantity = left
 
 
-async def request_refund(
-    db: AsyncSession, order_id: int, merchant: Merchant, amount: int | None, reason: str
-) -> Refund:
-    """Reserve the amount on the locked order row (the cap holds under concurrency), then record the
-    refund with its idempotency key; `execute_refund` calls Stripe after the caller commits."""
-    line_total = OrderLine.unit_amount * OrderLine.quantity
-    merchant_total = int(
-        await db.scalar(
-            select(func.coalesce(func.sum(line_total), 0)).where(
-                OrderLine.order_id == order_id, OrderLine.merchant_id == merchant.id
-            )
-        )
-        or 0
-    )
-    if not merchant_total:
-        raise NotFound("No such order.")  # not this merchant's order
-    await db.execute(update(Order).where(Order.id == order_id).values(refunded_amount=Order.refunded_amount))
-    already = int(
-        await db.scalar(
-            select(func.coalesce(func.sum(Refund.amount), 0)).where(
-                Refund.order_id == order_id, Refund.merchant_id == merchant.id, Refund.status != "failed"
-            )
-        )
-        or 0
-    )
-    left = merchant_total - already
-    amount = left if amount is None else amount
-    if amount <= 0 or amount > left:
-        raise Conflict(
-            "That is more than is left to refund on your lines.",
-            fields={"amount": f"At most {max(left, 0)}."},
-        )
-    refundable = [s.value for s in states.PAID_STATES - {OrderStatus.REFUNDED}]
-    capped = await db.execute(
-        update(Order)
-        .where(
-            Order.id == order_id,
-            Order.refunded_amount + amount <= Order.total_amount,
-            Order.status.in_(refundable),
-        )
-        .values(refunded_amount=Order.refunded_amount + amount)
-    )
-    if not capped.rowcount:  # type: ignore[attr-defined]
-        raise Conflict(
-            "This order cannot be refunded by that amount.", fields={"amount": "Over the paid amount."}
-        )
-    order = await db.scalar(
-        select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
-    )
-    assert order is not None
-    states.move(order, states.status_after_refund(order), reason)
-    _allocate_to_lines([ln for ln in order.lines if ln.merchant_id == merchant.id], amount)
-    refund = Refund(
-        order_id=order.id,
-        merchant_id=merchant.id,
-        amount=amount,
-        currency=order.currency,
-        reason=reason,
-        idempotency_key=f"refund-{order.id}-{uuid.uuid4().hex[:16]}",
-    )
-    db.add(refund)
-    await db.flush()
-    return refund
+async def refresh_from_stripe(
+    db: AsyncSession, gateway: StripeGateway, events: OrderEvents, order: Order
+) -> Order:
+    """Show Stripe's truth: an unpaid order is checked against its PaymentIntent, never a URL parameter.
 
-
-async def execute_refund(db: AsyncSession, gateway: StripeGateway, refund: Refund) -> Refund:
-    """Send a stored refund to Stripe with its stored key; a failure gives the amount back to the order."""
-    attempt = await db.scalar(
-        select(PaymentAttempt).where(
-            PaymentAttempt.order_id == refund.order_id, PaymentAttempt.status == "succeeded"
-        )
-    )
-    try:
-        if attempt is None or attempt.payment_intent_id is None:
-            raise Conflict("No captured payment to refund.")
-        result = await gateway.refund(attempt.payment_intent_id, refund.amount, refund.idempotency_key)
-    except AppError as error:
-        refund.status = "failed"
-        order = await db.get(Order, refund.order_id)
-        if order is not None and refund.merchant_id is not None:
-            order.refunded_amount -= refund.amount  # a correction, not a state change: nothing was refunded
-            _unallocate([ln for ln in order.lines if ln.merchant_id == refund.merchant_id], refund.amount)
-            order.status = (
-                OrderStatus.PAID if order.refunded_amount == 0 else OrderStatus.PARTIALLY_REFUNDED
-            ).value
-        await db.flush()
-        log.warning("refund %s failed: %s", refund.id, error.message)
-        raise
-    refund.stripe_refund_id, refund.status = result.id, result.status
-    await db.flush()
-    return refund
-
-
-async def unsent_refunds(db: AsyncSession) -> list[Refund]:
-    return list(
-        (await db.scalars(select(Refund).where(Refund.status == "pending").order_by(Refund.id))).all()
-    )
-
-
-async def refresh_from_stripe(db: AsyncSession, gateway: StripeGateway, order: Order) -> Order:
-    """Show Stripe's truth: an unpaid order is checked against its PaymentIntent, never a URL parameter."""
+    Best effort: when Stripe does not know the intent or cannot be reached, the order shows its last
+    known state (the jobs and the webhook bring it in line later)."""
     attempt = await current_attempt(db, order)
     if order.status == OrderStatus.PENDING_PAYMENT and attempt is not None and attempt.payment_intent_id:
-        await apply_intent(db, await gateway.retrieve_intent(attempt.payment_intent_id))
+        try:
+            intent = await gateway.retrieve_intent(attempt.payment_intent_id)
+        except StripeFailure as error:
+            log.warning("order %s: shown as last known, Stripe failed: %s", order.id, error.message)
+            return order
+        await apply_intent(db, events, intent)
         await db.refresh(order)
     return order
-
-
-def _allocate_to_lines(lines: list[OrderLine], amount: int) -> None:
-    """Spread a refund over the merchant's lines in id order, filling each before the next."""
-    for line in sorted(lines, key=lambda ln: ln.id):
-        take = min(amount, line.total_amount - line.refunded_amount)
-        line.refunded_amount += take
-        amount -= take
-        if amount == 0:
-            return
-
-
-def _unallocate(lines: list[OrderLine], amount: int) -> None:
-    for line in sorted(lines, key=lambda ln: ln.id, reverse=True):
-        give = min(amount, line.refunded_amount)
-        line.refunded_amount -= give
-        amount -= give

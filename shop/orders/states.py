@@ -15,6 +15,12 @@
 
 A paid order is never moved back to pending_payment or canceled: webhooks that arrive late or out
 of order can only move an order forward.
+
+One way leads back, and only through `refund_refused`: a refund is reserved on the order before
+Stripe is asked, so when Stripe refuses it the amount is given back::
+
+    partially_refunded ──refund refused──▶ paid (nothing refunded any more) | partially_refunded
+    refunded           ──refund refused──▶ paid | partially_refunded
 """
 
 from __future__ import annotations
@@ -46,6 +52,21 @@ def move(order: Order, target: OrderStatus, reason: str = "") -> None:
     order.status = target.value
     if reason:
         order.status_reason = reason[:200]
+
+
+REFUSED_REFUND: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PARTIALLY_REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED}),
+    S.REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED}),
+}
+
+
+def refund_refused(order: Order, reason: str) -> None:
+    """Give a refused refund's amount back (the caller has lowered `refunded_amount` already)."""
+    target = S.PAID if order.refunded_amount == 0 else S.PARTIALLY_REFUNDED
+    if target not in REFUSED_REFUND.get(OrderStatus(order.status), frozenset()):
+        raise Conflict(f"An order that is {order.status} has no refund to give back.")
+    order.status = target.value
+    order.status_reason = reason[:200]
 
 
 def status_after_refund(order: Order) -> OrderStatus:

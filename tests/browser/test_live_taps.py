@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.addresses import fill_address
 from tests.browser.test_checkout import _fill_card, count_challenges
 
 PHONE = {"width": 390, "height": 844}
@@ -126,6 +127,7 @@ async def test_buy_opens_the_sheet_over_the_room_and_3ds_asks_once(browser: Brow
     await expect(sheet.locator(".variant-chip.selected")).to_have_count(1)
     await sheet.locator("[data-qty-up]").click()
     await expect(sheet.locator("[data-qty]")).to_have_text("2")
+    await fill_address(sheet)  # a new shopper has no saved address: the sheet asks for one
     await _fill_card(page, "4000002500003155")
     await sheet.locator("[data-pay-button]").click()
     await page.get_by_role("button", name="Complete authentication").click(timeout=15000)

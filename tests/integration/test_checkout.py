@@ -73,7 +73,10 @@ async def test_repeated_checkout_returns_the_same_order_and_intent(
 async def test_client_cannot_choose_the_price(client: Client, other_client: Client) -> None:
     product = await shop_with_stock(other_client, price=2599)
     await shopper_with_cart(client, product["variants"][0]["id"])
-    checkout = await _checkout(client, json={"total": {"amount": 1, "currency": "JPY"}})
+    priced = await client.post("/api/v1/checkout", json={"total": {"amount": 1, "currency": "JPY"}})
+    assert priced.status_code == 422
+    assert "total" in priced.json()["fields"]
+    checkout = await _checkout(client, json={})
     assert checkout["total"] == {"amount": 2599, "currency": "USD"}
 
 

@@ -7,7 +7,7 @@ from litestar import Litestar
 
 from live.flash_sales import jobs as sale_jobs
 from shop.orders import jobs as order_jobs
-from tests.helpers import Client
+from tests.helpers import Client, add_address
 from tests.live_helpers import launch_sale, live_room
 from tests.payments_helpers import shop_with_stock, shopper_with_cart
 
@@ -24,6 +24,7 @@ async def test_a_checkout_hold_expires_when_the_clock_passes_it(
     await shopper_with_cart(client, variant_id)
     checkout = await client.post("/api/v1/checkout")
     assert checkout.status_code == 201, checkout.text
+    await add_address(shopper)
     added = await shopper.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 1})
     assert added.status_code == 201, added.text
     held = await shopper.post("/api/v1/checkout")

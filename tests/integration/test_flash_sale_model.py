@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from live.flash_sales import services
 from live.flash_sales.gate import MemoryGate
-from live.flash_sales.models import FlashSale, FlashSaleHold, HoldState
+from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.models import Stream
 from shop.accounts.models import Merchant, User
 from shop.catalog.models import Product, Variant
@@ -113,19 +113,19 @@ class SaleMachine(RuleBasedStateMachine):
 
         self.run(go())
 
-    def _transition(self, target: HoldState, then: str) -> None:
+    def _transition(self, target: SaleHoldState, then: str) -> None:
         async def go() -> None:
             async with self.sessions() as db, db.begin():
                 hold = await db.scalar(
                     select(FlashSaleHold)
-                    .where(FlashSaleHold.sale_id == self.sale_id, FlashSaleHold.state == HoldState.HELD)
+                    .where(FlashSaleHold.sale_id == self.sale_id, FlashSaleHold.state == SaleHoldState.HELD)
                     .limit(1)
                 )
                 if hold is None:
                     return
                 moved = await db.execute(
                     update(FlashSaleHold)
-                    .where(FlashSaleHold.id == hold.id, FlashSaleHold.state == HoldState.HELD)
+                    .where(FlashSaleHold.id == hold.id, FlashSaleHold.state == SaleHoldState.HELD)
                     .values(state=target)
                 )
                 if moved.rowcount:  # type: ignore[attr-defined]
@@ -135,11 +135,11 @@ class SaleMachine(RuleBasedStateMachine):
 
     @rule()
     def pay(self) -> None:
-        self._transition(HoldState.SOLD, "settle")
+        self._transition(SaleHoldState.SOLD, "settle")
 
     @rule()
     def payment_fails_and_is_released(self) -> None:
-        self._transition(HoldState.RELEASED, "release")
+        self._transition(SaleHoldState.RELEASED, "release")
 
     @rule()
     def expire_all(self) -> None:
@@ -175,7 +175,7 @@ class SaleMachine(RuleBasedStateMachine):
                     await db.execute(
                         select(FlashSaleHold.user_id, FlashSaleHold.quantity).where(
                             FlashSaleHold.sale_id == self.sale_id,
-                            FlashSaleHold.state.in_([HoldState.HELD, HoldState.SOLD]),
+                            FlashSaleHold.state.in_([SaleHoldState.HELD, SaleHoldState.SOLD]),
                         )
                     )
                 ).all()

@@ -15,7 +15,7 @@ from live.flash_sales import jobs
 from live.flash_sales.models import FlashSale, FlashSaleHold
 from shop.accounts.models import User
 from shop.catalog.models import StockMovement, Variant
-from tests.helpers import Client, register
+from tests.helpers import Client, add_address, register
 from tests.live_helpers import buyers, hold_and_checkout, launch_sale, live_room
 from tests.payments_helpers import authenticate_3ds, card
 
@@ -177,6 +177,7 @@ async def test_a_hold_is_paid_in_the_room_and_becomes_sold(
     room = await live_room(client, other_client, stock=20, price=3000)
     sale = await launch_sale(client, room, quantity=5, limit=2, price=1999)
     await register(other_client, "viewer@example.com")
+    await add_address(other_client)  # the in-room checkout ships to the default address
     hold = (
         await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 2})
     ).json()

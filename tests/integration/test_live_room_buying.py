@@ -17,7 +17,7 @@ from live.models import StreamReminder
 from shop.catalog.models import Variant
 from shop.notifications.models import Notification
 from shop.orders.models import Order, StockReservation
-from tests.helpers import Client, make_product, register
+from tests.helpers import Client, add_address, make_product, register
 from tests.live_helpers import launch_sale, live_room
 from tests.payments_helpers import authenticate_3ds
 
@@ -105,6 +105,7 @@ async def test_direct_checkout_from_the_room(
 ) -> None:
     room = await _room_with_two_products(other_client, third_client)
     await register(client, "buyer@example.com")
+    await add_address(client)  # the room's checkout ships to the default address
     url = f"/api/v1/streams/{room['stream_id']}/checkout"
     body = {"variant_id": room["variant_id"], "quantity": 2}
     first = await client.post(url, json=body)
@@ -132,6 +133,7 @@ async def test_direct_checkout_from_the_room(
     assert (await client.post("/api/v1/streams/999999/checkout", json=body)).status_code == 404
 
     await register(third_client, "second@example.com")  # 3 in stock, 2 held by the first buyer
+    await add_address(third_client)
     too_many = await third_client.post(url, json=body)
     assert too_many.status_code == 409, too_many.text
     one = await third_client.post(url, json={**body, "quantity": 1})
@@ -146,6 +148,7 @@ async def test_direct_checkout_pays_with_a_token_and_3ds_once(
 ) -> None:
     room = await _room_with_two_products(other_client, third_client)
     await register(client, "buyer@example.com")
+    await add_address(client)
     added = await client.post("/api/v1/cart/lines", json={"variant_id": room["variant_id"], "quantity": 1})
     assert added.status_code == 201
     checkout = await client.post(

@@ -11,7 +11,7 @@ from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.catalog.models import StockMovement, Variant
 from shop.orders import jobs
 from shop.orders.models import Order, StockReservation
-from tests.helpers import Client, register
+from tests.helpers import Client, add_address, register
 from tests.payments_helpers import shop_with_stock, shopper_with_cart, signed_event
 
 
@@ -194,7 +194,7 @@ async def test_fifty_shoppers_race_for_the_last_five_units(
     )
     assert held == 5
     await _expire_all(db)
-    assert await jobs.expire_holds(app.state["sessions"], _gateway(app)) == 5
+    assert await jobs.expire_holds(app.state["sessions"], _gateway(app), app.state["order_events"]) == 5
     assert (
         await db.scalar(select(func.count(StockReservation.id)).where(StockReservation.state == "held")) == 0
     )
@@ -209,8 +209,8 @@ async def test_reconciler_repairs_a_lost_webhook_exactly_once(
 ) -> None:
     product = await shop_with_stock(other_client, stock=5)
     order_id, _ = await _confirmed_in_stripe_only(client, app, product["variants"][0]["id"])
-    assert await jobs.reconcile(app.state["sessions"], _gateway(app)) >= 1
-    await jobs.reconcile(app.state["sessions"], _gateway(app))
+    assert await jobs.reconcile(app.state["sessions"], _gateway(app), app.state["order_events"]) >= 1
+    await jobs.reconcile(app.state["sessions"], _gateway(app), app.state["order_events"])
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -227,7 +227,7 @@ async def test_late_payment_keeps_the_order_when_stock_remains(
     await db.execute(update(Order).values(status="canceled"))
     await db.execute(update(StockReservation).values(state="released"))
     await db.commit()
-    await jobs.reconcile(app.state["sessions"], _gateway(app))
+    await jobs.reconcile(app.state["sessions"], _gateway(app), app.state["order_events"])
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -246,7 +246,7 @@ async def test_late_payment_is_refunded_when_the_stock_is_gone(
     await db.execute(update(StockReservation).values(state="released"))
     await db.execute(update(Variant).where(Variant.id == variant_id).values(stock_on_hand=0))
     await db.commit()
-    await jobs.reconcile(app.state["sessions"], _gateway(app))
+    await jobs.reconcile(app.state["sessions"], _gateway(app), app.state["order_events"])
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
@@ -267,6 +267,7 @@ async def test_events_in_every_order_leave_one_paid_order(
     product = await shop_with_stock(other_client, stock=20)
     variant_id = product["variants"][0]["id"]
     await register(client, "perm@example.com")
+    await add_address(client)
     kinds = ("payment_intent.payment_failed", "payment_intent.succeeded", "payment_intent.canceled")
     for n, order_of_events in enumerate(itertools.permutations(kinds)):
         await client.post("/api/v1/cart/lines", json={"variant_id": variant_id, "quantity": 1})

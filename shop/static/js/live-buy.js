@@ -3,6 +3,7 @@
 // the server; a retry gets the same pending order) and paid with the shared card flow in pay.js.
 import { api, el, formatMoney } from "/static/js/app.js";
 import { payOrder } from "/static/js/pay.js";
+import { mountShipTo, shipToBody, shipToProblem } from "/static/js/ship-to.js";
 
 const MAX_QUANTITY = 99;
 
@@ -17,6 +18,7 @@ export function openBuySheet({ sheet, stripe, streamId, product }) {
     price: body.querySelector(".sheet-price"), stock: body.querySelector(".sheet-stock"),
     options: body.querySelector(".variant-options"), qty: body.querySelector("[data-qty]"),
     pay: body.querySelector("[data-pay-button]"), error: body.querySelector("[data-pay-error]"),
+    ship: mountShipTo(body.querySelector("[data-ship-slot]")),
   };
   const variants = product.variants || [];
   const state = { variant: variants.find((v) => v.available > 0) || variants[0], quantity: 1 };
@@ -58,15 +60,16 @@ async function pay(body, ui, state, { stripe, card, streamId }) {
   ui.pay.disabled = true;
   ui.error.hidden = true;
   try {
+    const where = ui.ship ? shipToBody(ui.ship) : {};
     const order = await api("POST", `/api/v1/streams/${streamId}/checkout`,
-      { variant_id: state.variant.id, quantity: state.quantity });
+      { variant_id: state.variant.id, quantity: state.quantity, ...where });
     await payOrder(stripe, card, order.order_id);
     const done = el("div", { class: "paid-box", "data-paid": "" });
     done.append(el("p", { class: "paid-title" }, "Paid — it's yours!"),
       el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, `View order #${order.order_id}`));
     body.replaceChildren(done);
   } catch (error) {
-    ui.error.textContent = error.message;  // textContent: bank and server messages are text, never markup
+    ui.error.textContent = shipToProblem(error);  // textContent: bank and server messages are text, never markup
     ui.error.hidden = false;
     ui.pay.disabled = false;
   }

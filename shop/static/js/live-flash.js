@@ -5,6 +5,7 @@
 import { api, el, formatMoney, toast } from "/static/js/app.js";
 import { clock } from "/static/js/live-socket.js";
 import { payOrder } from "/static/js/pay.js";
+import { mountShipTo, shipToBody, shipToProblem } from "/static/js/ship-to.js";
 
 export class FlashSaleCard {
   constructor(root, { now, sheet, signedIn, streamId, stripe }) {
@@ -125,6 +126,7 @@ export class FlashSaleCard {
     body.replaceChildren(fragment);
     const button = body.querySelector("[data-pay-button]");
     button.textContent = `Pay ${formatMoney(total)}`;
+    this.ship = mountShipTo(body.querySelector("[data-ship-slot]"));
     const card = this.stripe().elements().create("card");
     card.mount(body.querySelector("[data-card-element]"));
     const timer = body.querySelector("[data-hold-timer]");
@@ -142,7 +144,8 @@ export class FlashSaleCard {
     button.disabled = true;
     errorBox.hidden = true;
     try {
-      const order = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations/${hold.reservation_id}/checkout`);
+      const where = this.ship ? shipToBody(this.ship) : {};
+      const order = await api("POST", `/api/v1/flash-sales/${this.sale.id}/reservations/${hold.reservation_id}/checkout`, where);
       await payOrder(this.stripe(), card, order.order_id);
       clearInterval(countdown);
       const done = el("div", { class: "paid-box", "data-paid": "" });
@@ -150,7 +153,7 @@ export class FlashSaleCard {
         el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, `View order #${order.order_id}`));
       body.replaceChildren(done);
     } catch (error) {
-      errorBox.textContent = error.message;  // textContent: bank messages are text, never markup
+      errorBox.textContent = shipToProblem(error);  // textContent: bank messages are text, never markup
       errorBox.hidden = false;
       button.disabled = false;
     }
