@@ -22,6 +22,7 @@ class StripeWebhookController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         gateway: StripeGateway,
+        webhook_handlers: webhooks.WebhookHandlers,
         retry_policy: RetryPolicy,
     ) -> Response[dict[str, Any]]:
         """Stored once, then tried once; whatever that try meets (Stripe does not know the object,
@@ -37,5 +38,5 @@ class StripeWebhookController(Controller):
         if stored is None:
             return Response({"received": True, "duplicate": True}, status_code=200)
         await db_session.commit()  # the event is ours now, whatever happens while applying it
-        status = await webhooks.attempt(db_session, gateway, stored.id, retry_policy)
+        status = await webhooks.attempt(db_session, gateway, webhook_handlers, stored.id, retry_policy)
         return Response({"received": True, "status": status}, status_code=200)

@@ -31,19 +31,42 @@ log = logging.getLogger("zhongcao.payments")
 
 IntentHandler = Callable[[AsyncSession, Intent], Awaitable[bool]]
 ChargeHandler = Callable[[AsyncSession, Charge], Awaitable[bool]]
-_dispatch: dict[str, IntentHandler] = {}
-_charge_dispatch: dict[str, ChargeHandler] = {}
 NOT_VISIBLE = "the order of this payment is not visible yet"
 
 
-def register(event_type: str, handler: IntentHandler) -> None:
-    """`payment_intent.*`: the handler gets the PaymentIntent; False means "order not visible yet"."""
-    _dispatch[event_type] = handler
+class WebhookHandlers:
+    """Which handler each event type goes to. One per app, built by the composition root and
+    injected: two apps in one process never share handlers."""
 
+    def __init__(self) -> None:
+        self._intent: dict[str, IntentHandler] = {}
+        self._charge: dict[str, ChargeHandler] = {}
 
-def register_charge(event_type: str, handler: ChargeHandler) -> None:
-    """`charge.*` (e.g. `charge.refunded`): the handler gets the charge with its refunds."""
-    _charge_dispatch[event_type] = handler
+    def on_intent(self, event_type: str, handler: IntentHandler) -> None:
+        """`payment_intent.*`: the handler gets the PaymentIntent; False means "order not visible yet"."""
+        self._intent[event_type] = handler
+
+    def on_charge(self, event_type: str, handler: ChargeHandler) -> None:
+        """`charge.*` (e.g. `charge.refunded`): the handler gets the charge with its refunds."""
+        self._charge[event_type] = handler
+
+    async def apply(self, db: AsyncSession, gateway: StripeGateway, event: PaymentEvent) -> bool:
+        """Hand the event to its handler; False: not yet (its order is not visible). Stripe errors raise."""
+        event.apply_attempts += 1
+        obj = _object(event.payload)
+        charge_handler = self._charge.get(event.type)
+        intent_handler = self._intent.get(event.type)
+        if charge_handler is not None and obj.get("object") == "charge":
+            done = await charge_handler(db, await gateway.retrieve_charge(str(obj["id"])))
+        elif intent_handler is not None and event.payment_intent_id is not None:
+            done = await intent_handler(db, await gateway.retrieve_intent(event.payment_intent_id))
+        else:
+            done = True  # nothing we act on: keep it for the record
+        if done:
+            event.processed_at = clock.now()
+            event.status = EventStatus.PROCESSED.value
+            event.clear_failures()
+        return done
 
 
 def _object(event: dict[str, Any]) -> dict[str, Any]:
@@ -76,26 +99,9 @@ async def store(db: AsyncSession, event: dict[str, Any]) -> PaymentEvent | None:
     return await db.scalar(select(PaymentEvent).where(PaymentEvent.event_id == event["id"]))
 
 
-async def apply(db: AsyncSession, gateway: StripeGateway, event: PaymentEvent) -> bool:
-    """Hand the event to its handler; False: not yet (its order is not visible). Stripe errors raise."""
-    event.apply_attempts += 1
-    obj = _object(event.payload)
-    charge_handler = _charge_dispatch.get(event.type)
-    intent_handler = _dispatch.get(event.type)
-    if charge_handler is not None and obj.get("object") == "charge":
-        done = await charge_handler(db, await gateway.retrieve_charge(str(obj["id"])))
-    elif intent_handler is not None and event.payment_intent_id is not None:
-        done = await intent_handler(db, await gateway.retrieve_intent(event.payment_intent_id))
-    else:
-        done = True  # nothing we act on: keep it for the record
-    if done:
-        event.processed_at = clock.now()
-        event.status = EventStatus.PROCESSED.value
-        event.clear_failures()
-    return done
-
-
-async def attempt(db: AsyncSession, gateway: StripeGateway, event_id: int, policy: RetryPolicy) -> str:
+async def attempt(
+    db: AsyncSession, gateway: StripeGateway, handlers: WebhookHandlers, event_id: int, policy: RetryPolicy
+) -> str:
     """One try at a stored event, committed on its own; a failure is written on the event.
 
     Returns the event's status afterwards. Only a failure to write that down (the DB is gone)
@@ -105,7 +111,7 @@ async def attempt(db: AsyncSession, gateway: StripeGateway, event_id: int, polic
     if event is None or event.status != EventStatus.PENDING:
         return event.status if event is not None else EventStatus.FAILED.value
     try:
-        if await apply(db, gateway, event):
+        if await handlers.apply(db, gateway, event):
             await db.commit()
             return EventStatus.PROCESSED.value
         error, permanent = NOT_VISIBLE, False

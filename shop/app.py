@@ -19,19 +19,16 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
-from litestar.template.config import TemplateConfig
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from live.channel import stream_socket
 from live.controllers import StreamController
 from live.counters import RoomCounters
-from live.flash_sales import checkout as flash_checkout
 from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
@@ -39,7 +36,7 @@ from live.flash_sales.ticker import StockTicker
 from live.pages import LivePages
 from payments import webhooks
 from payments.controllers import StripeWebhookController
-from payments.gateway import Charge, Intent, StripeGateway
+from payments.gateway import StripeGateway
 from shop.accounts import deps as account_deps
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
@@ -56,27 +53,24 @@ from shop.catalog.pages import CatalogPages
 from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
 from shop.core.http import exception_handlers
-from shop.core.labels import held_for, status_label
-from shop.core.money import format_money
-from shop.core.pages import compact_count, counted, link_hashtags, relative_time
+from shop.core.pages import templates_config
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
-from shop.core.storage import ImageStore, media_url
+from shop.core.storage import ImageStore
 from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import CommentController, NoteController, UploadController
 from shop.notes.pages import NotePages
 from shop.notifications.controllers import NotificationController, notification_socket
-from shop.notifications.listeners import listen_to_orders
 from shop.notifications.pages import NotificationPages
 from shop.notifications.services import Notifier
-from shop.orders import jobs, settlement
+from shop.orders import jobs
 from shop.orders.controllers import CheckoutController
 from shop.orders.events import OrderEvents
 from shop.orders.pages import MerchantOrderPages, OrderPages
-from shop.orders.stripe_refunds import apply_charge_refunds
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
+from shop.wiring import build_order_events, webhook_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -93,22 +87,6 @@ async def favicon() -> Redirect:
     return Redirect("/static/favicon.svg", status_code=301)
 
 
-def _templates() -> TemplateConfig[JinjaTemplateEngine]:
-    def configure(engine: JinjaTemplateEngine) -> None:
-        engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
-        engine.engine.filters["minor"] = format_money
-        engine.engine.filters["hashtags"] = link_hashtags
-        engine.engine.filters["ago"] = relative_time
-        engine.engine.filters["compact"] = compact_count
-        engine.engine.globals["counted"] = counted
-        engine.engine.globals["media_url"] = media_url
-        engine.engine.filters["status_label"] = status_label
-        engine.engine.filters["held_for"] = held_for
-
-    # Loaded from a directory, so Jinja autoescapes every variable.
-    return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=configure)
-
-
 def build_gateway(settings: Settings) -> StripeGateway:
     return StripeGateway(
         settings.stripe_key,
@@ -118,44 +96,12 @@ def build_gateway(settings: Settings) -> StripeGateway:
     )
 
 
-def build_order_events(gate: Gate, notifier: Notifier) -> OrderEvents:
-    """Who hears what orders announce: the flash-sale books guard delivery, the inbox listens."""
-    events = OrderEvents()
-    events.guard_delivery("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
-    listen_to_orders(events, notifier)
-    return events
-
-
-def offline_order_events(settings: Settings) -> OrderEvents:
-    """The same listeners for a command run outside the app (`python -m shop reconcile`); the
-    inbox rows are written, and nobody is connected to hear a push."""
-    redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
-    gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
-    return build_order_events(gate, Notifier(lambda _data, _channels: None))
-
-
-def _register_payment_handlers(events: OrderEvents) -> None:
-    async def apply(db: AsyncSession, intent: Intent) -> bool:
-        return await settlement.apply_intent(db, events, intent) is not None
-
-    async def refunded_outside(db: AsyncSession, charge: Charge) -> bool:
-        return await apply_charge_refunds(db, events, charge)
-
-    webhooks.register_charge("charge.refunded", refunded_outside)
-
-    for event_type in (
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-    ):
-        webhooks.register(event_type, apply)
-
-
 def _job_runner(
     settings: Settings,
     engine: AsyncEngine,
     gateway: StripeGateway,
     events: OrderEvents,
+    handlers: webhooks.WebhookHandlers,
     gate: Gate,
     ticker: StockTicker,
     publish: flash_sale_jobs.Publish,
@@ -172,6 +118,7 @@ def _job_runner(
                         sessions,
                         gateway,
                         events,
+                        handlers,
                         settings.sweep_interval_s,
                         settings.reconcile_interval_s,
                         settings.retry_policy,
@@ -240,8 +187,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     notifier = Notifier(channels.publish)
     order_events = build_order_events(gate, notifier)
-    _register_payment_handlers(order_events)
-    state["order_events"] = order_events
+    handlers = webhook_handlers(order_events)
+    state.update(order_events=order_events, webhook_handlers=handlers)
     return Litestar(
         route_handlers=[
             health,
@@ -295,13 +242,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "counters": value(counters),
             "notifier": value(notifier),
             "order_events": value(order_events),
+            "webhook_handlers": value(handlers),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
-        lifespan=[_job_runner(settings, engine, gateway, order_events, gate, ticker, channels.publish)],
+        lifespan=[
+            _job_runner(settings, engine, gateway, order_events, handlers, gate, ticker, channels.publish)
+        ],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},
-        template_config=_templates(),
+        template_config=templates_config(ROOT / "templates"),
         exception_handlers=exception_handlers,
         openapi_config=OpenAPIConfig(
             title="zhongcao",

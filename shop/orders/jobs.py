@@ -21,6 +21,7 @@ from payments import webhooks
 from payments.errors import StripeFailure, StripeNotFound
 from payments.gateway import StripeGateway
 from payments.models import EventStatus, PaymentAttempt, Refund, RefundStatus
+from payments.webhooks import WebhookHandlers
 from shop.core import clock
 from shop.core.retry import RetryPolicy, describe
 from shop.orders import refunds, services, settlement
@@ -118,7 +119,7 @@ async def _record_on_attempt(
 
 
 async def retry_events(
-    sessions: SessionFactory, gateway: StripeGateway, policy: RetryPolicy = DEFAULT
+    sessions: SessionFactory, gateway: StripeGateway, handlers: WebhookHandlers, policy: RetryPolicy = DEFAULT
 ) -> int:
     """Try stored events again once their backoff is over; each try is committed on its own."""
     async with sessions() as db:
@@ -126,7 +127,7 @@ async def retry_events(
     applied = 0
     for event_id in pending:
         async with sessions() as db:
-            status = await webhooks.attempt(db, gateway, event_id, policy)
+            status = await webhooks.attempt(db, gateway, handlers, event_id, policy)
             applied += int(status == EventStatus.PROCESSED)
     return applied
 
@@ -205,6 +206,7 @@ async def run_pass(
     sessions: SessionFactory,
     gateway: StripeGateway,
     events: OrderEvents,
+    handlers: WebhookHandlers,
     policy: RetryPolicy = DEFAULT,
     *,
     with_reconcile: bool = False,
@@ -212,7 +214,7 @@ async def run_pass(
     """One pass of every job. A job that fails as a whole (the DB is down) is logged; the next runs."""
     steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
         ("expire holds", lambda: expire_holds(sessions, gateway, events, policy)),
-        ("retry events", lambda: retry_events(sessions, gateway, policy)),
+        ("retry events", lambda: retry_events(sessions, gateway, handlers, policy)),
         ("send refunds", lambda: send_refunds(sessions, gateway, events, policy)),
     ]
     if with_reconcile:
@@ -228,6 +230,7 @@ async def run_forever(
     sessions: SessionFactory,
     gateway: StripeGateway,
     events: OrderEvents,
+    handlers: WebhookHandlers,
     sweep_s: float,
     reconcile_s: float,
     policy: RetryPolicy = DEFAULT,
@@ -237,26 +240,27 @@ async def run_forever(
     while True:
         await asyncio.sleep(sweep_s)
         ticks += 1
-        await run_pass(
-            sessions, gateway, events, policy, with_reconcile=ticks * sweep_s % reconcile_s < sweep_s
-        )
+        due = ticks * sweep_s % reconcile_s < sweep_s
+        await run_pass(sessions, gateway, events, handlers, policy, with_reconcile=due)
 
 
 async def run_once(settings: Any) -> str:
     """`python -m shop reconcile`: one pass of every job, for cron or an operator."""
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from shop.app import build_gateway, offline_order_events
+    from shop.app import build_gateway
     from shop.core.db import build_engine
+    from shop.wiring import offline_order_events, webhook_handlers
 
     engine = build_engine(settings)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     gateway = build_gateway(settings)
     events = offline_order_events(settings)
+    handlers = webhook_handlers(events)
     try:
         repaired = await reconcile(sessions, gateway, events)
         expired = await expire_holds(sessions, gateway, events)
-        applied = await retry_events(sessions, gateway)
+        applied = await retry_events(sessions, gateway, handlers)
     finally:
         await engine.dispose()
     return f"reconciled: {repaired} orders repaired, {expired} holds expired, {applied} stored events applied"

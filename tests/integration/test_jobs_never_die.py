@@ -104,7 +104,8 @@ async def test_unknown_intent_webhook_is_2xx_failed_once_and_holds_still_expire(
     assert "StripeNotFound" in event.last_error
     sessions, gateway, events = _ctx(app)
     clock.advance(timedelta(hours=3))
-    assert await jobs.retry_events(sessions, gateway) == 0  # failed: not retried forever
+    handlers = app.state["webhook_handlers"]
+    assert await jobs.retry_events(sessions, gateway, handlers) == 0  # failed: not retried forever
 
     order_id, _ = await _pending_order(shopper, merchant)
     clock.advance(timedelta(minutes=11))
@@ -192,7 +193,7 @@ async def test_poison_event_fails_after_n_tries_and_is_listed_for_operators(
     policy = RetryPolicy(max_attempts=settings.job_max_attempts, base_s=settings.job_retry_base_s)
     for _ in range(policy.max_attempts - 1):
         clock.advance(timedelta(hours=2))  # past any backoff
-        assert await jobs.retry_events(sessions, gateway, policy) == 0
+        assert await jobs.retry_events(sessions, gateway, app.state["webhook_handlers"], policy) == 0
     event = await db.scalar(
         select(PaymentEvent)
         .where(PaymentEvent.event_id == event_id)
@@ -200,7 +201,7 @@ async def test_poison_event_fails_after_n_tries_and_is_listed_for_operators(
     )
     assert event is not None
     assert (event.status, event.failures, event.apply_attempts) == ("failed", 8, 8)
-    assert await jobs.retry_events(sessions, gateway, policy) == 0
+    assert await jobs.retry_events(sessions, gateway, app.state["webhook_handlers"], policy) == 0
     assert (await _status(db, Order, order_id)).status == "pending_payment"
 
     env = {**os.environ, "DATABASE_URL": settings.database_url, "SECRET_KEY": settings.secret_key}
@@ -275,7 +276,8 @@ async def test_run_forever_outlives_a_database_that_is_gone(
     engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/db.sqlite")
     broken = async_sessionmaker(engine, expire_on_commit=False)
     caplog.set_level(logging.ERROR, logger="zhongcao.jobs")
-    loop = asyncio.create_task(jobs.run_forever(broken, gateway, events, 0.01, 0.02, POLICY))
+    handlers = app.state["webhook_handlers"]
+    loop = asyncio.create_task(jobs.run_forever(broken, gateway, events, handlers, 0.01, 0.02, POLICY))
     try:
         for _ in range(500):
             if sum("failed, next pass" in r.getMessage() for r in caplog.records) >= 6:

@@ -111,7 +111,7 @@ async def test_event_before_the_order_is_visible_is_kept_and_applied_later(
     await db.execute(update(PaymentAttempt).where(PaymentAttempt.order_id == order_id).values(number=1))
     await db.execute(update(PaymentEvent).values(created_at=datetime.now(UTC) - timedelta(seconds=10)))
     await db.commit()
-    assert await jobs.retry_events(app.state["sessions"], _gateway(app)) == 1
+    assert await jobs.retry_events(app.state["sessions"], _gateway(app), app.state["webhook_handlers"]) == 1
     order = await db.scalar(
         select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
     )
