@@ -95,7 +95,10 @@ def test_nothing_but_inventory_writes_stock_on_hand() -> None:
     """The rule, kept by a sweep of the source: no other module assigns or updates the level."""
     # An attribute write (`variant.stock_on_hand -= 1`) or an UPDATE that changes the level; a row
     # lock (`values(stock_on_hand=Variant.stock_on_hand)`) and a new row created at 0 are not writes.
-    writes = re.compile(r"\.stock_on_hand\s*(=|\+=|-=)(?!=)|values\(stock_on_hand=(?!Variant\.stock_on_hand\))")
+    writes = re.compile(
+        r"\.stock_on_hand\s*(=|\+=|-=)(?!=)"  # an attribute write
+        r"|values\(stock_on_hand=(?!Variant\.stock_on_hand\))"  # an UPDATE that is not a lock
+    )
     offenders = []
     for package in ("shop", "live", "payments"):
         for path in (ROOT / package).rglob("*.py"):
