@@ -129,41 +129,23 @@ async def _signed_in(app: Litestar, role: str | None) -> AsyncIterator[Client]:
         yield browser
 
 
-@pytest.fixture
-async def anonymous(app: Litestar) -> AsyncIterator[Client]:
-    async with _signed_in(app, None) as browser:
-        yield browser
+def _role_fixture(role: str | None, doc: str) -> Any:
+    @pytest.fixture
+    async def browser(app: Litestar) -> AsyncIterator[Client]:
+        async with _signed_in(app, role) as signed_in:
+            yield signed_in
+
+    browser.__doc__ = doc
+    return browser
 
 
-@pytest.fixture
-async def shopper(app: Litestar) -> AsyncIterator[Client]:
-    async with _signed_in(app, "shopper") as browser:
-        yield browser
-
-
-@pytest.fixture
-async def other_shopper(app: Litestar) -> AsyncIterator[Client]:
-    async with _signed_in(app, "shopper") as browser:
-        yield browser
-
-
-@pytest.fixture
-async def creator(app: Litestar) -> AsyncIterator[Client]:
-    async with _signed_in(app, "creator") as browser:
-        yield browser
-
-
-@pytest.fixture
-async def merchant(app: Litestar) -> AsyncIterator[Client]:
-    """A merchant with a shop of its own (`merchant.me["merchant"]`)."""
-    async with _signed_in(app, "merchant") as browser:
-        yield browser
-
-
-@pytest.fixture
-async def other_merchant(app: Litestar) -> AsyncIterator[Client]:
-    async with _signed_in(app, "merchant") as browser:
-        yield browser
+# Each its own browser: anonymous, or signed up as a fresh user of that role (`.me`, `.id`).
+anonymous = _role_fixture(None, "A browser that never signed in.")
+shopper = _role_fixture("shopper", "A signed-in shopper.")
+other_shopper = _role_fixture("shopper", "A second shopper, to be refused another's things.")
+creator = _role_fixture("creator", "A signed-in creator.")
+merchant = _role_fixture("merchant", "A merchant with a shop of its own (`merchant.me['merchant']`).")
+other_merchant = _role_fixture("merchant", "A second merchant, to be refused another's things.")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import asyncio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.errors import PaymentDeclined, PaymentGatewayUnavailable
-from payments.gateway import StripeGateway
+from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt
 from shop.accounts.models import User
 from shop.addresses.services import shipping_for_checkout
@@ -53,18 +53,35 @@ async def open_intent(db: AsyncSession, gateway: StripeGateway, order: Order) ->
     if not claimed:
         return await _wait_for_intent(db, attempt)
     try:
-        intent = await gateway.create_intent(
-            amount=order.total_amount,
-            currency=order.currency,
-            idempotency_key=attempt.idempotency_key,
-            metadata={"order_id": str(order.id), "attempt": str(attempt.number)},
-        )
+        intent = await _create_intent(gateway, order, attempt)
     except PaymentGatewayUnavailable:
         await services.cancel_order(db, order, "The payment provider was unreachable at checkout.")
         await db.commit()
         raise
     await settlement.record_intent(db, attempt, intent)
     return attempt
+
+
+async def _create_intent(
+    gateway: StripeGateway, order: Order, attempt: PaymentAttempt, payment_method: str | None = None
+) -> Intent:
+    """The attempt's PaymentIntent, under the attempt's stored key (a retry gets the same one)."""
+    return await gateway.create_intent(
+        amount=order.total_amount,
+        currency=order.currency,
+        idempotency_key=attempt.idempotency_key,
+        metadata={"order_id": str(order.id), "attempt": str(attempt.number)},
+        payment_method=payment_method,
+    )
+
+
+async def fresh_order(
+    db: AsyncSession, gateway: StripeGateway, events: OrderEvents, user: User, order_id: int
+) -> tuple[Order, PaymentAttempt | None]:
+    """The shopper's own order, an unpaid one checked against its PaymentIntent first."""
+    order = await services.get_own_order(db, user, order_id)
+    order = await settlement.refresh_from_stripe(db, gateway, events, order)
+    return order, await settlement.current_attempt(db, order)
 
 
 async def _wait_for_intent(db: AsyncSession, attempt: PaymentAttempt) -> PaymentAttempt:
@@ -101,13 +118,7 @@ async def pay(
         if never_confirmed and attempt.payment_intent_id:
             intent = await gateway.confirm_with(attempt.payment_intent_id, method, attempt.idempotency_key)
         else:
-            intent = await gateway.create_intent(
-                amount=order.total_amount,
-                currency=order.currency,
-                idempotency_key=attempt.idempotency_key,
-                metadata={"order_id": str(order.id), "attempt": str(attempt.number)},
-                payment_method=method,
-            )
+            intent = await _create_intent(gateway, order, attempt, payment_method=method)
     except PaymentDeclined as declined:
         attempt.status, attempt.error_message = "requires_payment_method", declined.message
         await db.commit()

@@ -14,7 +14,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import Merchant, User
 from shop.core.schemas import MoneyOut
 from shop.orders import checkout as checkout_flow
-from shop.orders import fulfilment, refunds, services, settlement
+from shop.orders import fulfilment, refunds, services
 from shop.orders.events import OrderEvents
 from shop.orders.schemas import (
     CheckoutIn,
@@ -96,9 +96,7 @@ class CheckoutController(Controller):
         order_id: int,
     ) -> OrderOut:
         """The truth from the server: an unpaid order is checked against its PaymentIntent first."""
-        order = await services.get_own_order(db_session, user, order_id)
-        order = await settlement.refresh_from_stripe(db_session, gateway, order_events, order)
-        attempt = await settlement.current_attempt(db_session, order)
+        order, attempt = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
         return order_out(order, payment_out(attempt, gateway))
 
     @post("/orders/{order_id:int}/refunds", status_code=HTTP_201_CREATED)

@@ -23,7 +23,7 @@ from shop.core.errors import AppError
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
 from shop.orders import checkout as checkout_flow
-from shop.orders import fulfilment, refunds, services, settlement
+from shop.orders import fulfilment, refunds, services
 from shop.orders.events import OrderEvents
 from shop.orders.models import OrderStatus
 from shop.orders.schemas import FulfilmentIn, RefundIn, ShipToIn
@@ -78,9 +78,7 @@ class OrderPages(Controller):
         order_events: OrderEvents,
         order_id: int,
     ) -> Template | Redirect:
-        order = await settlement.refresh_from_stripe(
-            db_session, gateway, order_events, await services.get_own_order(db_session, user, order_id)
-        )
+        order, _ = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
             return Redirect(f"/orders/{order.id}")
         return render(
@@ -101,9 +99,7 @@ class OrderPages(Controller):
         order_events: OrderEvents,
         order_id: int,
     ) -> Template:
-        order = await settlement.refresh_from_stripe(
-            db_session, gateway, order_events, await services.get_own_order(db_session, user, order_id)
-        )
+        order, _ = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
         thumbs = await cover_thumbs(db_session, {line.product_id for line in order.lines})
         return render("shop/order.html", nav, order=order, thumbs=thumbs)
 
