@@ -22,6 +22,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
+from shop.core.schemas import RowId
 from shop.notifications.services import Notifier
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, checkout_out
@@ -52,7 +53,7 @@ async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | 
 
 
 async def _move(
-    db: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, target: StreamStatus
+    db: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId, target: StreamStatus
 ) -> StreamOut:
     stream = await services.hosted_stream(db, user, stream_id, host_only=True)
     await publish(db, channels, stream, await services.set_status(db, stream, target))
@@ -77,7 +78,7 @@ class StreamController(Controller):
         return [await stream_out(db_session, s) for s in await services.list_streams(db_session, status)]
 
     @get("/{stream_id:int}")
-    async def detail(self, db_session: AsyncSession, counters: RoomCounters, stream_id: int) -> StreamOut:
+    async def detail(self, db_session: AsyncSession, counters: RoomCounters, stream_id: RowId) -> StreamOut:
         return await stream_out(db_session, await services.get_stream(db_session, stream_id), counters)
 
     @post("/{stream_id:int}/start", status_code=HTTP_200_OK)
@@ -87,7 +88,7 @@ class StreamController(Controller):
         user: User,
         channels: ChannelsPlugin,
         notifier: Notifier,
-        stream_id: int,
+        stream_id: RowId,
     ) -> StreamOut:
         """Go live: followers and reminder holders are notified once each, after the commit."""
         stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
@@ -132,13 +133,13 @@ class StreamController(Controller):
 
     @post("/{stream_id:int}/end", status_code=HTTP_200_OK)
     async def end(
-        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId
     ) -> StreamOut:
         return await _move(db_session, user, channels, stream_id, StreamStatus.ENDED)
 
     @put("/{stream_id:int}/products", status_code=HTTP_200_OK)
     async def set_products(
-        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, data: ShelfIn
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId, data: ShelfIn
     ) -> StreamOut:
         stream = await services.hosted_stream(db_session, user, stream_id)
         products = await services.set_shelf(db_session, user, stream, data.product_ids)
@@ -150,7 +151,7 @@ class StreamController(Controller):
 
     @post("/{stream_id:int}/pin", status_code=HTTP_200_OK)
     async def pin(
-        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int, data: PinIn
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId, data: PinIn
     ) -> StreamOut:
         stream = await services.hosted_stream(db_session, user, stream_id)
         await publish(db_session, channels, stream, await services.pin(db_session, stream, data.product_id))
@@ -158,14 +159,14 @@ class StreamController(Controller):
 
     @delete("/{stream_id:int}/pin", status_code=HTTP_200_OK)
     async def unpin(
-        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: int
+        self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId
     ) -> StreamOut:
         stream = await services.hosted_stream(db_session, user, stream_id)
         await publish(db_session, channels, stream, await services.pin(db_session, stream, None))
         return await stream_out(db_session, stream)
 
     @get("/{stream_id:int}/replay")
-    async def replay(self, db_session: AsyncSession, stream_id: int) -> dict[str, Any]:
+    async def replay(self, db_session: AsyncSession, stream_id: RowId) -> dict[str, Any]:
         """Events and product chapters ("12:31 Serum 30 ml") built from pins and sales."""
         return await replays.replay(db_session, await services.get_stream(db_session, stream_id))
 
@@ -176,7 +177,7 @@ class StreamController(Controller):
         user: User,
         channels: ChannelsPlugin,
         attempts: AttemptCounter,
-        stream_id: int,
+        stream_id: RowId,
         data: ChatIn,
     ) -> dict[str, Any]:
         message = await chat.post(db_session, attempts, user, stream_id, data.text)
@@ -186,7 +187,7 @@ class StreamController(Controller):
 
     @post("/{stream_id:int}/moderators", status_code=HTTP_201_CREATED)
     async def add_moderator(
-        self, db_session: AsyncSession, user: User, stream_id: int, data: ModeratorIn
+        self, db_session: AsyncSession, user: User, stream_id: RowId, data: ModeratorIn
     ) -> dict[str, int]:
         stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
         await services.add_moderator(db_session, stream, data.user_id)

@@ -29,6 +29,7 @@ from shop.addresses.views import ship_to_context
 from shop.catalog.models import Product, ProductImage
 from shop.core.errors import AppError, PermissionDenied
 from shop.core.pages import form_errors, render
+from shop.core.schemas import RowId
 from shop.core.storage import media_url
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -148,7 +149,7 @@ class LivePages(Controller):
         nav: dict[str, Any],
         current_user: User | None,
         gateway: StripeGateway,
-        stream_id: int,
+        stream_id: RowId,
     ) -> Template | Redirect:
         stream = await services.get_stream(db_session, stream_id)
         if stream.status == StreamStatus.ENDED:
@@ -169,7 +170,7 @@ class LivePages(Controller):
 
     @get("/{stream_id:int}/console")
     async def console(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, stream_id: int
+        self, db_session: AsyncSession, nav: dict[str, Any], user: User, stream_id: RowId
     ) -> Template:
         stream = await services.hosted_stream(db_session, user, stream_id)
         state = await room_state(db_session, stream)
@@ -184,7 +185,7 @@ class LivePages(Controller):
         )
 
     @get("/{stream_id:int}/replay")
-    async def replay(self, db_session: AsyncSession, nav: dict[str, Any], stream_id: int) -> Template:
+    async def replay(self, db_session: AsyncSession, nav: dict[str, Any], stream_id: RowId) -> Template:
         stream = await services.get_stream(db_session, stream_id)
         log = await replays.replay(db_session, stream)
         ids = [c["product_id"] for c in log["chapters"]]

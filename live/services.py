@@ -89,15 +89,26 @@ async def next_event(db: AsyncSession, stream: Stream, kind: str, payload: dict[
 
 
 async def set_status(db: AsyncSession, stream: Stream, target: StreamStatus) -> dict[str, Any] | None:
+    """One conditional UPDATE per move, so a double tap on "Go live" starts (and notifies) once."""
     now = clock.now()
     if target is StreamStatus.LIVE:
-        if stream.status != StreamStatus.SCHEDULED:
+        moved = await db.execute(
+            update(Stream)
+            .where(Stream.id == stream.id, Stream.status == StreamStatus.SCHEDULED)
+            .values(status=target.value, started_at=now)
+        )
+        await db.refresh(stream)
+        if not moved.rowcount:  # type: ignore[attr-defined]
             raise Conflict(f"A stream that is {stream.status} cannot go live.")
-        stream.status, stream.started_at = target.value, now
         return await next_event(db, stream, "stream_started", {})
-    if stream.status == StreamStatus.ENDED:
+    moved = await db.execute(
+        update(Stream)
+        .where(Stream.id == stream.id, Stream.status != StreamStatus.ENDED)
+        .values(status=target.value, ended_at=now, pinned_product_id=None)
+    )
+    await db.refresh(stream)
+    if not moved.rowcount:  # type: ignore[attr-defined]
         return None
-    stream.status, stream.ended_at, stream.pinned_product_id = target.value, now, None
     return await next_event(db, stream, "stream_ended", {})
 
 

@@ -96,9 +96,12 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     if isinstance(error, stripe.APIConnectionError):
         return StripeUnavailable(retry_after=5)
     status = error.http_status or 0
+    if isinstance(error, stripe.IdempotencyError) or status == 409:
+        # The same key is in use by a concurrent request: its outcome is not known yet, try later.
+        return StripeUnavailable(retry_after=2)
     if status == 404 or error.code == "resource_missing":
         return StripeNotFound(message)
-    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError) or 400 <= status < 500:
+    if isinstance(error, stripe.InvalidRequestError) or 400 <= status < 500:
         return StripeInvalidRequest(message)
     if isinstance(error, stripe.APIError) or status >= 500:
         return StripeUnavailable(retry_after=5)  # Stripe's own trouble, or an answer that was not JSON

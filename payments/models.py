@@ -59,7 +59,15 @@ class PaymentEvent(Retried, Base):
 
 
 class RefundStatus(enum.StrEnum):
+    """Ours, not Stripe's (Stripe's answer is kept in `stripe_status`)::
+
+    pending ──claimed by one sender──▶ sending ──Stripe accepted──▶ succeeded
+       ▲                                  │ └──Stripe refused──▶ failed (amount given back)
+       └──undecided (down, 409, timeout)──┘
+    """
+
     PENDING = "pending"  # stored with its key; sent now, or by the job after a failure
+    SENDING = "sending"  # one sender holds it (a crashed sender's claim goes stale and is retaken)
     SUCCEEDED = "succeeded"
     FAILED = "failed"
 
@@ -78,3 +86,7 @@ class Refund(Retried, Base):
     stripe_refund_id: Mapped[str | None] = mapped_column(String(80), default=None)
     status: Mapped[str] = mapped_column(String(16), default=RefundStatus.PENDING.value)
     failure_reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    # What Stripe says of it ("pending", "succeeded", later "failed"); None until it was accepted.
+    stripe_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    # How the amount falls on the order's lines ({order_line_id: minor units}), fixed when reserved.
+    lines: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)

@@ -23,6 +23,7 @@ from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
+from shop.core.schemas import RowId
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
 from shop.settings import Settings
@@ -44,7 +45,7 @@ async def sale_out(db: AsyncSession, gate: Gate, sale: FlashSale) -> FlashSaleOu
     )
 
 
-async def get_sale(db: AsyncSession, sale_id: int) -> FlashSale:
+async def get_sale(db: AsyncSession, sale_id: RowId) -> FlashSale:
     sale = await db.get(FlashSale, sale_id)
     if sale is None:
         raise NotFound("No such flash sale.")
@@ -63,7 +64,7 @@ class FlashSaleController(Controller):
         gate: Gate,
         channels: ChannelsPlugin,
         settings: Settings,
-        stream_id: int,
+        stream_id: RowId,
         data: FlashSaleIn,
     ) -> FlashSaleOut:
         sale = await launching.launch_sale(
@@ -72,15 +73,15 @@ class FlashSaleController(Controller):
         return await sale_out(db_session, gate, sale)
 
     @get("/flash-sales/{sale_id:int}")
-    async def detail(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> FlashSaleOut:
+    async def detail(self, db_session: AsyncSession, gate: Gate, sale_id: RowId) -> FlashSaleOut:
         return await sale_out(db_session, gate, await get_sale(db_session, sale_id))
 
     @get("/flash-sales/{sale_id:int}/ledger")
-    async def ledger(self, db_session: AsyncSession, gate: Gate, sale_id: int) -> LedgerOut:
+    async def ledger(self, db_session: AsyncSession, gate: Gate, sale_id: RowId) -> LedgerOut:
         return await services.ledger(db_session, gate, await get_sale(db_session, sale_id))
 
     @get("/flash-sales/{sale_id:int}/mine")
-    async def mine(self, db_session: AsyncSession, user: User, sale_id: int) -> ViewerLimitOut:
+    async def mine(self, db_session: AsyncSession, user: User, sale_id: RowId) -> ViewerLimitOut:
         """The signed-in viewer's held and bought units against the per-customer limit."""
         return await services.viewer_books(db_session, await get_sale(db_session, sale_id), user.id)
 
@@ -92,7 +93,7 @@ class FlashSaleController(Controller):
         db_session: AsyncSession,
         user: User,
         gateway: StripeGateway,
-        sale_id: int,
+        sale_id: RowId,
         reservation_id: str,
         data: ShipToIn | None = None,
     ) -> CheckoutOut:
@@ -108,7 +109,7 @@ class FlashSaleController(Controller):
         user: User,
         gate: Gate,
         ticker: StockTicker,
-        sale_id: int,
+        sale_id: RowId,
         data: ReservationIn,
     ) -> ReservationOut:
         hold, remaining, sale = await services.reserve(db_session, gate, sale_id, user.id, data.quantity)

@@ -69,16 +69,18 @@ async def expire_holds(
 
 
 async def _expire_hold(sessions: async_sessionmaker[AsyncSession], gate: g.Gate, hold_id: int) -> int:
-    """held → expired once (a conditional update), and the gate forgets it; the units returned."""
-    async with sessions() as db, db.begin():
-        changed = await db.execute(
-            update(FlashSaleHold)
-            .where(FlashSaleHold.id == hold_id, FlashSaleHold.state == SaleHoldState.HELD)
-            .values(state=SaleHoldState.EXPIRED)
-        )
-        hold = await db.get(FlashSaleHold, hold_id)
-        if not changed.rowcount or hold is None:  # type: ignore[attr-defined]
-            return 0
+    """held → expired once (a conditional update), then, once that is committed, the gate forgets
+    it (never before: a rolled-back expiry must not free a unit that can still be paid)."""
+    async with sessions() as db:
+        async with db.begin():
+            changed = await db.execute(
+                update(FlashSaleHold)
+                .where(FlashSaleHold.id == hold_id, FlashSaleHold.state == SaleHoldState.HELD)
+                .values(state=SaleHoldState.EXPIRED)
+            )
+            hold = await db.get(FlashSaleHold, hold_id)
+            if not changed.rowcount or hold is None:  # type: ignore[attr-defined]
+                return 0
         await gate.release(hold.sale_id, hold.reservation_id)
         return hold.quantity
 

@@ -19,7 +19,6 @@ from shop.accounts.schemas import (
     ProfileIn,
     ProfileOut,
     RegisterIn,
-    RowId,
     SuggestedPage,
     TokenIn,
     TokenOut,
@@ -29,6 +28,7 @@ from shop.accounts.schemas import (
 from shop.accounts.signin import check_credentials, sign_in, sign_out
 from shop.cart.deps import clear_cart_cookie
 from shop.core.ratelimit import AttemptCounter
+from shop.core.schemas import RowId
 from shop.notifications.services import Notifier
 from shop.settings import Settings
 
@@ -100,19 +100,21 @@ class ProfileController(Controller):
         return SuggestedPage(items=[suggestion_out(s) for s in found])
 
     @get("/{user_id:int}")
-    async def profile(self, db_session: AsyncSession, current_user: User | None, user_id: int) -> ProfileOut:
+    async def profile(
+        self, db_session: AsyncSession, current_user: User | None, user_id: RowId
+    ) -> ProfileOut:
         target = await services.get_user(db_session, user_id)
         following = await services.is_following(db_session, current_user, target.id)
         return ProfileOut.model_validate(target).model_copy(update={"is_following": following})
 
     @post("/{user_id:int}/follow", status_code=HTTP_200_OK)
     async def follow(
-        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: int
+        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: RowId
     ) -> ProfileOut:
         target = await services.set_follow(db_session, user, user_id, on=True, notifier=notifier)
         return ProfileOut.model_validate(target).model_copy(update={"is_following": True})
 
     @delete("/{user_id:int}/follow", status_code=HTTP_200_OK)
-    async def unfollow(self, db_session: AsyncSession, user: User, user_id: int) -> ProfileOut:
+    async def unfollow(self, db_session: AsyncSession, user: User, user_id: RowId) -> ProfileOut:
         target = await services.set_follow(db_session, user, user_id, on=False)
         return ProfileOut.model_validate(target).model_copy(update={"is_following": False})

@@ -20,6 +20,7 @@ from shop.cart.deps import clear_cart_cookie
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
 from shop.core.ratelimit import AttemptCounter
+from shop.core.schemas import RowId
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
 from shop.notifications.services import Notifier
@@ -107,7 +108,7 @@ class AccountPages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         current_user: User | None,
-        user_id: int,
+        user_id: RowId,
         tab: str = "notes",
     ) -> Template:
         person = await services.get_user(db_session, user_id)
@@ -129,7 +130,7 @@ class AccountPages(Controller):
 
     @post("/users/{user_id:int}/follow")
     async def toggle_follow(
-        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: int, data: Form
+        self, db_session: AsyncSession, user: User, notifier: Notifier, user_id: RowId, data: Form
     ) -> Redirect:
         await services.set_follow(db_session, user, user_id, on=data.get("on") == "1", notifier=notifier)
         return Redirect(f"/users/{user_id}")

@@ -5,7 +5,6 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
-from litestar.params import Parameter
 from pydantic import AfterValidator, Field
 
 from shop.accounts.models import Role, User
@@ -15,8 +14,6 @@ from shop.core.storage import media_url, thumb_size
 if TYPE_CHECKING:
     from shop.accounts.onboarding import Suggestion
 
-# Path ids are bounded: a 30-digit id is a 4xx at the edge, never an overflow in the DB driver.
-RowId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 # Bidi overrides and isolates can make a name render as someone else's; control characters too.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -19,13 +19,13 @@ from shop.accounts.schemas import (
     MeOut,
     PasswordChangedOut,
     PasswordIn,
-    RowId,
     SessionPage,
     me_out,
 )
 from shop.accounts.sessions import session_out
 from shop.accounts.signin import current_session_id
 from shop.core.ratelimit import AttemptCounter
+from shop.core.schemas import RowId
 from shop.core.storage import ImageStore
 from shop.settings import Settings
 

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts import profiles, services, sessions
 from shop.accounts.models import User
 from shop.accounts.profiles import read_image
-from shop.accounts.schemas import PasswordIn, ProfileIn, RowId, TokenIn
+from shop.accounts.schemas import PasswordIn, ProfileIn, TokenIn
 from shop.accounts.sessions import session_out
 from shop.accounts.signin import current_session_id
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
 from shop.core.ratelimit import AttemptCounter
+from shop.core.schemas import RowId
 from shop.core.storage import ImageStore
 from shop.settings import Settings
 

@@ -16,6 +16,7 @@ from shop.accounts.models import User
 from shop.accounts.schemas import LoginIn
 from shop.cart.deps import guest_token
 from shop.cart.services import merge_guest_cart
+from shop.core.http import safe_path
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import rotate_session
 from shop.settings import Settings
@@ -61,7 +62,4 @@ def current_session_id(request: Request[Any, Any, Any]) -> int | None:
 
 
 def safe_next(target: str | None) -> str:
-    # Only same-site paths: "//evil.example" and "https://…" would be open redirects.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    return safe_path(target)

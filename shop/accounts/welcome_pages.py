@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import onboarding, services
 from shop.accounts.models import User
-from shop.accounts.schemas import InterestsIn, RowId, suggestion_out
+from shop.accounts.schemas import InterestsIn, suggestion_out
 from shop.accounts.signin import safe_next
 from shop.core.pages import form_errors, render
+from shop.core.schemas import RowId
 from shop.notifications.services import Notifier
 
 HEAD = '<link rel="stylesheet" href="/static/css/accounts.css">'

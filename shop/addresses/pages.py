@@ -16,6 +16,7 @@ from shop.addresses import services
 from shop.addresses.schemas import NewAddressIn
 from shop.addresses.views import countries
 from shop.core.errors import AppError
+from shop.core.http import safe_path
 from shop.core.pages import form_errors, render
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -79,5 +80,4 @@ class AddressPages(Controller):
 
 
 def _back(data: dict[str, str]) -> str:
-    target = data.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else "/me/addresses"
+    return safe_path(data.get("next"), "/me/addresses")

@@ -53,6 +53,6 @@ def ship_to_from_form(data: dict[str, str]) -> tuple[AddressIn | None, int | Non
         return None, None
     if choice == "new":
         return AddressIn.model_validate({field: data.get(PREFIX + field, "") for field in FIELDS}), None
-    if not choice.isdigit() or not 1 <= int(choice) <= 2**53:
+    if not (choice.isascii() and choice.isdigit()) or len(choice) > 16 or not 1 <= int(choice) <= 2**53:
         raise InvalidInput("Choose an address.", fields={"ship_to": "Choose an address."})
     return None, int(choice)

@@ -13,6 +13,7 @@ from shop.cart import services
 from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, CartOut, UpdateLineIn
 from shop.cart.views import add_to_cart, cart_view
+from shop.core.schemas import RowId
 from shop.settings import Settings
 
 
@@ -45,7 +46,7 @@ class CartController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         current_user: User | None,
-        line_id: int,
+        line_id: RowId,
         data: UpdateLineIn,
     ) -> CartOut:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)
@@ -58,7 +59,7 @@ class CartController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         current_user: User | None,
-        line_id: int,
+        line_id: RowId,
     ) -> CartOut:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)
         await services.remove_line(db_session, cart, line_id)

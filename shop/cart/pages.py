@@ -20,6 +20,7 @@ from shop.cart.schemas import AddLineIn, UpdateLineIn
 from shop.cart.views import add_to_cart, cart_view
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
+from shop.core.schemas import RowId
 from shop.settings import Settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -79,7 +80,7 @@ class CartPages(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         current_user: User | None,
-        line_id: int,
+        line_id: RowId,
         data: Form,
     ) -> Redirect:
         cart = await services.find_cart(db_session, current_user, guest_token(request), lock=True)

@@ -17,6 +17,7 @@ from shop.catalog.schemas import (
     product_out,
 )
 from shop.core.pagination import clamp_limit
+from shop.core.schemas import RowId
 
 
 class ProductController(Controller):
@@ -38,7 +39,7 @@ class ProductController(Controller):
         return ProductPage(items=[product_card_out(p) for p in rows], next_cursor=next_cursor)
 
     @get("/{product_id:int}")
-    async def get_product(self, db_session: AsyncSession, product_id: int) -> ProductOut:
+    async def get_product(self, db_session: AsyncSession, product_id: RowId) -> ProductOut:
         return product_out(await services.get_product(db_session, product_id))
 
     @post("/", status_code=HTTP_201_CREATED)
@@ -50,7 +51,7 @@ class ProductController(Controller):
 
     @patch("/{product_id:int}")
     async def update_product(
-        self, db_session: AsyncSession, user: User, merchant: Merchant, product_id: int, data: ProductPatch
+        self, db_session: AsyncSession, user: User, merchant: Merchant, product_id: RowId, data: ProductPatch
     ) -> ProductOut:
         product = await services.update_product(db_session, merchant, user, product_id, data)
         return product_out(product)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.catalog import services, storefront
 from shop.core.pages import render
+from shop.core.schemas import RowId
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
 
@@ -22,7 +23,7 @@ class CatalogPages(Controller):
         self,
         db_session: AsyncSession,
         nav: dict[str, Any],
-        product_id: int,
+        product_id: RowId,
         note: int | None = None,
         stream: int | None = None,
     ) -> Template:

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services as accounts
 from shop.accounts.models import User
-from shop.accounts.schemas import RowId
 from shop.catalog import services, storefront
 from shop.core.pages import render
+from shop.core.schemas import RowId
 from shop.notes.schemas import note_card_out
 from shop.notifications.services import Notifier
 

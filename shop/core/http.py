@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -102,3 +102,17 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: on_http_exception,
     Exception: on_internal_error,
 }
+
+
+def safe_path(target: object, fallback: str = "/") -> str:
+    """A same-site path to send a browser back to, else `fallback` (never an open redirect).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/\t/evil" and
+    "/\\evil" would leave the site like "//evil" does: anything with those, or a host, is refused.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return fallback
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target) or target.startswith("//"):
+        return fallback
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else fallback

@@ -35,10 +35,19 @@ def form_errors(error: Any) -> dict[str, str]:
 
 
 def link_hashtags(text: str) -> Markup:
-    """Escape the text first, then link #topics; the topic pattern cannot match markup."""
-    escaped = str(escape(text))
-    linked = _HASHTAG.sub(lambda m: f'<a href="/topics/{m.group(1).lower()}">#{m.group(1)}</a>', escaped)
-    return Markup(linked)  # noqa: S704
+    """Link #topics found in the raw text, escaping every piece on its own.
+
+    Matching after escaping would read the `&#39;` of "you're" as a topic #39.
+    """
+    out: list[str] = []
+    last = 0
+    for match in _HASHTAG.finditer(text):
+        topic = match.group(1)
+        out.append(str(escape(text[last : match.start()])))
+        out.append(f'<a href="/topics/{escape(topic.lower())}">#{escape(topic)}</a>')
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))  # noqa: S704 (every piece of user text above went through escape)
 
 
 def relative_time(moment: datetime | None, now: datetime | None = None) -> str:

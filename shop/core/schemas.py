@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from litestar.params import Parameter
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,3 +34,7 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
+
+
+# A database id in a path or query: bounded, so a 40-digit id is a 4xx, never an overflow in the driver.
+RowId = Annotated[int, Parameter(ge=1, le=2**53)]

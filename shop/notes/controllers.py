@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.core.errors import AuthenticationRequired
 from shop.core.pagination import clamp_limit
+from shop.core.schemas import RowId
 from shop.core.storage import ImageStore, media_url
 from shop.notes import services
 from shop.notes.schemas import (
@@ -66,7 +67,7 @@ class NoteController(Controller):
         return NotePage(items=[note_card_out(n) for n in rows], next_cursor=next_cursor)
 
     @get("/{note_id:int}")
-    async def detail(self, db_session: AsyncSession, current_user: User | None, note_id: int) -> NoteOut:
+    async def detail(self, db_session: AsyncSession, current_user: User | None, note_id: RowId) -> NoteOut:
         return await note_detail(db_session, note_id, current_user)
 
     @post("/", status_code=HTTP_201_CREATED)
@@ -75,22 +76,24 @@ class NoteController(Controller):
         return await note_detail(db_session, note.id, user)
 
     @post("/{note_id:int}/like", status_code=HTTP_200_OK)
-    async def like(self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: int) -> ToggleOut:
+    async def like(
+        self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: RowId
+    ) -> ToggleOut:
         liked = await services.set_reaction(
             db_session, user, note_id, kind="like", on=True, notifier=notifier
         )
         return self._toggle(*liked)
 
     @delete("/{note_id:int}/like", status_code=HTTP_200_OK)
-    async def unlike(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+    async def unlike(self, db_session: AsyncSession, user: User, note_id: RowId) -> ToggleOut:
         return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="like", on=False))
 
     @post("/{note_id:int}/save", status_code=HTTP_200_OK)
-    async def save(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+    async def save(self, db_session: AsyncSession, user: User, note_id: RowId) -> ToggleOut:
         return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="save", on=True))
 
     @delete("/{note_id:int}/save", status_code=HTTP_200_OK)
-    async def unsave(self, db_session: AsyncSession, user: User, note_id: int) -> ToggleOut:
+    async def unsave(self, db_session: AsyncSession, user: User, note_id: RowId) -> ToggleOut:
         return self._toggle(*await services.set_reaction(db_session, user, note_id, kind="save", on=False))
 
     @staticmethod
@@ -102,7 +105,7 @@ class NoteController(Controller):
         self,
         db_session: AsyncSession,
         current_user: User | None,
-        note_id: int,
+        note_id: RowId,
         cursor: str | None = None,
         limit: int | None = None,
     ) -> CommentPage:
@@ -114,7 +117,7 @@ class NoteController(Controller):
 
     @post("/{note_id:int}/comments", status_code=HTTP_201_CREATED)
     async def comment(
-        self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: int, data: CommentIn
+        self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: RowId, data: CommentIn
     ) -> CommentOut:
         return comment_out(await services.add_comment(db_session, user, note_id, data, notifier))
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
+from shop.core.schemas import RowId
 from shop.notes import services
 from shop.notes.schemas import CommentIn, note_card_out
 from shop.notes.views import comment_threads, note_detail
@@ -43,7 +44,7 @@ async def _note_page(
     db: AsyncSession,
     nav: dict[str, Any],
     viewer: User | None,
-    note_id: int,
+    note_id: RowId,
     *,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -86,7 +87,7 @@ class NotePages(Controller):
 
     @get("/notes/{note_id:int}")
     async def note(
-        self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None, note_id: int
+        self, db_session: AsyncSession, nav: dict[str, Any], current_user: User | None, note_id: RowId
     ) -> Template:
         return await _note_page(db_session, nav, current_user, note_id)
 
@@ -97,7 +98,7 @@ class NotePages(Controller):
         nav: dict[str, Any],
         user: User,
         notifier: Notifier,
-        note_id: int,
+        note_id: RowId,
         data: Form,
     ) -> Template | Redirect:
         """The composer posts here (a reply carries `parent_id`); we land on the new comment."""

@@ -40,23 +40,28 @@ class NotificationController(Controller):
         return MarkReadOut(marked=marked, unread=await services.unread_count(db_session, user))
 
 
+RECHECK_S = 60.0
+
+
 @websocket("/notifications/ws")
 async def notification_socket(
     socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, settings: Settings
 ) -> None:
-    """Signed-in browsers only (session cookie, Origin checked); the server only ever talks."""
+    """Signed-in browsers only (session cookie, Origin checked); the server only ever talks.
+
+    The session is checked again every `RECHECK_S`: a browser signed out from another device (or
+    by a password change) stops hearing within that time. Refusals close after accepting, so the
+    browser sees the 44xx code (a close before accepting reaches it as 1006) and stops retrying.
+    """
+    await socket.accept()
     if not origin_allowed(socket, settings):
         await socket.close(code=4403, reason="origin not allowed")
         return
-    # The same rule as every page: a revoked (signed-out-elsewhere) session hears nothing.
     sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
-    async with sessions() as db:
-        user = await session_user(db, socket.scope.get("session"))
-    if user is None:
+    user_id = await _signed_in_user(sessions, socket)
+    if user_id is None:
         await socket.close(code=4401, reason="sign in first")
         return
-    user_id = user.id
-    await socket.accept()
 
     async def forward(raw: bytes) -> None:
         await socket.send_text(raw.decode())
@@ -65,6 +70,20 @@ async def notification_socket(
         try:
             async with subscriber.run_in_background(forward, join=False):
                 while True:  # keep reading so a closed socket ends the subscription
-                    await socket.receive_text()
+                    try:
+                        await asyncio.wait_for(socket.receive_text(), timeout=RECHECK_S)
+                    except TimeoutError:
+                        if await _signed_in_user(sessions, socket) != user_id:
+                            await socket.close(code=4401, reason="signed out")
+                            return
         except (WebSocketDisconnect, RuntimeError, asyncio.CancelledError):
             pass
+
+
+async def _signed_in_user(
+    sessions: async_sessionmaker[AsyncSession], socket: WebSocket[Any, Any, Any]
+) -> int | None:
+    """The same rule as every page: a revoked (signed-out-elsewhere) session is nobody."""
+    async with sessions() as db:
+        user = await session_user(db, socket.scope.get("session"))
+    return user.id if user is not None else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -29,6 +30,24 @@ def user_channel(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+# Kinds a user can switch off and on again: repeating one must not flood the other's inbox.
+TOGGLES = frozenset({NotificationKind.LIKE, NotificationKind.COMMENT_LIKE, NotificationKind.FOLLOW})
+TOGGLE_WINDOW = timedelta(days=1)
+
+
+async def _told_lately(
+    db: AsyncSession, recipient_id: int, kind: NotificationKind, actor: User, url: str
+) -> bool:
+    stmt = select(Notification.id).where(
+        Notification.user_id == recipient_id,
+        Notification.kind == kind.value,
+        Notification.actor_id == actor.id,
+        Notification.url == url[:300],
+        Notification.created_at > clock.now() - TOGGLE_WINDOW,
+    )
+    return await db.scalar(stmt.limit(1)) is not None
+
+
 class Notifier:
     """Built once in `create_app` and injected: it holds the app's own channel publisher."""
 
@@ -45,7 +64,10 @@ class Notifier:
         subject: str = "",
         url: str = "",
     ) -> None:
-        """One notification; nobody is notified of their own action."""
+        """One notification; nobody is notified of their own action, and a like, unlike, like again
+        within a day (or a follow toggled) tells its recipient once, not each time."""
+        if kind in TOGGLES and actor is not None and await _told_lately(db, recipient_id, kind, actor, url):
+            return
         await self.notify_many(db, [recipient_id], kind, actor=actor, subject=subject, url=url)
 
     async def notify_many(

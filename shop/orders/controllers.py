@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.gateway import StripeGateway
 from shop.accounts.models import Merchant, User
-from shop.core.schemas import MoneyOut
+from shop.core.schemas import MoneyOut, RowId
 from shop.orders import checkout as checkout_flow
 from shop.orders import fulfilment, refunds, services
 from shop.orders.events import OrderEvents
@@ -60,7 +60,7 @@ class CheckoutController(Controller):
 
     @post("/orders/{order_id:int}/setup-intent", status_code=HTTP_201_CREATED)
     async def setup_intent(
-        self, db_session: AsyncSession, user: User, gateway: StripeGateway, order_id: int
+        self, db_session: AsyncSession, user: User, gateway: StripeGateway, order_id: RowId
     ) -> dict[str, str]:
         """Card collection that works with Stripe.js and the sandbox's stand-in: confirmCardSetup."""
         order = await services.get_own_order(db_session, user, order_id)
@@ -75,7 +75,7 @@ class CheckoutController(Controller):
         user: User,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
         data: PayIn,
     ) -> OrderOut:
         """Charge the collected card. 402 with the bank's message on a decline; the shopper can retry."""
@@ -93,7 +93,7 @@ class CheckoutController(Controller):
         user: User,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
     ) -> OrderOut:
         """The truth from the server: an unpaid order is checked against its PaymentIntent first."""
         order, attempt = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
@@ -106,19 +106,23 @@ class CheckoutController(Controller):
         merchant: Merchant,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
         data: RefundIn,
-    ) -> RefundOut:
+    ) -> Response[RefundOut]:
+        """201 when Stripe accepted it; 202 when Stripe could not be asked now (queued: the job sends
+        it with the same key, so trying again would refund twice); 409 `refund_refused` with Stripe's
+        reason when Stripe said no (the amount is given back)."""
         refund = await refunds.refund_order(
             db_session, gateway, order_events, merchant, order_id, data.amount, data.reason
         )
-        return RefundOut(
+        body = RefundOut(
             id=refund.id,
             order_id=refund.order_id,
             amount=MoneyOut(amount=refund.amount, currency=refund.currency),
             status=refund.status,
             reason=refund.reason,
         )
+        return Response(body, status_code=HTTP_201_CREATED if refund.stripe_refund_id else HTTP_202_ACCEPTED)
 
     @post("/orders/{order_id:int}/fulfilments", status_code=HTTP_201_CREATED)
     async def fulfil(
@@ -126,7 +130,7 @@ class CheckoutController(Controller):
         db_session: AsyncSession,
         merchant: Merchant,
         order_events: OrderEvents,
-        order_id: Annotated[int, Parameter(ge=1, le=2**53)],
+        order_id: RowId,
         data: FulfilmentIn,
     ) -> FulfilmentOut:
         """Ship the merchant's lines with a carrier and tracking number; the buyer is told."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
 from shop.core import clock
 from shop.core.errors import Conflict, NotFound
+from shop.inventory.locks import lock_order
 from shop.orders import states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
 from shop.orders.models import Fulfilment, FulfilmentLine, Order, OrderLine, OrderStatus
@@ -40,7 +40,7 @@ async def fulfil(
     db: AsyncSession, events: OrderEvents, merchant: Merchant, order_id: int, data: FulfilmentIn
 ) -> Fulfilment:
     """Record one parcel of `merchant`'s lines (all its unshipped ones when `line_ids` is omitted)."""
-    order = await _locked_order(db, order_id)
+    order = await lock_order(db, order_id)
     mine = {ln.id: ln for ln in order.lines if ln.merchant_id == merchant.id} if order else {}
     if order is None or not mine:
         raise NotFound("No such order.")  # another merchant's order is not yours to see
@@ -57,19 +57,13 @@ async def fulfil(
     )
     order.fulfilments.append(fulfilment)
     await db.flush()
-    if _all_shipped(order.lines, shipped | set(line_ids)):
+    if _all_shipped(order.lines, shipped | set(line_ids)) and order.status != OrderStatus.FULFILLED:
         states.move(order, OrderStatus.FULFILLED)
         order.fulfilled_at = clock.now()
         await db.flush()
     news = OrderNews(OrderEvent.FULFILLED, order, fulfilment_id=fulfilment.id, actor_id=merchant.owner_id)
     await events.announce(db, news)
     return fulfilment
-
-
-async def _locked_order(db: AsyncSession, order_id: int) -> Order | None:
-    await db.execute(update(Order).where(Order.id == order_id).values(status=Order.status))
-    stmt = select(Order).where(Order.id == order_id).execution_options(populate_existing=True)
-    return await db.scalar(stmt)
 
 
 def _lines_to_ship(mine: dict[int, OrderLine], shipped: set[int], wanted: Iterable[int] | None) -> list[int]:
@@ -89,6 +83,11 @@ def _lines_to_ship(mine: dict[int, OrderLine], shipped: set[int], wanted: Iterab
             fields={"line_ids": f"Refunded: {', '.join(map(str, refunded))}."},
         )
     return ids
+
+
+def all_done(order: Order) -> bool:
+    """Has every line of the order shipped, or been refunded in full?"""
+    return _all_shipped(order.lines, {line_id for f in order.fulfilments for line_id in f.line_ids})
 
 
 def _all_shipped(lines: Iterable[OrderLine], shipped: set[int]) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments import webhooks
 from payments.errors import StripeFailure, StripeNotFound
 from payments.gateway import StripeGateway
-from payments.models import EventStatus, PaymentAttempt, Refund, RefundStatus
+from payments.models import EventStatus, PaymentAttempt, Refund
 from payments.webhooks import WebhookHandlers
 from shop.core import clock
 from shop.core.retry import RetryPolicy, describe
@@ -159,18 +159,24 @@ async def send_refunds(
 async def _send_one(
     sessions: SessionFactory, gateway: StripeGateway, events: OrderEvents, refund_id: int
 ) -> bool:
-    async with sessions() as db, db.begin():
+    """One stored refund; `send_refund` claims it and commits what it learns (an undecided answer
+    raises, and is written on the refund by the caller)."""
+    async with sessions() as db:
         refund = await db.get(Refund, refund_id)
-        if refund is None or refund.status != RefundStatus.PENDING:
+        if refund is None or refund.stripe_refund_id is not None:
             return False
         if refund.next_attempt_at is not None and refund.next_attempt_at > clock.now():
             return False
         try:
-            await refunds.send_refund(db, gateway, events, refund)
+            sent = await refunds.send_refund(db, gateway, events, refund_id)
         except refunds.RefundRefused:
-            return False  # Stripe said no: the refund is failed and the amount given back; commit that
-        refund.clear_failures()
-        return True
+            return False  # Stripe said no: the refund is failed and the amount given back
+        if sent:
+            refund = await db.get(Refund, refund_id, populate_existing=True)
+            if refund is not None:
+                refund.clear_failures()
+                await db.commit()
+        return sent
 
 
 async def reconcile(

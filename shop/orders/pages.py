@@ -22,6 +22,7 @@ from shop.catalog.services import cover_thumbs
 from shop.core.errors import AppError
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
+from shop.core.schemas import RowId
 from shop.orders import checkout as checkout_flow
 from shop.orders import fulfilment, refunds, services
 from shop.orders.events import OrderEvents
@@ -60,11 +61,13 @@ class OrderPages(Controller):
         except ValidationError as error:
             return await _cart_again(db_session, nav, user, data, form_errors(error), 422)
         except AppError as error:
-            await db_session.rollback()
             if error.fields and set(error.fields) & {"ship_to", "shipping_address"}:
+                # A 4xx page: the request rolls back after rendering (a rollback now would expire
+                # the objects the page renders).
                 return await _cart_again(
                     db_session, nav, user, data, {"form": error.message}, error.status_code
                 )
+            await db_session.rollback()  # a redirect would commit: nothing half-written may stay
             return Redirect(f"/cart?{urlencode({'error': error.message})}")
         return Redirect(f"/orders/{order.id}/pay")
 
@@ -76,7 +79,7 @@ class OrderPages(Controller):
         user: User,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
     ) -> Template | Redirect:
         order, _ = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
@@ -97,7 +100,7 @@ class OrderPages(Controller):
         user: User,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
     ) -> Template:
         order, _ = await checkout_flow.fresh_order(db_session, gateway, order_events, user, order_id)
         thumbs = await cover_thumbs(db_session, {line.product_id for line in order.lines})
@@ -128,7 +131,7 @@ async def _merchant_order_page(
     db: AsyncSession,
     nav: dict[str, Any],
     merchant: Merchant,
-    order_id: int,
+    order_id: RowId,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     ship_form: dict[str, Any] | None = None,
@@ -163,7 +166,7 @@ class MerchantOrderPages(Controller):
 
     @get("/{order_id:int}")
     async def detail(
-        self, db_session: AsyncSession, nav: dict[str, Any], merchant: Merchant, order_id: int
+        self, db_session: AsyncSession, nav: dict[str, Any], merchant: Merchant, order_id: RowId
     ) -> Template:
         return await _merchant_order_page(db_session, nav, merchant, order_id)
 
@@ -205,7 +208,7 @@ class MerchantOrderPages(Controller):
         merchant: Merchant,
         gateway: StripeGateway,
         order_events: OrderEvents,
-        order_id: int,
+        order_id: RowId,
         data: Form,
     ) -> Template | Redirect:
         order, _, _ = await services.merchant_order(db_session, merchant, order_id)

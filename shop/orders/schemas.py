@@ -12,7 +12,7 @@ from shop.addresses.schemas import AddressIn, Printable
 from shop.core.schemas import Input, MoneyOut, Output
 from shop.orders.models import Fulfilment, Order
 
-_TRACKING = re.compile(r"[A-Za-z0-9 -]+")
+_TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
 
 
 def _tracking(value: str) -> str:

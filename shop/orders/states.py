@@ -19,8 +19,10 @@ of order can only move an order forward.
 One way leads back, and only through `refund_refused`: a refund is reserved on the order before
 Stripe is asked, so when Stripe refuses it the amount is given back::
 
-    partially_refunded ──refund refused──▶ paid (nothing refunded any more) | partially_refunded
-    refunded           ──refund refused──▶ paid | partially_refunded
+    partially_refunded ─┐                 ┌▶ fulfilled (it had shipped, and every line still has
+    refunded           ─┼─refund refused──┤               shipped or is refunded in full)
+    fulfilled          ─┘                 ├▶ paid (nothing refunded any more)
+                                          └▶ partially_refunded
 """
 
 from __future__ import annotations
@@ -55,14 +57,21 @@ def move(order: Order, target: OrderStatus, reason: str = "") -> None:
 
 
 REFUSED_REFUND: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PARTIALLY_REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED}),
-    S.REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED, S.FULFILLED}),
+    S.REFUNDED: frozenset({S.PAID, S.PARTIALLY_REFUNDED, S.FULFILLED}),
+    S.FULFILLED: frozenset({S.PAID, S.PARTIALLY_REFUNDED, S.FULFILLED}),
 }
 
 
-def refund_refused(order: Order, reason: str) -> None:
-    """Give a refused refund's amount back (the caller has lowered `refunded_amount` already)."""
-    target = S.PAID if order.refunded_amount == 0 else S.PARTIALLY_REFUNDED
+def refund_refused(order: Order, reason: str, *, all_lines_done: bool) -> None:
+    """Give a refused refund's amount back (the caller has lowered `refunded_amount` already).
+
+    `all_lines_done`: every line has shipped or is still refunded in full (so nothing is left to ship).
+    """
+    if order.fulfilled_at is not None and all_lines_done:
+        target = S.FULFILLED
+    else:
+        target = S.PAID if order.refunded_amount == 0 else S.PARTIALLY_REFUNDED
     if target not in REFUSED_REFUND.get(OrderStatus(order.status), frozenset()):
         raise Conflict(f"An order that is {order.status} has no refund to give back.")
     order.status = target.value

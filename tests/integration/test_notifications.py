@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shop.accounts.models import User
 from shop.notifications.models import Notification, NotificationKind
 from shop.notifications.services import Notifier, user_channel
-from tests.helpers import Client, register
+from tests.helpers import Client, make_note, make_product, register
 
 
 async def _user(db: AsyncSession, user_id: int) -> User:
@@ -34,7 +34,7 @@ async def _notify(
         await notifier.notify(
             db,
             recipient,
-            NotificationKind.FOLLOW,
+            NotificationKind.COMMENT,
             actor=await _user(db, actor),
             subject=subject,
             url=f"/users/{actor}",
@@ -96,7 +96,7 @@ async def test_page_shows_badge_then_marks_read(app: Litestar, client: Client, c
     assert badges == [("", "3"), ("", "3")]  # the header bell and the Me tab
     inbox = (await client.get("/notifications")).text
     assert inbox.count('class="inbox-item unread"') == 3
-    assert "started following you" in inbox
+    assert "commented on your note" in inbox
     assert "&lt;b&gt;bold&lt;/b&gt;" in inbox
     assert "<b>bold</b>" not in inbox
     assert (await client.get("/api/v1/notifications")).json()["unread"] == 0
@@ -122,7 +122,7 @@ async def test_push_waits_for_commit_and_rollback_sends_nothing(
     assert pushed == [
         {
             "type": "notification",
-            "kind": "follow",
+            "kind": "comment",
             "actor": "pusher",
             "subject": "yo",
             "url": f"/users/{them['id']}",
@@ -134,3 +134,15 @@ async def test_nobody_is_notified_of_their_own_action(app: Litestar, shopper: Cl
     me = shopper.me
     await _notify(app, me["id"], me["id"])
     assert (await shopper.get("/api/v1/notifications")).json()["items"] == []
+
+
+async def test_toggling_a_like_tells_the_author_once(shopper: Client, merchant: Client) -> None:
+    product = await make_product(merchant, "Matcha Whisk", sku="WHISK-1")
+    note = await make_note(merchant, [product["id"]], title="Whisk it")
+    for _ in range(3):
+        assert (await shopper.post(f"/api/v1/notes/{note['id']}/like")).status_code == 200
+        assert (await shopper.delete(f"/api/v1/notes/{note['id']}/like")).status_code == 200
+    await shopper.post(f"/api/v1/notes/{note['id']}/like")
+    likes = [n for n in (await merchant.get("/api/v1/notifications")).json()["items"] if n["kind"] == "like"]
+    assert len(likes) == 1
+    assert likes[0]["actor"]["id"] == shopper.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -13,7 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.models import PaymentAttempt, Refund
+from shop.accounts.models import Merchant
 from shop.notifications.models import Notification
+from shop.orders import refunds
 from shop.orders.models import Order
 from tests.helpers import Client, make_product
 from tests.payments_helpers import WEBHOOK_SECRET
@@ -143,3 +146,50 @@ async def test_a_refund_made_in_stripe_reaches_the_order_once(
     assert rows[1].stripe_refund_id is not None
     kinds = (await db.scalars(select(Notification.kind).where(Notification.user_id == shopper.id))).all()
     assert kinds == ["refund", "refund"]
+
+
+async def test_two_senders_at_once_send_a_refund_once(
+    shopper: Client, merchant: Client, db: AsyncSession, app: Litestar, stripe_sandbox: str
+) -> None:
+    """The request and the job (or two jobs) meet on one stored refund: one claims it, one sends."""
+    order_id = await _paid_order(shopper, merchant)
+    sessions = app.state["sessions"]
+    events = app.state["order_events"]
+    gateway = app.dependencies["gateway"].dependency()  # type: ignore[attr-defined]
+    async with sessions() as s:
+        owner = await s.get(Merchant, merchant.me["merchant"]["id"])
+        assert owner is not None
+        refund = await refunds.request_refund(s, order_id, owner, 1200, "twice?")
+        await s.commit()
+        refund_id = refund.id
+
+    async def send() -> bool:
+        async with sessions() as s:
+            return await refunds.send_refund(s, gateway, events, refund_id)
+
+    results = await asyncio.gather(send(), send(), send())
+    assert sorted(results) == [False, False, True]
+    intent_id = await db.scalar(
+        select(PaymentAttempt.payment_intent_id).where(PaymentAttempt.order_id == order_id)
+    )
+    intent = await _stripe(stripe_sandbox, "GET", f"/v1/payment_intents/{intent_id}")
+    assert intent["charges"]["data"][0]["amount_refunded"] == 1200  # type: ignore[index]
+    kinds = (await db.scalars(select(Notification.kind).where(Notification.user_id == shopper.id))).all()
+    assert kinds == ["refund"]  # announced once
+
+
+async def test_a_refused_refund_on_a_shipped_order_leaves_it_shipped(
+    shopper: Client, merchant: Client, db: AsyncSession
+) -> None:
+    order_id = await _paid_order(shopper, merchant)
+    shipped = await merchant.post(
+        f"/api/v1/orders/{order_id}/fulfilments", json={"carrier": "UPS", "tracking_number": "1Z999"}
+    )
+    assert shipped.status_code == 201, shipped.text
+    await _forget_intent(db, order_id)
+    refused = await merchant.post(
+        f"/api/v1/orders/{order_id}/refunds", json={"amount": 500, "reason": "late"}
+    )
+    assert refused.status_code == 409
+    order = (await shopper.get(f"/api/v1/orders/{order_id}")).json()
+    assert (order["status"], order["refunded"]["amount"]) == ("fulfilled", 0)

@@ -147,6 +147,10 @@ async def test_the_cart_page_checkout_takes_a_new_or_saved_address(
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in refused.text
     assert "<b>Mallory" not in refused.text
     assert await _orders_of(db, shopper.id) == 0
+    for odd in ("\u00b2", "9" * 40, "-1", "0"):  # "²".isdigit() is True, int("²") is not
+        chosen = await shopper.form("/checkout", {"ship_to": odd})
+        assert chosen.status_code in (404, 422), (odd, chosen.status_code)
+    assert await _orders_of(db, shopper.id) == 0
 
     new = {"ship_to": "new", **{f"ship_{k}": v for k, v in ADDRESS.items()}, "ship_name": "Form Person"}
     started = await shopper.form("/checkout", new)

@@ -39,7 +39,8 @@ def _gateway(settings: Settings, base: str, timeout_s: float = 10.0) -> StripeGa
         (stripe_error(402, "card_error", "card_declined"), errors.PaymentDeclined),
         (stripe_error(404, "invalid_request_error", "resource_missing"), errors.StripeNotFound),
         (stripe_error(400, "invalid_request_error"), errors.StripeInvalidRequest),
-        (stripe_error(409, "idempotency_error"), errors.StripeInvalidRequest),
+        # The key is in use by a concurrent request: its outcome is unknown yet, so ask again later.
+        (stripe_error(409, "idempotency_error"), errors.StripeUnavailable),
         (stripe_error(429, "rate_limit_error", "rate_limit"), errors.StripeRateLimited),
         (stripe_error(401, "invalid_request_error"), errors.StripeAuthError),
         (stripe_error(403, "invalid_request_error"), errors.StripeAuthError),

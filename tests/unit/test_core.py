@@ -7,6 +7,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from shop.core import search, security
 from shop.core.errors import InvalidInput, PayloadTooLarge
+from shop.core.http import safe_path
+from shop.core.pages import link_hashtags
 from shop.core.pagination import clamp_limit, decode_cursor, encode_cursor
 from shop.core.storage import ImageStore, thumb_size
 
@@ -83,3 +85,35 @@ def test_exif_orientation_is_applied_before_stripping(tmp_path: object) -> None:
     exif[0x0112] = 6  # rotate 90° clockwise on display
     stored = ImageStore(tmp_path, 10**7, 10**8).save(_jpeg(300, 100, exif=exif))  # type: ignore[arg-type]
     assert (stored.width, stored.height) == (100, 300)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "evil.example",
+        "/ /x",
+        "",
+        None,
+        "/" + "a" * 3000,
+    ],
+)
+def test_redirect_targets_leave_no_way_off_the_site(target: object) -> None:
+    assert safe_path(target, "/home") == "/home"
+
+
+def test_same_site_paths_are_kept() -> None:
+    assert safe_path("/welcome?next=/cart#top") == "/welcome?next=/cart#top"
+
+
+def test_hashtags_link_topics_and_escape_everything_else() -> None:
+    html = str(link_hashtags('If you\'re into #tea, try <b>this</b> #绿茶 & "that"'))
+    assert '<a href="/topics/tea">#tea</a>' in html
+    assert '<a href="/topics/绿茶">#绿茶</a>' in html
+    assert "you&#39;re" in html
+    assert "/topics/39" not in html  # an escaped apostrophe is not a topic
+    assert "<b>" not in html
