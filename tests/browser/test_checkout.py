@@ -35,15 +35,30 @@ async def count_challenges(context: BrowserContext) -> list[str]:
 
 
 async def _cart_from_a_note(page: Page, server: str) -> None:
+    """Add a tagged product to the cart from a note, as a shopper taps it. Other tests buy the demo's
+    stock, so the first tag whose product still has a variant in stock is the one bought."""
     await page.goto(server + "/")
-    await (
-        page.locator(".note-card").filter(has=page.locator(".chip-overlay")).nth(2).locator("a").first.click()
+    hrefs = (
+        await page.locator(".note-card")
+        .filter(has=page.locator(".chip-overlay"))
+        .locator("a.note-card-link")
+        .evaluate_all("links => links.slice(0, 8).map(a => a.getAttribute('href'))")
     )
-    await page.locator(".tag-dot").first.click()
     sheet = page.locator("[data-product-sheet]")
-    await sheet.locator(".variant-chip:not([disabled])").first.click()
-    await sheet.locator(".sheet-add").click()
-    await expect(page.locator(".toast")).to_have_text("Added to cart")
+    for href in hrefs:
+        await page.goto(server + href)
+        for index in range(await page.locator(".tag-dot").count()):
+            await page.goto(server + href)  # a fresh page: no sheet left open over the photo
+            await page.locator(".tag-dot").nth(index).click()
+            await expect(sheet.locator(".sheet-name")).not_to_be_empty()
+            await expect(sheet.locator(".variant-chip").first).to_be_visible()
+            in_stock = sheet.locator(".variant-chip:not([disabled])")
+            if await in_stock.count():
+                await in_stock.first.click()
+                await sheet.locator(".sheet-add").click()
+                await expect(page.locator(".toast")).to_have_text("Added to cart")
+                return
+    raise AssertionError("no tagged product in stock on the first notes of the feed")
 
 
 async def _checkout(page: Page, server: str) -> None:
