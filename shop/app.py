@@ -70,6 +70,8 @@ from shop.orders.pages import MerchantOrderPages, OrderPages
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
+from shop.studio.controllers import StudioController
+from shop.studio.pages import StudioPages
 from shop.wiring import build_order_events, webhook_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -224,6 +226,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LivePages,
             PeopleController,
             SearchPages,
+            StudioController,
+            StudioPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
@@ -234,7 +238,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **cart_deps.dependencies,
             "settings": value(settings),
             "attempts": value(attempts),
-            "images": value(images),
+            # Not "images": a dependency named like a body field turns that field's 422 into a 500.
+            "image_store": value(images),
             "gateway": value(gateway),
             "retry_policy": value(settings.retry_policy),
             "gate": value(gate),

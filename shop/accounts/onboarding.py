@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload, selectinload
 
 from shop.accounts.models import Follow, Role, User, UserInterest
-from shop.notes.models import Note, NoteImage, NoteTopic
+from shop.notes.models import Note, NoteImage, NoteTopic, published
 
 COVERS_PER_CREATOR = 3
 
@@ -52,6 +52,7 @@ async def suggested_creators(db: AsyncSession, user: User, limit: int = 12) -> l
         select(func.count(Note.id))
         .where(
             Note.author_id == User.id,
+            published(),
             exists().where(NoteTopic.note_id == Note.id, NoteTopic.topic.in_(topics)),
         )
         .correlate(User)
@@ -77,7 +78,7 @@ async def _recent_covers(db: AsyncSession, author_ids: list[int]) -> dict[int, l
     if not author_ids:
         return {}
     rank = func.row_number().over(partition_by=Note.author_id, order_by=Note.id.desc()).label("rank")
-    ranked = select(Note.id, rank).where(Note.author_id.in_(author_ids)).subquery()
+    ranked = select(Note.id, rank).where(Note.author_id.in_(author_ids), published()).subquery()
     stmt = (
         select(Note)
         .join(ranked, ranked.c.id == Note.id)

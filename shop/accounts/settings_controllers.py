@@ -38,9 +38,9 @@ class MeController(Controller):
 
     @post("/avatar", status_code=HTTP_200_OK)
     async def avatar(
-        self, db_session: AsyncSession, user: User, images: ImageStore, data: Multipart
+        self, db_session: AsyncSession, user: User, image_store: ImageStore, data: Multipart
     ) -> MeOut:
-        return me_out(await profiles.set_avatar(db_session, images, user, await read_image(data)))
+        return me_out(await profiles.set_avatar(db_session, image_store, user, await read_image(data)))
 
     @delete("/avatar", status_code=HTTP_200_OK)
     async def remove_avatar(self, db_session: AsyncSession, user: User) -> MeOut:

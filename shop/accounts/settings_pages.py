@@ -72,10 +72,15 @@ class SettingsPages(Controller):
 
     @post("/avatar")
     async def save_avatar(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, images: ImageStore, data: Multipart
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        image_store: ImageStore,
+        data: Multipart,
     ) -> Response[Any]:
         try:
-            await profiles.set_avatar(db_session, images, user, await read_image(data))
+            await profiles.set_avatar(db_session, image_store, user, await read_image(data))
         except AppError as error:
             errors = {"file": error.fields.get("file", error.message)}
             return _page("profile.html", nav, "profile", error.status_code, errors=errors)

@@ -18,7 +18,7 @@ from shop.cart.schemas import MAX_LINE_QUANTITY, AddLineIn, SourceIn
 from shop.catalog.models import Variant
 from shop.catalog.services import get_variant
 from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
-from shop.notes.models import Note
+from shop.notes.models import Note, NoteStatus
 
 DEFAULT_CURRENCY = "USD"
 
@@ -138,7 +138,8 @@ async def _checked_source(db: AsyncSession, source: SourceIn | None) -> tuple[st
         return SourceType.DIRECT.value, None
     if source.id is None:
         raise InvalidInput(fields={"source.id": "Give the id of the note or stream."})
-    if source.type is SourceType.NOTE and await db.get(Note, source.id) is not None:
+    note = await db.get(Note, source.id) if source.type is SourceType.NOTE else None
+    if note is not None and note.status == NoteStatus.PUBLISHED.value:  # a draft leads nobody here
         return source.type.value, source.id
     # Streams arrive with the live issue; until then a stream source cannot be valid.
     raise InvalidInput(fields={"source.id": f"No such {source.type.value}."})

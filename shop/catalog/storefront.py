@@ -12,7 +12,7 @@ from shop.accounts.models import Merchant, User
 from shop.catalog.models import Product
 from shop.core.db import keyset_page
 from shop.core.errors import NotFound
-from shop.notes.models import Note, NoteImage, ProductTag
+from shop.notes.models import Note, NoteImage, ProductTag, published
 
 
 async def get_shop(db: AsyncSession, shop_id: int) -> Merchant:
@@ -35,7 +35,7 @@ async def shop_notes(
     stmt: Select[Note] = (
         select(Note)
         .options(selectinload(Note.images).lazyload(NoteImage.tags), lazyload(Note.topics))
-        .where(or_(Note.author_id == shop.owner_id, Note.id.in_(tagging)))
+        .where(or_(Note.author_id == shop.owner_id, Note.id.in_(tagging)), published())
     )
     return await keyset_page(db, stmt, Note.id, cursor=cursor, limit=limit)
 

@@ -33,9 +33,10 @@ from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
+from shop.notes.editing import create_note
 from shop.notes.models import Note
 from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
-from shop.notes.services import add_comment, create_note, set_reaction, store_upload
+from shop.notes.services import add_comment, set_reaction, store_upload
 from shop.notifications.services import Notifier
 from shop.settings import Settings
 

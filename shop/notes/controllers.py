@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
@@ -17,11 +17,12 @@ from shop.core.errors import AuthenticationRequired
 from shop.core.pagination import clamp_limit
 from shop.core.schemas import RowId
 from shop.core.storage import ImageStore, media_url
-from shop.notes import services
+from shop.notes import editing, services
 from shop.notes.schemas import (
     CommentIn,
     CommentOut,
     CommentPage,
+    NoteEditIn,
     NoteIn,
     NoteOut,
     NotePage,
@@ -72,8 +73,18 @@ class NoteController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(self, db_session: AsyncSession, user: User, data: NoteIn) -> NoteOut:
-        note = await services.create_note(db_session, user, data)
+        note = await editing.create_note(db_session, user, data)
         return await note_detail(db_session, note.id, user)
+
+    @patch("/{note_id:int}")
+    async def edit(self, db_session: AsyncSession, user: User, note_id: RowId, data: NoteEditIn) -> NoteOut:
+        """The author edits (or publishes a draft); anybody else's note is a 404."""
+        note = await editing.edit_note(db_session, user, note_id, data)
+        return await note_detail(db_session, note.id, user)
+
+    @delete("/{note_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def remove(self, db_session: AsyncSession, user: User, note_id: RowId) -> None:
+        await editing.delete_note(db_session, user, note_id)
 
     @post("/{note_id:int}/like", status_code=HTTP_200_OK)
     async def like(
@@ -157,10 +168,10 @@ class UploadController(Controller):
         self,
         db_session: AsyncSession,
         user: User,
-        images: ImageStore,
+        image_store: ImageStore,
         data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> UploadOut:
-        upload = await services.store_upload(db_session, images, user, await data.file.read())
+        upload = await services.store_upload(db_session, image_store, user, await data.file.read())
         return UploadOut(
             upload_id=upload.id, url=media_url(upload.key), width=upload.width, height=upload.height
         )

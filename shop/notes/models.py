@@ -1,6 +1,19 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
+import enum
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
@@ -20,6 +33,11 @@ class Upload(Base):
     size_bytes: Mapped[int]
 
 
+class NoteStatus(enum.StrEnum):
+    DRAFT = "draft"  # the author's alone: no feed, search, profile, storefront or detail for others
+    PUBLISHED = "published"
+
+
 class Note(Base):
     __tablename__ = "notes"
 
@@ -33,6 +51,8 @@ class Note(Base):
     comment_count: Mapped[int] = mapped_column(default=0)
     product_count: Mapped[int] = mapped_column(default=0)
     disclosure: Mapped[str | None] = mapped_column(String(120), default=None)
+    status: Mapped[str] = mapped_column(String(16), default=NoteStatus.PUBLISHED.value)
+    published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
     author: Mapped[User] = relationship(User, lazy="joined")
     images: Mapped[list[NoteImage]] = relationship(
@@ -41,6 +61,16 @@ class Note(Base):
     topics: Mapped[list[NoteTopic]] = relationship(
         "NoteTopic", lazy="selectin", cascade="all, delete-orphan", order_by="NoteTopic.id"
     )
+
+    __table_args__ = (
+        CheckConstraint("status in ('draft','published')", name="note_status"),
+        Index("ix_notes_author_status", "author_id", "status"),
+    )
+
+
+def published() -> ColumnElement[bool]:
+    """The condition every list of notes shown to readers carries: drafts are their author's alone."""
+    return Note.status == NoteStatus.PUBLISHED.value
 
 
 class NoteTopic(Base):

@@ -16,7 +16,8 @@ from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
 from shop.notes import services
-from shop.notes.schemas import CommentIn, note_card_out
+from shop.notes.models import NoteStatus
+from shop.notes.schemas import CommentIn, CommentOut, note_card_out
 from shop.notes.views import comment_threads, note_detail
 from shop.notifications.services import Notifier
 
@@ -50,7 +51,10 @@ async def _note_page(
     status_code: int = 200,
 ) -> Template:
     detail = await note_detail(db, note_id, viewer)
-    comments, more = await comment_threads(db, viewer, note_id, None, 50)
+    comments: list[CommentOut] = []
+    more = None
+    if detail.status == NoteStatus.PUBLISHED:  # a draft (its author's preview) takes no comments
+        comments, more = await comment_threads(db, viewer, note_id, None, 50)
     following = await is_following(db, viewer, detail.author.id)
     return render(
         "shop/note.html",

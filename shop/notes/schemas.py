@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -12,7 +12,7 @@ from shop.accounts.schemas import UserRef
 from shop.catalog.models import Product
 from shop.catalog.schemas import ImageOut
 from shop.core.schemas import Input, MoneyOut, Output
-from shop.notes.models import Comment, Note
+from shop.notes.models import Comment, Note, NoteStatus
 
 MAX_IMAGES = 9
 MAX_TAGS_PER_IMAGE = 5
@@ -31,14 +31,19 @@ Topic = Annotated[str, AfterValidator(_topic)]
 
 
 class TagIn(Input):
-    product_id: int
+    product_id: int = Field(ge=1, le=2**53)
     x: float = Field(ge=0, le=1)
     y: float = Field(ge=0, le=1)
 
 
 class NoteImageIn(Input):
-    upload_id: int
+    upload_id: int = Field(ge=1, le=2**53)
     tags: list[TagIn] = Field(default_factory=list, max_length=MAX_TAGS_PER_IMAGE)
+
+
+def _tag_budget(images: Sequence[NoteImageIn | NoteImageEdit]) -> None:
+    if sum(len(image.tags) for image in images) > MAX_TAGS_PER_NOTE:
+        raise ValueError(f"A note can carry at most {MAX_TAGS_PER_NOTE} product tags.")
 
 
 class NoteIn(Input):
@@ -46,11 +51,42 @@ class NoteIn(Input):
     body: str = Field(default="", max_length=5000)
     topics: list[Topic] = Field(default_factory=list, max_length=10)
     images: list[NoteImageIn] = Field(min_length=1, max_length=MAX_IMAGES)
+    # Published unless asked: clients written before drafts existed keep posting straight out.
+    status: NoteStatus = NoteStatus.PUBLISHED
 
     @model_validator(mode="after")
-    def _tag_budget(self) -> NoteIn:
-        if sum(len(image.tags) for image in self.images) > MAX_TAGS_PER_NOTE:
-            raise ValueError(f"A note can carry at most {MAX_TAGS_PER_NOTE} product tags.")
+    def _check_tags(self) -> NoteIn:
+        _tag_budget(self.images)
+        return self
+
+
+class NoteImageEdit(Input):
+    """An image of an edited note: one already on it (`image_id`) or a new upload (`upload_id`)."""
+
+    image_id: int | None = Field(default=None, ge=1, le=2**53)
+    upload_id: int | None = Field(default=None, ge=1, le=2**53)
+    tags: list[TagIn] = Field(default_factory=list, max_length=MAX_TAGS_PER_IMAGE)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NoteImageEdit:
+        if (self.image_id is None) == (self.upload_id is None):
+            raise ValueError("Give an image either `image_id` (kept) or `upload_id` (new).")
+        return self
+
+
+class NoteEditIn(Input):
+    """PATCH: the fields sent replace the note's; `images` replaces the whole list, tags included.
+    `status` can only publish: a published note never goes back to being a draft."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=100)
+    body: str | None = Field(default=None, max_length=5000)
+    topics: list[Topic] | None = Field(default=None, max_length=10)
+    images: list[NoteImageEdit] | None = Field(default=None, min_length=1, max_length=MAX_IMAGES)
+    status: Literal["published"] | None = None
+
+    @model_validator(mode="after")
+    def _check_tags(self) -> NoteEditIn:
+        _tag_budget(self.images or [])
         return self
 
 
@@ -81,6 +117,7 @@ class TagOut(Output):
 
 
 class NoteImageOut(ImageOut):
+    id: int
     thumb_url: str
     tags: list[TagOut]
 
@@ -105,6 +142,8 @@ class NoteOut(Output):
     save_count: int
     comment_count: int
     created_at: datetime
+    status: str = NoteStatus.PUBLISHED.value
+    published_at: datetime | None = None
     liked: bool = False
     saved: bool = False
 
@@ -170,6 +209,7 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
         author=_user_ref(note.author),
         images=[
             NoteImageOut(
+                id=image.id,
                 url=media_url(image.key),
                 thumb_url=media_url(image.thumb_key),
                 width=image.width,
@@ -187,6 +227,8 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
         save_count=note.save_count,
         comment_count=note.comment_count,
         created_at=note.created_at,
+        status=note.status,
+        published_at=note.published_at,
         liked=liked,
         saved=saved,
     )

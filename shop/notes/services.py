@@ -22,11 +22,13 @@ from shop.notes.models import (
     NoteImage,
     NoteLike,
     NoteSave,
+    NoteStatus,
     NoteTopic,
     ProductTag,
     Upload,
+    published,
 )
-from shop.notes.schemas import TOPIC_PATTERN, CommentIn, NoteIn
+from shop.notes.schemas import CommentIn
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 
@@ -62,8 +64,10 @@ async def feed(
 ) -> tuple[Sequence[Note], str | None]:
     """Newest first, keyset-paginated on id so pages never skip or repeat under inserts."""
     # A card needs the author and the cover only: skip the tags and topics a note page loads.
-    stmt: Select[Note] = select(Note).options(
-        selectinload(Note.images).noload(NoteImage.tags), noload(Note.topics)
+    stmt: Select[Note] = (
+        select(Note)
+        .options(selectinload(Note.images).noload(NoteImage.tags), noload(Note.topics))
+        .where(published())
     )
     if author_id is not None:
         stmt = stmt.where(Note.author_id == author_id)
@@ -87,70 +91,26 @@ async def suggested_authors(db: AsyncSession, viewer: User, limit: int = 6) -> S
     followed = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
     stmt = (
         select(User)
-        .where(User.id != viewer.id, User.id.not_in(followed), exists().where(Note.author_id == User.id))
+        .where(
+            User.id != viewer.id,
+            User.id.not_in(followed),
+            exists().where(Note.author_id == User.id, published()),
+        )
         .order_by(User.follower_count.desc(), User.id)
         .limit(limit)
     )
     return (await db.scalars(stmt)).unique().all()
 
 
-async def get_note(db: AsyncSession, note_id: int) -> Note:
+async def get_note(db: AsyncSession, note_id: int, viewer: User | None = None) -> Note:
+    """A published note, or a draft for its author (`viewer`); any other draft does not exist.
+    Likes, saves and comments pass no viewer: nobody reacts to a draft, its author included."""
     note = await db.get(Note, note_id)
     if note is None:
         raise NotFound("No such note.")
+    if note.status != NoteStatus.PUBLISHED.value and (viewer is None or viewer.id != note.author_id):
+        raise NotFound("No such note.")
     return note
-
-
-async def create_note(db: AsyncSession, author: User, data: NoteIn) -> Note:
-    uploads = await _owned_uploads(db, author, [image.upload_id for image in data.images])
-    products = await _taggable_products(db, {t.product_id for image in data.images for t in image.tags})
-    topics = list(dict.fromkeys([*data.topics, *(t.lower() for t in TOPIC_PATTERN.findall(data.body))]))[:10]
-    note = Note(author_id=author.id, title=data.title, body=data.body, product_count=len(products))
-    note.images = [
-        NoteImage(
-            key=uploads[image.upload_id].key,
-            thumb_key=uploads[image.upload_id].thumb_key,
-            width=uploads[image.upload_id].width,
-            height=uploads[image.upload_id].height,
-            position=position,
-            tags=[ProductTag(product_id=tag.product_id, x=tag.x, y=tag.y) for tag in image.tags],
-        )
-        for position, image in enumerate(data.images)
-    ]
-    note.topics = [NoteTopic(topic=topic) for topic in topics]
-    note.search_text = search.normalise(
-        data.title, data.body, " ".join(topics), author.display_name, *(p.name for p in products.values())
-    )
-    db.add(note)
-    await db.flush()
-    if products:
-        await db.execute(
-            update(Product).where(Product.id.in_(products)).values(note_count=Product.note_count + 1)
-        )
-    return note
-
-
-async def _owned_uploads(db: AsyncSession, owner: User, upload_ids: list[int]) -> dict[int, Upload]:
-    found = (await db.scalars(select(Upload).where(Upload.id.in_(upload_ids)))).all()
-    uploads = {u.id: u for u in found if u.owner_id == owner.id}
-    missing = [i for i in upload_ids if i not in uploads]
-    if missing:
-        raise NotFound("No such upload.", fields={"images": f"Unknown upload {missing[0]}."})
-    return uploads
-
-
-async def _taggable_products(db: AsyncSession, product_ids: set[int]) -> dict[int, Product]:
-    if not product_ids:
-        return {}
-    found = (await db.scalars(select(Product).where(Product.id.in_(product_ids)))).unique().all()
-    products = {p.id: p for p in found if p.is_active}
-    missing = sorted(product_ids - products.keys())
-    if missing:
-        raise InvalidInput(
-            "A tag points at a product that does not exist.",
-            fields={"images": f"Unknown product {missing[0]}."},
-        )
-    return products
 
 
 async def tagged_products(db: AsyncSession, note: Note) -> list[Product]:
@@ -168,7 +128,10 @@ async def notes_featuring(db: AsyncSession, product_id: int, limit: int = 12) ->
         .where(ProductTag.product_id == product_id)
     )
     stmt = (
-        select(Note).where(Note.id.in_(tagged)).order_by(Note.like_count.desc(), Note.id.desc()).limit(limit)
+        select(Note)
+        .where(Note.id.in_(tagged), published())
+        .order_by(Note.like_count.desc(), Note.id.desc())
+        .limit(limit)
     )
     return (await db.scalars(stmt)).unique().all()
 

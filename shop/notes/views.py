@@ -10,7 +10,7 @@ from shop.notes.schemas import CommentOut, NoteOut, comment_out, note_out
 
 
 async def note_detail(db: AsyncSession, note_id: int, viewer: User | None) -> NoteOut:
-    note = await services.get_note(db, note_id)
+    note = await services.get_note(db, note_id, viewer)
     products = await services.tagged_products(db, note)
     liked, saved = await services.reactions_of(db, viewer, note.id)
     return note_out(note, products, liked=liked, saved=saved)
