@@ -92,7 +92,7 @@ async def test_creator_composes_saves_a_draft_and_publishes(
     await photos.nth(0).locator(".photo-select").tap()
     await expect(page.locator("[data-stage-frame] .tag-dot")).to_have_count(2)
     await page.wait_for_load_state("networkidle")
-    await page.locator("[data-stage]").scroll_into_view_if_needed()
+    await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(SCREENSHOTS / "studio-composer.png"))
 
     await page.locator("[data-save-draft]").tap()
@@ -147,6 +147,14 @@ async def _edit_on_a_desktop(browser: Browser, server: str, note_id: int) -> Non
     photos = page.locator("[data-photos] .photo")
     await photos.nth(1).drag_to(photos.nth(0))
     await expect(photos.nth(0).locator(".photo-tags")).to_have_text("1")
+    # Without a pointer: tag the middle, then nudge the tag with the arrow keys.
+    await page.locator("[data-tag-center]").focus()
+    await page.keyboard.press("Enter")
+    await page.locator("[data-picker] .picker-item").first.click()
+    await expect(frame.locator(".tag-dot")).to_have_count(3)
+    await frame.locator(".tag-dot").last.focus()
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.press("ArrowRight")
     await page.locator("[data-publish]").click()
     await expect(page).to_have_url(re.compile(rf"/notes/{note_id}$"))
     after = await (await page.request.get(f"{server}/api/v1/notes/{note_id}")).json()
@@ -155,4 +163,6 @@ async def _edit_on_a_desktop(browser: Browser, server: str, note_id: int) -> Non
     assert moved["product_id"] == before["images"][0]["tags"][0]["product_id"]
     assert abs(moved["x"] - 0.9) < 0.03
     assert abs(moved["y"] - 0.1) < 0.03
+    nudged = after["images"][1]["tags"][-1]
+    assert (nudged["x"], nudged["y"]) == (0.54, 0.5)
     await context.close()

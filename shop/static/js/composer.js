@@ -169,13 +169,18 @@ function tagDot(tag) {
   return node;
 }
 
+// A tap (or click) on the photo tags that spot; "Add a tag" (keyboards) tags the middle, to nudge.
 async function tagAt(event) {
+  if (event.target.closest(".tag-dot")) return;
+  await addTag(event.currentTarget === frame ? spot(event) : { x: 0.5, y: 0.5 });
+}
+
+async function addTag(where) {
   const image = state.images[state.current];
-  if (!image || event.target.closest(".tag-dot")) return;
+  if (!image) return;
   clearErrors();
   if (image.tags.length >= limits.tags_per_image) return showError("images", `At most ${limits.tags_per_image} products on one photo.`);
   if (tagCount() >= limits.tags_per_note) return showError("images", `At most ${limits.tags_per_note} products in one note.`);
-  const where = spot(event);
   const pending = el("span", { class: "tag-dot tag-pending" });
   pending.append(el("span", { class: "tag-pin" }));
   place(pending, where);
@@ -208,6 +213,7 @@ function render() {
   const image = state.images[state.current];
   $("[data-stage-empty]").hidden = Boolean(image);
   $("[data-stage-hint]").hidden = !image;
+  $("[data-tag-center]").hidden = !image;
   $("[data-photo-add]").hidden = !image || state.images.length >= limits.images;
   frame.hidden = !image;
   if (image) {
@@ -295,6 +301,7 @@ dropzone.addEventListener("drop", (event) => {
   addFiles(event.dataTransfer.files);
 });
 frame.addEventListener("click", tagAt);
+$("[data-tag-center]").addEventListener("click", tagAt);
 for (const tab of root.querySelectorAll("[data-preview-tab]")) {
   tab.addEventListener("click", () => {
     previewMode = tab.dataset.previewTab;
