@@ -16,6 +16,7 @@ from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shop.notifications.services import Notifier
+from shop.partnerships.rights import not_sellable_by
 
 
 def channel_name(stream_id: int) -> str:
@@ -130,19 +131,15 @@ async def shelf(db: AsyncSession, stream: Stream) -> list[Product]:
 
 
 async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: list[int]) -> list[Product]:
+    """Only what the host may sell: their own shop's products, or ones open for collaboration."""
     ids = list(dict.fromkeys(product_ids))
-    products = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
-    bad = [
-        i
-        for i in ids
-        if i not in products
-        or not products[i].is_active
-        or (stream.merchant_id is not None and products[i].merchant_id != stream.merchant_id)
-    ]
-    if bad:
+    if refused := await not_sellable_by(db, host, ids):
+        listed = ", ".join(map(str, refused))
         raise InvalidInput(
-            "Some products cannot be shelved here.", fields={"product_ids": f"Unknown product {bad[0]}."}
+            f"You may not sell these products: {listed}.",
+            fields={"product_ids": f"Not yours to sell: {listed}."},
         )
+    products = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
     await db.execute(delete(StreamProduct).where(StreamProduct.stream_id == stream.id))
     for position, product_id in enumerate(ids):
         db.add(StreamProduct(stream_id=stream.id, product_id=product_id, position=position))

@@ -67,6 +67,7 @@ from shop.orders import jobs
 from shop.orders.controllers import CheckoutController
 from shop.orders.events import OrderEvents
 from shop.orders.pages import MerchantOrderPages, OrderPages
+from shop.partnerships.controllers import CollaborationController
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NotificationPages,
             NavigationPages,
             AddressController,
+            CollaborationController,
             AddressPages,
             OrderPages,
             MerchantOrderPages,

@@ -23,12 +23,14 @@ from shop.notes.models import (
 )
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
+from shop.partnerships.models import Collaboration
 
 __all__ = [
     "Address",
     "ApiToken",
     "Cart",
     "CartLine",
+    "Collaboration",
     "Comment",
     "CommentLike",
     "FlashSale",

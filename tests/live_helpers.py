@@ -18,14 +18,17 @@ _HASH = security.hash_password("not-used-for-login")
 
 
 async def live_room(host: Client, merchant: Client, stock: int = 500, price: int = 3000) -> dict[str, Any]:
+    """The brand's own room (only a shop may flash-sell its stock), run by `host`, a creator the
+    brand made a moderator: the creator pins and launches the sales."""
     await register(merchant, f"m-{uuid.uuid4().hex[:6]}@shop.example", role="merchant")
     product = await make_product(
         merchant, "Glow Serum", stock=stock, price=price, sku=f"GS-{uuid.uuid4().hex[:6]}"
     )
-    await register(host, f"host-{uuid.uuid4().hex[:6]}@example.com", role="creator")
-    stream_id = (await host.post("/api/v1/streams", json={"title": "Deals"})).json()["id"]
-    await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]})
-    await host.post(f"/api/v1/streams/{stream_id}/start")
+    creator = await register(host, f"host-{uuid.uuid4().hex[:6]}@example.com", role="creator")
+    stream_id = (await merchant.post("/api/v1/streams", json={"title": "Deals"})).json()["id"]
+    await merchant.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]})
+    await merchant.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": creator["id"]})
+    await merchant.post(f"/api/v1/streams/{stream_id}/start")
     return {"stream_id": stream_id, "product": product, "variant_id": product["variants"][0]["id"]}
 
 
@@ -100,19 +103,32 @@ async def buyers(db: AsyncSession, count: int) -> list[str]:
     return tokens
 
 
-async def streaming_room(host: Client, merchant: Client, products: int = 2) -> tuple[int, list[int]]:
-    """A creator's live stream with `products` of a merchant's products on its shelf."""
+async def streaming_room(
+    host: Client, merchant: Client, products: int = 2, *, brand_hosted: bool = False
+) -> tuple[int, list[int]]:
+    """A live stream with `products` of a merchant's products on its shelf.
+
+    By default a creator hosts it, shelving products the brand opened for collaboration. A flash
+    sale needs the brand's own room: `brand_hosted` has the merchant host, with the creator
+    (`host`) as its moderator, who pins and launches."""
     await register(merchant, "m@shop.example", role="merchant")
     ids = [(await make_product(merchant, f"Live Item {i}", sku=f"LIVE-{i}"))["id"] for i in range(products)]
-    await register(host, "host@example.com", role="creator")
-    stream = await host.post(
+    creator = await register(host, "host@example.com", role="creator")
+    owner = merchant if brand_hosted else host
+    if not brand_hosted:
+        for product_id in ids:  # the brand opens them to creators, so a creator may shelve them
+            body = {"product_id": product_id, "commission_bps": 1000}
+            assert (await merchant.post("/api/v1/collaborations", json=body)).status_code == 201
+    stream = await owner.post(
         "/api/v1/streams", json={"title": "Friday glow-up", "playback_url": "https://x.example/live.m3u8"}
     )
     assert stream.status_code == 201, stream.text
     stream_id = stream.json()["id"]
-    shelved = await host.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": ids})
+    shelved = await owner.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": ids})
     assert shelved.status_code == 200, shelved.text
-    assert (await host.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
+    if brand_hosted:
+        await merchant.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": creator["id"]})
+    assert (await owner.post(f"/api/v1/streams/{stream_id}/start")).json()["status"] == "live"
     return stream_id, ids
 
 

@@ -72,6 +72,15 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
     variant = await db.get(Variant, data.variant_id)
     if variant is None or variant.product_id not in {p.id for p in await shelf(db, stream)}:
         raise NotFound("No such variant on this stream's shelf.", fields={"variant_id": "Not on the shelf."})
+    if variant.product.merchant_id != stream.merchant_id:
+        # Selling another shop's stock at a deal price takes that shop's terms (a deal's flash-sale
+        # terms); a shelf on collaboration is for its regular price only.
+        raise InvalidInput(
+            "A flash sale needs your own shop's product, or a deal with flash-sale terms.",
+            fields={"variant_id": f"Product {variant.product_id} is not your shop's."},
+        )
+    if data.price.amount < 1:
+        raise InvalidInput("A deal price must be above zero.", fields={"price": "Above zero."})
     if data.price.currency != variant.currency or data.price.amount >= variant.price_amount:
         raise InvalidInput(
             "The deal price must be below the regular price, in the same currency.",

@@ -29,6 +29,7 @@ from shop.catalog.schemas import MoneyIn, ProductIn, VariantIn
 from shop.catalog.services import create_product
 from shop.core.db import build_engine
 from shop.core.storage import ImageStore
+from shop.demo.collaborations import seed_collaborations
 from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
@@ -277,5 +278,6 @@ async def _seed_social(run: _Run, plan: Plan) -> None:
 
 
 async def _seed_live(run: _Run, settings: Settings) -> None:
+    run.created += await seed_collaborations(run.db, run.users, run.products)
     hold_seconds = settings.hold_minutes * 60
     run.created += await seed_live(run.db, run.users, run.products, hold_seconds=hold_seconds, say=_say)

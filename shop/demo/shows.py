@@ -89,7 +89,6 @@ REPLAYS = (
         12:02 june.brews@demo.test: 80 °C, never boiling, or it turns bitter
         16:20 pin Barrier Repair Cream
         21:50 pin Jasmine Pearls
-        22:05 sale Jasmine Pearls
         22:40 shopper@demo.test: got two, thank you!
         28:40 pin Lip Sleeping Balm
         30:15 ivy.daily@demo.test: the berry one smells like jam

@@ -70,7 +70,7 @@ async def test_the_server_clock_opens_and_closes_the_sale(
     assert (await client.get(f"/api/v1/flash-sales/{sale['id']}")).json()["status"] == "scheduled"
 
 
-async def test_launch_is_checked(client: Client, other_client: Client) -> None:
+async def test_launch_is_checked(client: Client, other_client: Client, shopper: Client) -> None:
     room = await live_room(client, other_client, stock=5, price=3000)
 
     async def launch(by: Client, quantity: int, price: int) -> int:
@@ -88,7 +88,8 @@ async def test_launch_is_checked(client: Client, other_client: Client) -> None:
 
     assert await launch(client, quantity=6, price=1000) == 422  # more than the 5 in stock
     assert await launch(client, quantity=1, price=3000) == 422  # not below the regular price
-    assert await launch(other_client, quantity=1, price=100) == 404  # not the host
+    assert await launch(client, quantity=1, price=0) == 422  # a deal price of zero
+    assert await launch(shopper, quantity=1, price=100) == 404  # neither the host nor a moderator
 
 
 async def test_expired_holds_return_to_the_pool_once(

@@ -73,21 +73,23 @@ async def test_missing_rooms_and_replays_show_the_error_page(anonymous: Client, 
     assert (api.status_code, api.json()["code"]) == (404, "not_found")
 
 
-async def test_room_page_embeds_the_current_state_safely(client: Client, other_client: Client) -> None:
-    stream_id, ids = await streaming_room(client, other_client)
+async def test_room_page_embeds_the_current_state_safely(
+    client: Client, other_client: Client, shopper: Client
+) -> None:
+    stream_id, ids = await streaming_room(client, other_client, brand_hosted=True)
     await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[1]})
     variant_id = (await client.get(f"/api/v1/products/{ids[0]}")).json()["variants"][0]["id"]
     sale = await launch_sale(
         client, {"stream_id": stream_id, "variant_id": variant_id}, quantity=5, limit=1, price=100
     )
-    page = await other_client.get(f"/live/{stream_id}")
+    page = await shopper.get(f"/live/{stream_id}")
     assert page.status_code == 200
     state = _room_state(page.text)
     assert state["pinned"]["id"] == ids[1]
     assert [p["id"] for p in state["products"]] == ids
     assert (state["flash_sale"]["id"], state["flash_sale"]["remaining"]) == (sale["id"], 5)
     assert state["flash_sale"]["product"]["id"] == ids[0]
-    assert "data-chat-form" in page.text  # the merchant is signed in: it may chat
+    assert "data-chat-form" in page.text  # the shopper is signed in: they may chat
     assert f'href="/live/{stream_id}/console"' not in page.text  # viewers get no console link
 
 

@@ -122,7 +122,7 @@ async def test_viewers_see_the_sale_start_and_the_stock_fall(
 ) -> None:
     from tests.live_helpers import launch_sale
 
-    stream_id, ids = await streaming_room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client, brand_hosted=True)
     variant_id = (await client.get(f"/api/v1/products/{ids[0]}")).json()["variants"][0]["id"]
     async with connect(f"ws://{live_server}/live/streams/{stream_id}/ws") as ws:
         assert json.loads(await ws.recv())["stream"]["flash_sale"] is None
@@ -215,7 +215,7 @@ async def test_likes_are_aggregated_and_viewers_counted(
 async def test_replay_has_product_chapters_from_pins_and_sales(client: Client, other_client: Client) -> None:
     from tests.live_helpers import launch_sale
 
-    stream_id, ids = await streaming_room(client, other_client)
+    stream_id, ids = await streaming_room(client, other_client, brand_hosted=True)
     for product_id in (ids[0], ids[1]):
         await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": product_id})
     await client.post(f"/api/v1/streams/{stream_id}/chat", json={"text": "deal time"})
@@ -223,7 +223,7 @@ async def test_replay_has_product_chapters_from_pins_and_sales(client: Client, o
     await launch_sale(
         client, {"stream_id": stream_id, "variant_id": variant_id}, quantity=2, limit=1, price=100
     )
-    await client.post(f"/api/v1/streams/{stream_id}/end")
+    await other_client.post(f"/api/v1/streams/{stream_id}/end")  # the brand hosts; the creator moderates
     replay = (await client.get(f"/api/v1/streams/{stream_id}/replay")).json()
     assert [c["product_id"] for c in replay["chapters"]] == [ids[0], ids[1], ids[0]]
     assert all(c["at_s"] >= 0 for c in replay["chapters"])
