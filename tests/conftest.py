@@ -141,6 +141,7 @@ def _role_fixture(role: str | None, doc: str) -> Any:
 
 # Each its own browser: anonymous, or signed up as a fresh user of that role (`.me`, `.id`).
 anonymous = _role_fixture(None, "A browser that never signed in.")
+third_client = _role_fixture(None, "A third browser, not signed up yet (for conversations of three).")
 shopper = _role_fixture("shopper", "A signed-in shopper.")
 other_shopper = _role_fixture("shopper", "A second shopper, to be refused another's things.")
 creator = _role_fixture("creator", "A signed-in creator.")

@@ -3,13 +3,10 @@ the viewer's count against a flash sale's limit, and a card collected with a tok
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
-from litestar import Litestar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,13 +17,6 @@ from shop.orders.models import Order, StockReservation
 from tests.helpers import Client, add_address, make_product, register
 from tests.live_helpers import launch_sale, live_room
 from tests.payments_helpers import authenticate_3ds
-
-
-@pytest.fixture
-async def third_client(app: Litestar) -> AsyncIterator[Client]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50001))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw:
-        yield Client(raw)
 
 
 async def _scheduled(host: Client, email: str = "host@example.com") -> dict[str, Any]:

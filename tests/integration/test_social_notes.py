@@ -4,37 +4,14 @@ Following feed. Everything goes through the HTTP API and is checked against the 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-import pytest
-from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.notes.models import Comment, CommentLike
 from shop.notifications.models import Notification
 from tests.helpers import Client, make_note, register
-
-
-def _raw(app: Litestar) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
-
-
-@pytest.fixture
-async def third_client(app: Litestar) -> AsyncIterator[Client]:
-    """A third browser, for conversations between three people."""
-    async with _raw(app) as raw:
-        yield Client(raw)
-
-
-@pytest.fixture
-async def anonymous(app: Litestar) -> AsyncIterator[Client]:
-    """A signed-out visitor: no cookies."""
-    async with _raw(app) as raw:
-        yield Client(raw)
 
 
 async def _comment(client: Client, note_id: int, body: str, parent_id: int | None = None) -> dict[str, Any]:
