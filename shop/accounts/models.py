@@ -15,6 +15,12 @@ class Role(enum.StrEnum):
     SHOPPER = "shopper"
     CREATOR = "creator"
     MERCHANT = "merchant"
+    # Runs the platform (verifies and suspends shops). Made only by `python -m shop operator add`;
+    # sign-up refuses it.
+    OPERATOR = "operator"
+
+
+SELF_SERVE_ROLES = (Role.SHOPPER, Role.CREATOR, Role.MERCHANT)
 
 
 class User(Base):
@@ -35,7 +41,7 @@ class User(Base):
         "Merchant", back_populates="owner", uselist=False, lazy="selectin"
     )
 
-    __table_args__ = (CheckConstraint("role in ('shopper','creator','merchant')", name="role"),)
+    __table_args__ = (CheckConstraint("role in ('shopper','creator','merchant','operator')", name="role"),)
 
     @property
     def avatar_url(self) -> str | None:
@@ -89,6 +95,26 @@ class Follow(Base):
     )
 
 
+class ShopStatus(enum.StrEnum):
+    """A shop as an operator judged it (only operators move it).
+
+        unverified ──verify──▶ verified
+             │                    │
+          suspend              suspend
+             ▼                    ▼
+             └──────▶ suspended ◀─┘
+                          │
+                      reinstate ──▶ unverified
+
+    A suspended shop's products cannot be bought, tagged on notes or shelved in a stream.
+    Reinstating does not restore a verification: the operator verifies again.
+    """
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    SUSPENDED = "suspended"
+
+
 class Merchant(Base):
     __tablename__ = "merchants"
 
@@ -96,5 +122,19 @@ class Merchant(Base):
     name: Mapped[str] = mapped_column(String(80))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    status: Mapped[str] = mapped_column(
+        String(12), default=ShopStatus.UNVERIFIED.value, server_default=ShopStatus.UNVERIFIED.value
+    )
+    # The operator's reason for the last change (shown to the owner when suspended).
+    status_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
     owner: Mapped[User] = relationship("User", back_populates="merchant", lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("status in ('unverified','verified','suspended')", name="shop_status"),
+    )
+
+    @property
+    def suspended(self) -> bool:
+        return self.status == ShopStatus.SUSPENDED.value

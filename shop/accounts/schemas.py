@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import SELF_SERVE_ROLES, Role, User
 from shop.core.schemas import Email, Input, Output
 from shop.core.storage import media_url, thumb_size
 
@@ -41,16 +41,23 @@ def _topic(value: str) -> str:
     return value
 
 
+def _self_serve(value: Role) -> Role:
+    if value not in SELF_SERVE_ROLES:
+        raise ValueError("Choose shopper, creator or merchant: operators are made by the platform.")
+    return value
+
+
 DisplayName = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_display_name)]
 Bio = Annotated[str, Field(max_length=300), AfterValidator(_bio)]
 InterestTopic = Annotated[str, AfterValidator(_topic)]
+SelfServeRole = Annotated[Role, AfterValidator(_self_serve)]
 
 
 class RegisterIn(Input):
     email: Email
     password: str = Field(min_length=8, max_length=128)
     display_name: DisplayName
-    role: Role = Role.SHOPPER
+    role: SelfServeRole = Role.SHOPPER
     shop_name: str | None = Field(default=None, min_length=2, max_length=80)
 
 
