@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.core.db import Base
@@ -131,10 +132,16 @@ class Merchant(Base):
 
     owner: Mapped[User] = relationship("User", back_populates="merchant", lazy="joined")
 
-    __table_args__ = (
-        CheckConstraint("status in ('unverified','verified','suspended')", name="shop_status"),
-    )
+    __table_args__ = (CheckConstraint("status in ('unverified','verified','suspended')", name="shop_status"),)
 
     @property
     def suspended(self) -> bool:
         return self.status == ShopStatus.SUSPENDED.value
+
+
+def in_open_shop(merchant_id: Any) -> ColumnElement[bool]:
+    """A WHERE condition: true where `merchant_id` is a shop that is not suspended.
+
+    A suspended shop's products are nobody's to sell, tag or shelve, its owner's included.
+    """
+    return merchant_id.not_in(select(Merchant.id).where(Merchant.status == ShopStatus.SUSPENDED.value))

@@ -4,6 +4,7 @@ A user may put a product on a shelf or a tag on a photo when it is
 - their own shop's product, or
 - open for collaboration (any creator may sell it, for the commission it offers).
 (Products in an active deal with the creator join this list when deals land.)
+A suspended shop's products are refused to everyone, its owner included.
 Anything else is refused by name: a self-registered creator cannot sell a merchant's stock.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts.models import User
+from shop.accounts.models import User, in_open_shop
 from shop.catalog.models import Product
 from shop.partnerships.models import Collaboration, CollaborationStatus
 
@@ -25,7 +26,9 @@ async def not_sellable_by(db: AsyncSession, user: User, product_ids: Iterable[in
     if not ids:
         return []
     rows = await db.execute(
-        select(Product.id, Product.merchant_id, Product.is_active).where(Product.id.in_(ids))
+        select(Product.id, Product.merchant_id, Product.is_active).where(
+            Product.id.in_(ids), in_open_shop(Product.merchant_id)
+        )
     )
     owner_of = {pid: merchant_id for pid, merchant_id, active in rows.all() if active}
     own_shop = user.merchant.id if user.merchant else None
