@@ -1,4 +1,5 @@
-"""`python -m shop serve|migrate|seed`: what `scripts/demo` runs."""
+"""`python -m shop serve|migrate|seed|reconcile|events|operator`: what `scripts/demo` runs, and the
+platform's own chores."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ def main() -> None:
     sub.add_parser("reconcile", help="repair orders whose Stripe webhook was lost, expire stale holds")
     events = sub.add_parser("events", help="stored Stripe events")
     events.add_argument("--failed", action="store_true", help="one line per event given up on")
+    operator = sub.add_parser("operator", help="the people who run the platform (verify, suspend shops)")
+    operator_sub = operator.add_subparsers(dest="operator_command", required=True)
+    add = operator_sub.add_parser("add", help="make EMAIL an operator (promote the user, or create one)")
+    add.add_argument("email")
+    add.add_argument("--password", default=None, help="else a new user gets a random one, printed once")
+    operator_sub.add_parser("list", help="one line per operator")
     serve = sub.add_parser("serve", help="serve the app with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None)
@@ -37,6 +44,8 @@ def main() -> None:
 
         for line in asyncio.run(event_report(settings, failed_only=args.failed)):
             print(line)
+    elif args.command == "operator":
+        raise SystemExit(_operator(settings, args))
     elif args.command == "seed":
         from shop.demo.seed import seed
 
@@ -55,6 +64,18 @@ def main() -> None:
             access_log=not args.quiet,
             proxy_headers=False,
         )
+
+
+def _operator(settings: object, args: argparse.Namespace) -> int:
+    from shop.operators import commands
+
+    if args.operator_command == "list":
+        code, lines = 0, asyncio.run(commands.run_list(settings))
+    else:
+        code, lines = asyncio.run(commands.run_add(settings, args.email, args.password))
+    for line in lines:
+        print(line)
+    return code
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ from shop.notes.pages import NotePages
 from shop.notifications.controllers import NotificationController, notification_socket
 from shop.notifications.pages import NotificationPages
 from shop.notifications.services import Notifier
+from shop.operators import deps as operator_deps
+from shop.operators.controllers import OperatorController
+from shop.operators.pages import OperatorPages
 from shop.orders import jobs
 from shop.orders.controllers import CheckoutController
 from shop.orders.events import OrderEvents
@@ -230,6 +233,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchPages,
             StudioController,
             StudioPages,
+            OperatorController,
+            OperatorPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
@@ -238,6 +243,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             **account_deps.dependencies,
             **cart_deps.dependencies,
+            **operator_deps.dependencies,
             "settings": value(settings),
             "attempts": value(attempts),
             # Not "images": a dependency named like a body field turns that field's 422 into a 500.

@@ -25,7 +25,7 @@ from shop.core import clock as app_clock
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
 from tests import backends
-from tests.helpers import ROOT, Client, free_port, register, wait_for
+from tests.helpers import PASSWORD, ROOT, Client, free_port, register, wait_for
 
 T = TypeVar("T")
 
@@ -147,6 +147,22 @@ other_shopper = _role_fixture("shopper", "A second shopper, to be refused anothe
 creator = _role_fixture("creator", "A signed-in creator.")
 merchant = _role_fixture("merchant", "A merchant with a shop of its own (`merchant.me['merchant']`).")
 other_merchant = _role_fixture("merchant", "A second merchant, to be refused another's things.")
+
+
+@pytest.fixture
+async def operator(client: Client, db: AsyncSession) -> Client:
+    """A browser signed in as an operator that `python -m shop operator add` made."""
+    from shop.operators.commands import add_operator
+
+    email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
+    added = await add_operator(db, email, PASSWORD)
+    await db.commit()
+    assert added.outcome == "created"
+    signed = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    client.me = signed.json()
+    assert client.me["role"] == "operator"
+    return client
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from shop.accounts.models import User
 from shop.catalog.models import Variant
+from shop.catalog.services import ensure_buyable
 from shop.core.db import after_commit_task
 from shop.core.errors import Conflict, NotFound
 from shop.orders.checkout import shipping_address
@@ -44,6 +45,7 @@ async def order_from_hold(
     variant = await db.get(Variant, sale.variant_id) if sale else None
     assert sale is not None
     assert variant is not None
+    ensure_buyable(variant.product, field="reservation_id")
     # The sale's currency is the variant's: launch refuses a deal price in another currency.
     line = order_line(variant, hold.quantity, sale.price_amount, "stream", sale.stream_id, allocated=True)
     order = Order(

@@ -15,6 +15,7 @@ from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.services import product_card, shelf
 from shop.catalog.models import Product, StockReason, Variant
+from shop.catalog.services import ensure_buyable
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.inventory.locks import lock_variants
@@ -72,6 +73,7 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
     variant = await db.get(Variant, data.variant_id)
     if variant is None or variant.product_id not in {p.id for p in await shelf(db, stream)}:
         raise NotFound("No such variant on this stream's shelf.", fields={"variant_id": "Not on the shelf."})
+    ensure_buyable(variant.product)
     if variant.product.merchant_id != stream.merchant_id:
         # Selling another shop's stock at a deal price takes that shop's terms (a deal's flash-sale
         # terms); a shelf on collaboration is for its regular price only.
@@ -137,6 +139,9 @@ async def reserve(
     sale = await db.get(FlashSale, sale_id)
     if sale is None:
         raise NotFound("No such flash sale.")
+    variant = await db.get(Variant, sale.variant_id)
+    assert variant is not None
+    ensure_buyable(variant.product, field="sale_id")  # its shop was suspended during the sale
     if quantity > sale.per_customer_limit:
         raise InvalidInput(fields={"quantity": f"At most {sale.per_customer_limit} per customer."})
     reservation_id = uuid.uuid4().hex

@@ -16,7 +16,7 @@ from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine, SourceType
 from shop.cart.schemas import MAX_LINE_QUANTITY, AddLineIn, SourceIn
 from shop.catalog.models import Variant
-from shop.catalog.services import get_variant
+from shop.catalog.services import ensure_buyable, get_variant
 from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
 from shop.notes.models import Note, NoteStatus
 
@@ -64,6 +64,7 @@ async def open_cart(db: AsyncSession, user: User | None, guest_token: str | None
 
 async def add_line(db: AsyncSession, cart: Cart, data: AddLineIn) -> CartLine:
     variant = await get_variant(db, data.variant_id)
+    ensure_buyable(variant.product)
     source_type, source_id = await _checked_source(db, data.source)
     _same_currency(cart, variant)
     line = next(

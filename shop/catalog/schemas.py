@@ -77,6 +77,8 @@ class ProductOut(Output):
     variants: list[VariantOut]
     note_count: int
     is_active: bool
+    # unverified | verified | suspended: a suspended shop's products cannot be bought.
+    shop_status: str
 
 
 class ProductCardOut(Output):
@@ -120,6 +122,7 @@ def product_out(product: Product) -> ProductOut:
         variants=[variant_out(v) for v in product.variants],
         note_count=product.note_count,
         is_active=product.is_active,
+        shop_status=product.merchant.status,
     )
 
 

@@ -51,6 +51,17 @@ async def get_variant(db: AsyncSession, variant_id: int, *, field: str = "varian
     return variant
 
 
+class ShopUnavailable(InvalidInput):
+    code = "shop_unavailable"
+
+
+def ensure_buyable(product: Product, field: str = "variant_id") -> None:
+    """A suspended shop sells nothing (cart, checkout, the live sheet, a flash sale): 422 naming it."""
+    if product.merchant.suspended:
+        message = f"{product.name} cannot be bought: its shop is unavailable."
+        raise ShopUnavailable(message, fields={field: message})
+
+
 async def create_product(db: AsyncSession, merchant: Merchant, actor: User, data: ProductIn) -> Product:
     product = Product(
         merchant_id=merchant.id, name=data.name, description=data.description, images=[], variants=[]

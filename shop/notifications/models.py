@@ -20,6 +20,9 @@ class NotificationKind(enum.StrEnum):
     LIVE = "live"  # a host you follow (or asked to be reminded of) went live
     SHIPPED = "shipped"  # your order shipped
     REFUND = "refund"  # you were refunded
+    SHOP_VERIFIED = "shop_verified"  # an operator verified your shop
+    SHOP_SUSPENDED = "shop_suspended"  # an operator suspended your shop (the subject is the reason)
+    SHOP_REINSTATED = "shop_reinstated"  # an operator lifted your shop's suspension
 
 
 class Notification(Base):

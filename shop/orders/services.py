@@ -22,6 +22,7 @@ from payments.models import Refund
 from shop.accounts.models import Merchant, User
 from shop.cart.models import Cart
 from shop.catalog.models import Variant
+from shop.catalog.services import ensure_buyable
 from shop.core import clock
 from shop.core.errors import Conflict, NotFound, OutOfStock
 from shop.inventory.locks import lock_variants
@@ -175,6 +176,8 @@ async def _create_order(
     held = await held_quantities(db, demand)
     for variant_id, wanted in sorted(demand.items()):
         variant = variants.get(variant_id)
+        if variant is not None:
+            ensure_buyable(variant.product, field="cart")
         left = (
             (variant.stock_on_hand - held.get(variant_id, 0)) if variant and variant.product.is_active else 0
         )

@@ -78,6 +78,8 @@ const NOTICE = {
   like: "liked your note", comment: "commented on your note", reply: "replied to your comment",
   comment_like: "liked your comment", follow: "started following you", live: "is live now",
   shipped: "Your order shipped", refund: "You were refunded",
+  shop_verified: "Your shop is verified", shop_suspended: "Your shop was suspended",
+  shop_reinstated: "Your shop was reinstated",
 };
 
 function noticeText(message) {

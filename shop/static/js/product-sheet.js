@@ -16,11 +16,14 @@ export function renderProductSheet(body, template, product, { source, detailsHre
   const options = fragment.querySelector(".variant-options");
   let selected = product.variants.find((v) => v.available > 0) || product.variants[0];
 
+  // A suspended shop's products stay visible but cannot be bought (the API refuses them too).
+  const unavailable = product.shop_status === "suspended";
   function select(variant) {
     selected = variant;
     price.textContent = formatMoney(variant.price);
-    stock.textContent = variant.available > 0 ? `${variant.available} in stock` : "Sold out";
-    add.disabled = variant.available === 0;
+    stock.textContent = unavailable ? "This shop is unavailable"
+      : variant.available > 0 ? `${variant.available} in stock` : "Sold out";
+    add.disabled = unavailable || variant.available === 0;
     options.querySelectorAll(".variant-chip").forEach((chip) => {
       const on = Number(chip.dataset.variantId) === variant.id;
       chip.classList.toggle("selected", on);
@@ -44,7 +47,7 @@ export function renderProductSheet(body, template, product, { source, detailsHre
     } catch (error) {
       toast(error.message);
     } finally {
-      add.disabled = selected.available === 0;
+      add.disabled = unavailable || selected.available === 0;
     }
   });
   body.replaceChildren(fragment);
