@@ -23,6 +23,7 @@ from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
 from shop.core.schemas import RowId
+from shop.deals import binding
 from shop.notifications.services import Notifier
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, checkout_out
@@ -49,6 +50,7 @@ async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | 
         flash_sale=await sales.current_sale(db, None, stream.id),
         viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
+        disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),
     )
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.core.db import Base
+from shop.deals.models import Deal
 
 
 class StreamStatus(enum.StrEnum):
@@ -33,8 +34,15 @@ class Stream(Base):
     pinned_product_id: Mapped[int | None] = mapped_column(
         ForeignKey("products.id", ondelete="SET NULL"), default=None
     )
+    # As on notes: a declared label, or the deal the stream fulfils ("Paid partnership with {brand}").
+    disclosure_kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="SET NULL", use_alter=True), default=None
+    )
     # The last sequence number handed out: every process takes the next one with UPDATE … RETURNING.
     seq: Mapped[int] = mapped_column(default=0)
+
+    deal: Mapped[Deal | None] = relationship(Deal, lazy="selectin", foreign_keys=[deal_id])
 
     __table_args__ = (Index("ix_streams_status", "status", "id"),)
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from shop.core.errors import AppError, PermissionDenied
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
 from shop.core.storage import media_url
+from shop.deals import binding
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 SECTION_SIZE = 24
@@ -121,16 +122,21 @@ class LivePages(Controller):
         )
 
     @get("/new")
-    async def new_form(self, nav: dict[str, Any], user: User) -> Template:
+    async def new_form(
+        self, nav: dict[str, Any], user: User, deal_id: int | None = Parameter(default=None, ge=1, le=2**53)
+    ) -> Template:
         if not _may_host(user):
             raise PermissionDenied("Only creators and merchants can host live streams.")
-        return render("live/new.html", nav, form={}, errors={})
+        return render("live/new.html", nav, form={"deal_id": str(deal_id or "")}, errors={})
 
     @post("/new")
     async def create(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, data: Form
     ) -> Template | Redirect:
-        fields = {k: v for k, v in data.items() if k in StreamIn.model_fields and v.strip()}
+        fields: dict[str, Any] = {k: v for k, v in data.items() if k in StreamIn.model_fields and v.strip()}
+        fields.pop("disclosure", None)
+        if data.get("disclosure_kind", "").strip():
+            fields["disclosure"] = {"kind": data["disclosure_kind"].strip()}
         if "scheduled_at" in fields and "+" not in fields["scheduled_at"]:
             fields["scheduled_at"] += "+00:00"  # the form's local time field is labelled UTC
         try:
@@ -161,6 +167,7 @@ class LivePages(Controller):
             nav,
             stream=stream,
             host=await db_session.get(User, stream.host_id),
+            disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),
             state=state,
             can_host=await services.can_moderate(db_session, stream, current_user),
             stripe_js=gateway.js_url,
@@ -207,6 +214,7 @@ class LivePages(Controller):
             nav,
             stream=stream,
             host=await db_session.get(User, stream.host_id),
+            disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),
             chapters=chapters,
             chat=chat,
         )

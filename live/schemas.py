@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import AnyHttpUrl, Field
 
 from shop.accounts.schemas import UserRef
-from shop.core.schemas import Input, MoneyOut, Output
+from shop.core.schemas import DisclosureIn, Input, MoneyOut, Output
 from shop.orders.schemas import ShipToIn
 
 
@@ -13,6 +13,8 @@ class StreamIn(Input):
     title: str = Field(min_length=1, max_length=120)
     playback_url: AnyHttpUrl | None = None
     scheduled_at: datetime | None = None
+    deal_id: int | None = Field(default=None, ge=1, le=2**53)
+    disclosure: DisclosureIn | None = None
 
 
 class ShelfIn(Input):
@@ -67,3 +69,4 @@ class StreamOut(Output):
     flash_sale: dict[str, object] | None = None
     viewer_count: int = 0
     seq: int
+    disclosure: dict[str, object] | None = None

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from live import reminders
+from live import partnership, reminders
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamStatus
 from live.schemas import StreamIn
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shop.deals import binding, lifecycle
 from shop.notifications.services import Notifier
 from shop.partnerships.rights import not_sellable_by
 
@@ -26,15 +27,20 @@ def channel_name(stream_id: int) -> str:
 async def create_stream(db: AsyncSession, host: User, data: StreamIn) -> Stream:
     if host.role not in (Role.CREATOR, Role.MERCHANT):
         raise PermissionDenied("Only creators and merchants can host live streams.")
+    declared = data.disclosure.kind if data.disclosure else None
+    binding.check_declared(declared, data.deal_id)
     stream = Stream(
         host_id=host.id,
         merchant_id=host.merchant.id if host.merchant else None,
         title=data.title,
         playback_url=str(data.playback_url) if data.playback_url else None,
         scheduled_at=data.scheduled_at,
+        disclosure_kind=declared if declared != binding.PAID_PARTNERSHIP else None,
     )
     db.add(stream)
     await db.flush()
+    if data.deal_id is not None:
+        await partnership.attach_new_stream(db, stream, host, data.deal_id)
     return stream
 
 
@@ -117,6 +123,7 @@ async def go_live(db: AsyncSession, notifier: Notifier, stream: Stream) -> dict[
     """Start the stream and notify its audience in the same transaction (pushed after the commit)."""
     event = await set_status(db, stream, StreamStatus.LIVE)
     await reminders.announce_live(db, notifier, stream)
+    await lifecycle.deliverable_went_public(db, notifier, stream.deal_id)
     return event
 
 
@@ -131,7 +138,7 @@ async def shelf(db: AsyncSession, stream: Stream) -> list[Product]:
 
 
 async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: list[int]) -> list[Product]:
-    """Only what the host may sell: their own shop's products, or ones open for collaboration."""
+    """Only what the host may sell (`shop.partnerships.rights`); anything else is named in the 422."""
     ids = list(dict.fromkeys(product_ids))
     if refused := await not_sellable_by(db, host, ids):
         listed = ", ".join(map(str, refused))

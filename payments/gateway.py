@@ -230,6 +230,16 @@ class StripeGateway:
             self.client.v1.payment_methods.create_async(params=params), lambda obj: str(obj.id)
         )
 
+    async def collected_card(
+        self, *, card_token: str | None, setup_intent_id: str | None, payment_method: str | None
+    ) -> str | None:
+        """The chargeable payment method for a card collected any of the three ways; None: no card."""
+        if card_token:
+            return await self.card_from_token(card_token) or None
+        if setup_intent_id:
+            return await self.setup_payment_method(setup_intent_id)
+        return payment_method or None
+
     async def refund(self, intent_id: str, amount: int, idempotency_key: str) -> RefundResult:
         created = self.client.v1.refunds.create_async(
             params={"payment_intent": intent_id, "amount": amount},

@@ -57,6 +57,11 @@ from shop.core.pages import templates_config
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore
+from shop.creators.controllers import CreatorController
+from shop.creators.pages import CreatorPages
+from shop.deals import jobs as deal_jobs
+from shop.deals.controllers import DealController, DisputeController, OfferController
+from shop.deals.pages import DealPages
 from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import CommentController, NoteController, UploadController
 from shop.notes.pages import NotePages
@@ -70,13 +75,14 @@ from shop.orders import jobs
 from shop.orders.controllers import CheckoutController
 from shop.orders.events import OrderEvents
 from shop.orders.pages import MerchantOrderPages, OrderPages
-from shop.partnerships.controllers import CollaborationController
+from shop.partnerships.controllers import CollaborationController, ShowcaseController
+from shop.partnerships.pages import MarketplacePages
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
 from shop.studio.controllers import StudioController
 from shop.studio.pages import StudioPages
-from shop.wiring import build_order_events, webhook_handlers
+from shop.wiring import build_order_events, register_deliverables, webhook_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -111,6 +117,7 @@ def _job_runner(
     gate: Gate,
     ticker: StockTicker,
     publish: flash_sale_jobs.Publish,
+    notifier: Notifier,
 ) -> Any:
     tasks: list[asyncio.Task[None]] = []
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -134,6 +141,13 @@ def _job_runner(
             tasks.append(
                 asyncio.create_task(
                     flash_sale_jobs.run_forever(sessions, gate, ticker, publish, 5, settings.retry_policy)
+                )
+            )
+            tasks.append(
+                asyncio.create_task(
+                    deal_jobs.run_forever(
+                        sessions, gateway, notifier, settings.sweep_interval_s, settings.retry_policy
+                    )
                 )
             )
         try:
@@ -192,8 +206,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ticker = StockTicker(channels.publish, gate.remaining)
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     notifier = Notifier(channels.publish)
+    register_deliverables()
     order_events = build_order_events(gate, notifier)
-    handlers = webhook_handlers(order_events)
+    handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
     return Litestar(
         route_handlers=[
@@ -218,6 +233,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NavigationPages,
             AddressController,
             CollaborationController,
+            OfferController,
+            DealController,
+            DisputeController,
+            DealPages,
+            ShowcaseController,
+            MarketplacePages,
+            CreatorController,
+            CreatorPages,
             AddressPages,
             OrderPages,
             MerchantOrderPages,
@@ -260,7 +283,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
         lifespan=[
-            _job_runner(settings, engine, gateway, order_events, handlers, gate, ticker, channels.publish)
+            _job_runner(
+                settings, engine, gateway, order_events, handlers, gate, ticker, channels.publish, notifier
+            )
         ],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
         stores={"sessions": session_store},

@@ -10,6 +10,7 @@ from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest,
 from shop.addresses.models import Address
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
+from shop.deals.models import Deal, DealRound, HeldFee, Offer, OfferProduct
 from shop.notes.models import (
     Comment,
     CommentLike,
@@ -23,7 +24,7 @@ from shop.notes.models import (
 )
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
-from shop.partnerships.models import Collaboration
+from shop.partnerships.models import Collaboration, CollaborationRate, ShowcaseItem
 
 __all__ = [
     "Address",
@@ -31,11 +32,15 @@ __all__ = [
     "Cart",
     "CartLine",
     "Collaboration",
+    "CollaborationRate",
     "Comment",
     "CommentLike",
+    "Deal",
+    "DealRound",
     "FlashSale",
     "FlashSaleHold",
     "Follow",
+    "HeldFee",
     "Merchant",
     "Note",
     "NoteImage",
@@ -43,6 +48,8 @@ __all__ = [
     "NoteSave",
     "NoteTopic",
     "Notification",
+    "Offer",
+    "OfferProduct",
     "Order",
     "OrderLine",
     "PaymentAttempt",
@@ -51,6 +58,7 @@ __all__ = [
     "ProductImage",
     "ProductTag",
     "Refund",
+    "ShowcaseItem",
     "StockMovement",
     "StockReservation",
     "Stream",

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # Where Stripe (or the local sandbox) delivers webhooks; the demo registers it with localstripe.
     public_base_url: str = ""
     run_jobs: bool = True
+    # Open collaborations: a commission cut applies to orders placed this long after it is announced.
+    commission_notice_days: int = Field(default=2, ge=0, le=90)
+    # Paid partnerships: an offer unanswered this long expires (its held fee is refunded); a
+    # submission unreviewed this long is approved; a published deliverable is protected this long.
+    offer_expiry_days: int = Field(default=7, ge=1, le=90)
+    deal_review_days: int = Field(default=7, ge=1, le=90)
+    protection_days: int = Field(default=30, ge=0, le=365)
 
     @field_validator("stripe_secret_key")
     @classmethod

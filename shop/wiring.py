@@ -9,15 +9,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import checkout as flash_checkout
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
+from live.partnership import LiveDeliverables
 from payments import webhooks
 from payments.gateway import Charge, Intent
 from shop.core import redis
+from shop.deals import binding
+from shop.deals.offers import offer_fee_paid
 from shop.notifications.listeners import listen_to_orders
 from shop.notifications.services import Notifier
 from shop.orders import settlement
 from shop.orders.events import OrderEvents
 from shop.orders.stripe_refunds import apply_charge_refunds
 from shop.settings import Settings
+
+
+def register_deliverables() -> None:
+    """Streams are deal deliverables; `shop` cannot import `live`, so the root introduces them.
+    Called by everything that runs deals: the app, the jobs command and the demo seed."""
+    binding.register_streams(LiveDeliverables())
 
 
 def build_order_events(gate: Gate, notifier: Notifier) -> OrderEvents:
@@ -36,11 +45,13 @@ def offline_order_events(settings: Settings) -> OrderEvents:
     return build_order_events(gate, Notifier(lambda _data, _channels: None))
 
 
-def webhook_handlers(events: OrderEvents) -> webhooks.WebhookHandlers:
+def webhook_handlers(events: OrderEvents, notifier: Notifier) -> webhooks.WebhookHandlers:
     """What Stripe's events do here: each is handed the object fetched from Stripe just now."""
     handlers = webhooks.WebhookHandlers()
 
     async def apply(db: AsyncSession, intent: Intent) -> bool:
+        if "offer_id" in intent.metadata:  # an offer's flat fee, not an order
+            return await offer_fee_paid(db, notifier, intent)
         return await settlement.apply_intent(db, events, intent) is not None
 
     async def refunded_outside(db: AsyncSession, charge: Charge) -> bool:

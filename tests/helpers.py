@@ -108,8 +108,10 @@ async def make_product(
     price: int = 2599,
     sku: str | None = None,
     variants: list[dict[str, Any]] | None = None,
+    open_bps: int | None = None,
 ) -> dict[str, Any]:
-    """The client must be signed in as a merchant."""
+    """The client must be signed in as a merchant. `open_bps`: also open the product for
+    collaboration at that commission, so any creator (or shopper) may tag and shelve it."""
     image = await upload(client)
     body = {
         "name": name,
@@ -127,6 +129,11 @@ async def make_product(
     }
     response = await client.post("/api/v1/products", json=body)
     assert response.status_code == 201, response.text
+    if open_bps is not None:
+        opened = await client.post(
+            "/api/v1/collaborations", json={"product_id": response.json()["id"], "commission_bps": open_bps}
+        )
+        assert opened.status_code == 201, opened.text
     return dict(response.json())
 
 

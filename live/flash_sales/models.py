@@ -25,6 +25,8 @@ class FlashSale(Retried, Base):
     starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     hold_seconds: Mapped[int] = mapped_column(default=600)
+    # Another shop's product sold under a deal's flash-sale terms: which deal's allocation it uses.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"), default=None)
     # Set once, when the unsold allocation went back to the variant's stock.
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 

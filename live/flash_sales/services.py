@@ -18,6 +18,7 @@ from shop.catalog.models import Product, StockReason, Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.deals import rights as deal_rights
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
 
@@ -74,13 +75,7 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
     if variant is None or variant.product_id not in {p.id for p in await shelf(db, stream)}:
         raise NotFound("No such variant on this stream's shelf.", fields={"variant_id": "Not on the shelf."})
     ensure_buyable(variant.product)
-    if variant.product.merchant_id != stream.merchant_id:
-        # Selling another shop's stock at a deal price takes that shop's terms (a deal's flash-sale
-        # terms); a shelf on collaboration is for its regular price only.
-        raise InvalidInput(
-            "A flash sale needs your own shop's product, or a deal with flash-sale terms.",
-            fields={"variant_id": f"Product {variant.product_id} is not your shop's."},
-        )
+    deal_id = await _deal_allowing(db, stream, variant, data)
     if data.price.amount < 1:
         raise InvalidInput("A deal price must be above zero.", fields={"price": "Above zero."})
     if data.price.currency != variant.currency or data.price.amount >= variant.price_amount:
@@ -102,10 +97,38 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
         starts_at=starts,
         ends_at=starts + timedelta(seconds=data.duration_s),
         hold_seconds=hold_seconds,
+        deal_id=deal_id,
     )
     db.add(sale)
     await db.flush()
     return sale
+
+
+async def _deal_allowing(db: AsyncSession, stream: Stream, variant: Variant, data: FlashSaleIn) -> int | None:
+    """None for the host shop's own product. Selling another shop's stock at a sale price takes that
+    shop's terms: a running deal's flash-sale terms (a collaboration sells at the regular price)."""
+    if variant.product.merchant_id == stream.merchant_id:
+        return None
+    deal = await deal_rights.flash_sale_deal(db, stream.host_id, variant.product_id)
+    if deal is None:
+        raise InvalidInput(
+            "A flash sale needs your own shop's product, or a deal with flash-sale terms.",
+            fields={"variant_id": f"Product {variant.product_id} is not your shop's."},
+        )
+    allocated = await db.scalar(
+        select(func.coalesce(func.sum(FlashSale.quantity), 0)).where(FlashSale.deal_id == deal.id)
+    )
+    refused = deal_rights.terms_refusal(
+        deal.offer,
+        quantity=data.quantity,
+        price=data.price.amount,
+        currency=data.price.currency,
+        per_customer_limit=data.per_customer_limit,
+        allocated=int(allocated or 0),
+    )
+    if refused:
+        raise InvalidInput("The flash sale is outside the deal's terms.", fields=refused)
+    return deal.id
 
 
 async def books(db: AsyncSession, sale: FlashSale) -> g.Books:

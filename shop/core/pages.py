@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
@@ -14,10 +16,14 @@ from markupsafe import Markup, escape
 
 from shop.core import clock
 from shop.core.labels import held_for, status_label
-from shop.core.money import format_money
+from shop.core.money import format_bps, format_money
 from shop.core.storage import media_url
 
 _HASHTAG = re.compile(r"#([\w\u4e00-\u9fff]{1,40})")
+
+
+# A page's form body (urlencoded); fields are validated by the schema the handler hands them to.
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def render(template: str, nav: dict[str, Any], *, status_code: int = 200, **context: Any) -> Template:
@@ -88,6 +94,7 @@ def templates_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:
     def configure(engine: JinjaTemplateEngine) -> None:
         engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
         engine.engine.filters["minor"] = format_money
+        engine.engine.filters["bps"] = format_bps
         engine.engine.filters["hashtags"] = link_hashtags
         engine.engine.filters["ago"] = relative_time
         engine.engine.filters["compact"] = compact_count

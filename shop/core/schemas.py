@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar.params import Parameter
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -19,6 +19,12 @@ class Input(BaseModel):
 
 class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class DisclosureIn(Input):
+    """A label the author declares on a note or stream; a deal's own label is set by the deal."""
+
+    kind: Literal["gifted", "own_brand", "affiliate", "paid_partnership"]
 
 
 class MoneyOut(Output):

@@ -31,6 +31,7 @@ from shop.core.db import build_engine
 from shop.core.storage import ImageStore
 from shop.demo.collaborations import seed_collaborations
 from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
+from shop.demo.deals import seed_deals
 from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
@@ -89,9 +90,11 @@ async def seed(settings: Settings, *, with_notes: bool = True) -> None:
             product_renders = [pool.submit(_render_product, p) for p in products]
             note_renders = [pool.submit(_render_note, n) for n in notes]
             await _seed_catalog(run, products, product_renders)
+            tagged = {key for n in plan.notes for image in n.images for key in image.products}
+            run.created += await seed_collaborations(run.db, run.users, run.products, tagged)
             await _seed_notes(run, notes, note_renders)
             await _seed_social(run, plan)
-            await _seed_live(run, settings)
+            await _seed_live(run, settings, with_deals=with_notes)
             # Orders get their own `_seed_*` section once that feature lands.
             if run.created:
                 _say(f"done, {run.created} objects in {time.perf_counter() - started:.1f}s")
@@ -277,7 +280,10 @@ async def _seed_social(run: _Run, plan: Plan) -> None:
     _say(f"{len(plan.follows)} follows")
 
 
-async def _seed_live(run: _Run, settings: Settings) -> None:
-    run.created += await seed_collaborations(run.db, run.users, run.products)
+async def _seed_live(run: _Run, settings: Settings, *, with_deals: bool) -> None:
     hold_seconds = settings.hold_minutes * 60
     run.created += await seed_live(run.db, run.users, run.products, hold_seconds=hold_seconds, say=_say)
+    if with_deals:  # deals bind the creators' notes
+        made = await seed_deals(run.db, run.users, run.products)
+        run.created += made
+        _say(f"{made} partnership offers and deals" if made else "partnerships already seeded")

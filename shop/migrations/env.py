@@ -13,9 +13,23 @@ import shop.models  # noqa: F401  (registers every table)
 config: Any = context.config
 
 
+# Columns added by a plain ALTER on SQLite carry an inline REFERENCES, which has no name (a batch
+# rebuild of these tables would drop the search triggers and cascade deletes into their children).
+# Their constraints are left out of the comparison there; PostgreSQL names and compares them.
+SQLITE_INLINE_FKS = {("notes", "deal_id"), ("streams", "deal_id"), ("flash_sales", "deal_id")}
+
+
+def _inline_fk(obj: Any, type_: str) -> bool:
+    if type_ != "foreign_key_constraint" or context.get_context().dialect.name != "sqlite":
+        return False
+    return (obj.table.name, ",".join(obj.column_keys)) in SQLITE_INLINE_FKS
+
+
 def _ours(obj: Any, name: str | None, type_: str, reflected: bool, _compare_to: Any) -> bool:
     """Search indexes live outside the ORM (FTS5 tables and their shadows, pg_trgm indexes)."""
     if reflected and type_ == "table" and name and "_fts" in name:
+        return False
+    if _inline_fk(obj, type_):
         return False
     return not (reflected and type_ == "index" and name and name.endswith("_search_trgm"))
 

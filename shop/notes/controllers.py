@@ -72,14 +72,16 @@ class NoteController(Controller):
         return await note_detail(db_session, note_id, current_user)
 
     @post("/", status_code=HTTP_201_CREATED)
-    async def create(self, db_session: AsyncSession, user: User, data: NoteIn) -> NoteOut:
-        note = await editing.create_note(db_session, user, data)
+    async def create(self, db_session: AsyncSession, user: User, notifier: Notifier, data: NoteIn) -> NoteOut:
+        note = await editing.create_note(db_session, user, data, notifier)
         return await note_detail(db_session, note.id, user)
 
     @patch("/{note_id:int}")
-    async def edit(self, db_session: AsyncSession, user: User, note_id: RowId, data: NoteEditIn) -> NoteOut:
+    async def edit(
+        self, db_session: AsyncSession, user: User, notifier: Notifier, note_id: RowId, data: NoteEditIn
+    ) -> NoteOut:
         """The author edits (or publishes a draft); anybody else's note is a 404."""
-        note = await editing.edit_note(db_session, user, note_id, data)
+        note = await editing.edit_note(db_session, user, note_id, data, notifier)
         return await note_detail(db_session, note.id, user)
 
     @delete("/{note_id:int}", status_code=HTTP_204_NO_CONTENT)

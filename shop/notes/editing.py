@@ -15,15 +15,23 @@ from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.core import clock, search
 from shop.core.errors import InvalidInput, NotFound
+from shop.deals import binding, lifecycle
 from shop.notes.models import Note, NoteImage, NoteStatus, NoteTopic, ProductTag, Upload
 from shop.notes.rights import taggable_products_filter
 from shop.notes.schemas import TOPIC_PATTERN, NoteEditIn, NoteIn, TagIn
+from shop.notifications.services import Notifier
+
+# For callers with nobody connected to hear a push (the demo seed): the inbox rows are still written.
+SILENT = Notifier(lambda _data, _channels: None)
 
 
-async def create_note(db: AsyncSession, author: User, data: NoteIn) -> Note:
+async def create_note(db: AsyncSession, author: User, data: NoteIn, notifier: Notifier | None = None) -> Note:
+    declared = data.disclosure.kind if data.disclosure else None
+    binding.check_declared(declared, data.deal_id)
     uploads = await _owned_uploads(db, author, [image.upload_id for image in data.images])
     products = await _taggable_products(db, author, {t.product_id for i in data.images for t in i.tags})
     note = Note(author_id=author.id, title=data.title, body=data.body, status=data.status.value)
+    note.disclosure_kind = declared if declared != binding.PAID_PARTNERSHIP else None
     note.images = [
         _image_from_upload(uploads[image.upload_id], position, image.tags)
         for position, image in enumerate(data.images)
@@ -33,14 +41,26 @@ async def create_note(db: AsyncSession, author: User, data: NoteIn) -> Note:
         note.published_at = clock.now()
     db.add(note)
     await db.flush()
+    if data.deal_id is not None:
+        await binding.attach_new_note(db, note, author, data.deal_id)
     if data.status is NoteStatus.PUBLISHED:
         await _count_notes(db, products, +1)
+        await lifecycle.deliverable_went_public(db, notifier or SILENT, note.deal_id)
     return note
 
 
-async def edit_note(db: AsyncSession, author: User, note_id: int, data: NoteEditIn) -> Note:
-    """Replace what was sent; `status: published` publishes a draft (a published note stays so)."""
+async def edit_note(
+    db: AsyncSession, author: User, note_id: int, data: NoteEditIn, notifier: Notifier | None = None
+) -> Note:
+    """Replace what was sent; `status: published` publishes a draft (a published note stays so).
+    A note bound to a deal keeps its paid-partnership label, and is frozen while under review."""
     note = await _lock_own_note(db, author, note_id)
+    await binding.guard_note_change(db, note, deleting=False)
+    if "disclosure" in data.model_fields_set:
+        declared = data.disclosure.kind if data.disclosure else None
+        if note.deal_id is not None and declared != binding.PAID_PARTNERSHIP:
+            binding.check_declared(declared or "none", note.deal_id)
+        note.disclosure_kind = declared if declared != binding.PAID_PARTNERSHIP else None
     was_published = note.status == NoteStatus.PUBLISHED.value
     before = _product_ids(note)
     if data.title is not None:
@@ -60,11 +80,13 @@ async def edit_note(db: AsyncSession, author: User, note_id: int, data: NoteEdit
         await _count_notes(db, products.keys() - before, +1)
     elif note.status == NoteStatus.PUBLISHED.value:
         await _count_notes(db, products, +1)
+        await lifecycle.deliverable_went_public(db, notifier or SILENT, note.deal_id)
     return note
 
 
 async def delete_note(db: AsyncSession, author: User, note_id: int) -> None:
     note = await _lock_own_note(db, author, note_id)
+    await binding.guard_note_change(db, note, deleting=True)
     if note.status == NoteStatus.PUBLISHED.value:
         await _count_notes(db, _product_ids(note), -1)
     await db.delete(note)
@@ -172,8 +194,9 @@ async def _taggable_products(db: AsyncSession, author: User, product_ids: set[in
     products = {p.id: p for p in (await db.scalars(stmt)).unique()}
     missing = sorted(product_ids - products.keys())
     if missing:
+        listed = ", ".join(map(str, missing))
         raise InvalidInput(
-            "A tag points at a product you cannot tag.",
-            fields={"images": f"Unknown product {missing[0]}."},
+            f"You may not tag these products: {listed}.",
+            fields={"images": f"Not yours to tag: {listed}."},
         )
     return products

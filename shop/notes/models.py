@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import User
 from shop.core.db import Base
+from shop.deals.models import Deal
 
 
 class Upload(Base):
@@ -50,7 +51,12 @@ class Note(Base):
     save_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
     product_count: Mapped[int] = mapped_column(default=0)
-    disclosure: Mapped[str | None] = mapped_column(String(120), default=None)
+    # A label the author declares (gifted, own_brand, affiliate); a note bound to a deal is always
+    # "paid_partnership", with the brand read from the deal (see shop.deals.binding).
+    disclosure_kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="SET NULL", use_alter=True), default=None
+    )
     status: Mapped[str] = mapped_column(String(16), default=NoteStatus.PUBLISHED.value)
     published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
@@ -61,6 +67,7 @@ class Note(Base):
     topics: Mapped[list[NoteTopic]] = relationship(
         "NoteTopic", lazy="selectin", cascade="all, delete-orphan", order_by="NoteTopic.id"
     )
+    deal: Mapped[Deal | None] = relationship(Deal, lazy="selectin", foreign_keys=[deal_id])
 
     __table_args__ = (
         CheckConstraint("status in ('draft','published')", name="note_status"),

@@ -18,7 +18,7 @@ from shop.core.schemas import RowId
 from shop.notes import services
 from shop.notes.models import NoteStatus
 from shop.notes.schemas import CommentIn, CommentOut, note_card_out
-from shop.notes.views import comment_threads, note_detail
+from shop.notes.views import comment_threads, json_ld, note_detail
 from shop.notifications.services import Notifier
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -65,6 +65,7 @@ async def _note_page(
         more_comments=more,
         following=following,
         errors=errors or {},
+        json_ld=json_ld(detail),
     )
 
 

@@ -11,7 +11,8 @@ from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.catalog.models import Product
 from shop.catalog.schemas import ImageOut
-from shop.core.schemas import Input, MoneyOut, Output
+from shop.core.schemas import DisclosureIn, Input, MoneyOut, Output
+from shop.deals import binding
 from shop.notes.models import Comment, Note, NoteStatus
 
 MAX_IMAGES = 9
@@ -53,6 +54,9 @@ class NoteIn(Input):
     images: list[NoteImageIn] = Field(min_length=1, max_length=MAX_IMAGES)
     # Published unless asked: clients written before drafts existed keep posting straight out.
     status: NoteStatus = NoteStatus.PUBLISHED
+    # Written for a deal: labelled "Paid partnership with {brand}" by the deal, never by hand.
+    deal_id: int | None = Field(default=None, ge=1, le=2**53)
+    disclosure: DisclosureIn | None = None
 
     @model_validator(mode="after")
     def _check_tags(self) -> NoteIn:
@@ -83,6 +87,8 @@ class NoteEditIn(Input):
     topics: list[Topic] | None = Field(default=None, max_length=10)
     images: list[NoteImageEdit] | None = Field(default=None, min_length=1, max_length=MAX_IMAGES)
     status: Literal["published"] | None = None
+    # Sent as null: the author takes a declared label off (a deal's label cannot be taken off).
+    disclosure: DisclosureIn | None = None
 
     @model_validator(mode="after")
     def _check_tags(self) -> NoteEditIn:
@@ -103,6 +109,7 @@ class NoteCardOut(Output):
     author: UserRef
     like_count: int
     product_count: int
+    disclosure: dict[str, object] | None = None
 
 
 class NotePage(Output):
@@ -137,7 +144,7 @@ class NoteOut(Output):
     author: UserRef
     images: list[NoteImageOut]
     products: list[TaggedProductOut]
-    disclosure: str | None
+    disclosure: dict[str, object] | None
     like_count: int
     save_count: int
     comment_count: int
@@ -194,6 +201,7 @@ def note_card_out(note: Note) -> NoteCardOut:
         author=_user_ref(note.author),
         like_count=note.like_count,
         product_count=note.product_count,
+        disclosure=binding.disclosure(note.disclosure_kind, note.deal),
     )
 
 
@@ -222,7 +230,7 @@ def note_out(note: Note, products: list[Product], *, liked: bool = False, saved:
             TaggedProductOut(id=card.id, name=card.name, price=card.price, image=card.image)
             for card in map(product_card_out, products)
         ],
-        disclosure=note.disclosure,
+        disclosure=binding.disclosure(note.disclosure_kind, note.deal),
         like_count=note.like_count,
         save_count=note.save_count,
         comment_count=note.comment_count,

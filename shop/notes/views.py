@@ -23,3 +23,20 @@ async def comment_threads(
     ids = [c.id for c in roots] + [r.id for replies in threads.values() for r in replies]
     liked = await services.comment_likes_of(db, viewer, ids)
     return [comment_out(c, liked=liked, replies=threads.get(c.id, [])) for c in roots], next_cursor
+
+
+def json_ld(note: NoteOut) -> dict[str, object] | None:
+    """schema.org markup for a note bound to a deal: the brand is its `sponsor` (search engines and
+    ad-transparency tools read the paid relationship from it)."""
+    disclosure = note.disclosure or {}
+    brand = disclosure.get("brand")
+    if disclosure.get("kind") != "paid_partnership" or not isinstance(brand, dict):
+        return None
+    return {
+        "@context": "https://schema.org",
+        "@type": "SocialMediaPosting",
+        "headline": note.title,
+        "author": {"@type": "Person", "name": note.author.display_name},
+        "datePublished": (note.published_at or note.created_at).isoformat(),
+        "sponsor": {"@type": "Organization", "name": brand["name"]},
+    }

@@ -23,6 +23,8 @@ class NotificationKind(enum.StrEnum):
     SHOP_VERIFIED = "shop_verified"  # an operator verified your shop
     SHOP_SUSPENDED = "shop_suspended"  # an operator suspended your shop (the subject is the reason)
     SHOP_REINSTATED = "shop_reinstated"  # an operator lifted your shop's suspension
+    RATE_CHANGE = "rate_change"  # a product in your showcase will pay less commission (a cut ahead)
+    DEAL = "deal"  # a step in a paid partnership: an offer sent, accepted, submitted, approved...
 
 
 class Notification(Base):

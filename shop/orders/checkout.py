@@ -129,11 +129,9 @@ async def pay(
 
 
 async def _card(gateway: StripeGateway, data: PayIn) -> str:
-    method: str | None = data.payment_method
-    if data.card_token:
-        method = await gateway.card_from_token(data.card_token)
-    elif data.setup_intent_id:
-        method = await gateway.setup_payment_method(data.setup_intent_id)
+    method = await gateway.collected_card(
+        card_token=data.card_token, setup_intent_id=data.setup_intent_id, payment_method=data.payment_method
+    )
     if method:
         return method
     raise InvalidInput(

@@ -256,20 +256,29 @@ async def run_once(settings: Any) -> str:
 
     from shop.app import build_gateway
     from shop.core.db import build_engine
-    from shop.wiring import offline_order_events, webhook_handlers
+    from shop.deals import jobs as deal_jobs
+    from shop.notifications.services import Notifier
+    from shop.wiring import offline_order_events, register_deliverables, webhook_handlers
 
+    register_deliverables()
     engine = build_engine(settings)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     gateway = build_gateway(settings)
     events = offline_order_events(settings)
-    handlers = webhook_handlers(events)
+    notifier = Notifier(lambda _data, _channels: None)  # inbox rows are written; nobody hears a push
+    handlers = webhook_handlers(events, notifier)
     try:
         repaired = await reconcile(sessions, gateway, events)
         expired = await expire_holds(sessions, gateway, events)
         applied = await retry_events(sessions, gateway, handlers)
+        deals = await deal_jobs.run_pass(sessions, gateway, notifier)
     finally:
         await engine.dispose()
-    return f"reconciled: {repaired} orders repaired, {expired} holds expired, {applied} stored events applied"
+    summary = ", ".join(f"{count} {what}" for what, count in deals.items())
+    return (
+        f"reconciled: {repaired} orders repaired, {expired} holds expired, {applied} stored events applied; "
+        f"deals: {summary}"
+    )
 
 
 async def event_report(settings: Any, *, failed_only: bool) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from shop.core.schemas import RowId
 from shop.notes import editing
 from shop.studio import services
 from shop.studio.schemas import studio_note_out
-from shop.studio.views import composer_state
+from shop.studio.views import composer_state, partnership_summary
 
 
 class StudioPages(Controller):
@@ -31,11 +32,27 @@ class StudioPages(Controller):
     ) -> Template:
         rows, next_cursor = await services.own_notes(db_session, user, cursor=cursor, limit=30)
         notes = [studio_note_out(n) for n in rows]
-        return render("studio/home.html", nav, notes=notes, next_cursor=next_cursor, deleted=deleted)
+        deals, earnings = await partnership_summary(db_session, user)
+        return render(
+            "studio/home.html",
+            nav,
+            notes=notes,
+            next_cursor=next_cursor,
+            deleted=deleted,
+            deals=deals,
+            earnings=earnings,
+        )
 
     @get("/studio/new")
-    async def new(self, db_session: AsyncSession, nav: dict[str, Any], user: User) -> Template:
-        return render("studio/composer.html", nav, state=await composer_state(db_session, user, None))
+    async def new(
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        user: User,
+        deal_id: int | None = Parameter(default=None, ge=1, le=2**53),
+    ) -> Template:
+        state = await composer_state(db_session, user, None, deal_id)
+        return render("studio/composer.html", nav, state=state)
 
     @get("/studio/notes/{note_id:int}/edit")
     async def edit(

@@ -13,6 +13,7 @@ from shop.catalog.models import Product
 from shop.core import search
 from shop.core.db import keyset_page
 from shop.core.errors import NotFound
+from shop.deals.models import OPEN_DEAL_STATES, Deal, Deliverable
 from shop.notes.models import Note, NoteImage, NoteTopic, published
 from shop.notes.rights import taggable_products_filter
 
@@ -75,3 +76,17 @@ async def popular_topics(
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(NoteTopic.topic.like(f"{escaped}%", escape="\\"))
     return [(str(topic), int(count)) for topic, count in (await db.execute(stmt)).all()]
+
+
+async def deal_to_write_for(db: AsyncSession, user: User, deal_id: int) -> dict[str, object]:
+    """The creator's own deal that still takes a note: what the composer binds a new note to."""
+    deal = await db.get(Deal, deal_id)
+    if (
+        deal is None
+        or deal.creator_id != user.id
+        or deal.offer.deliverable != Deliverable.NOTE
+        or deal.status not in OPEN_DEAL_STATES
+    ):
+        raise NotFound("No such deal waiting for a note.")
+    brand = deal.offer.merchant
+    return {"id": deal.id, "brand": {"id": brand.id, "name": brand.name}}

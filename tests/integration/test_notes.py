@@ -45,7 +45,7 @@ async def test_uploads_need_sign_in(client: Client) -> None:
 
 
 async def test_note_with_tags_and_topics(creator: Client, merchant: Client) -> None:
-    product = await make_product(merchant, "Cloud Cream")
+    product = await make_product(merchant, "Cloud Cream", open_bps=1000)
     note = await make_note(
         creator, [product["id"]], title="Night routine", body="Soft skin #Skincare #nightcare"
     )

@@ -125,7 +125,7 @@ async def test_storefront_lists_products_and_notes_and_follows_the_owner(
 ) -> None:
     owner = await register(client, "owner@example.com", role="merchant", shop_name="Tea & <Clay>")
     shop_id = owner["merchant"]["id"]
-    cup = await make_product(client, "Celadon Cup", price=1800)
+    cup = await make_product(client, "Celadon Cup", price=1800, open_bps=1000)
     await make_product(client, "Bamboo Whisk", price=950)
     await make_note(client, [], title="Our kiln day")
     await client.post("/api/v1/auth/logout")

@@ -26,7 +26,7 @@ async def _products(client: Client) -> dict[str, int]:
     await register(client, "m@example.com", role="merchant", shop_name="Leaf Lab")
     ids = {}
     for key, (name, sku) in PRODUCTS.items():
-        ids[key] = (await make_product(client, name, sku=sku))["id"]
+        ids[key] = (await make_product(client, name, sku=sku, open_bps=1000))["id"]
     return ids
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.helpers import Client, make_product
 
 
@@ -80,3 +82,83 @@ async def test_collaborations_open_list_and_close(
     stream_id = await _stream(creator)
     refused = await creator.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [mine["id"]]})
     assert refused.status_code == 422  # closed: no longer the creator's to sell
+
+
+async def _deal_stream(
+    merchant: Client, creator: Client, product: dict[str, Any], terms: dict[str, Any] | None
+) -> tuple[dict[str, Any], int]:
+    from tests.integration.deal_helpers import active_deal
+
+    extra = {"live_flash_sale": terms} if terms else {}
+    deal = await active_deal(merchant, creator, product_ids=[product["id"]], deliverable="stream", **extra)
+    created = await creator.post("/api/v1/streams", json={"title": "Partner live", "deal_id": deal["id"]})
+    assert created.status_code == 201, created.text
+    assert created.json()["disclosure"]["kind"] == "paid_partnership"
+    return deal, int(created.json()["id"])
+
+
+async def test_a_deal_gives_the_right_to_shelve_tag_and_flash_sell_within_its_terms(
+    creator: Client, merchant: Client
+) -> None:
+    product = await make_product(merchant, "Deal Cushion", stock=50, price=4000, sku="CUSH-1")
+    terms = {"max_quantity": 10, "min_price": {"amount": 2500, "currency": "USD"}, "per_customer_limit": 2}
+    deal, stream_id = await _deal_stream(merchant, creator, product, terms)
+    shelved = await creator.put(
+        f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]}
+    )
+    assert shelved.status_code == 200, shelved.text
+    await creator.post(f"/api/v1/streams/{stream_id}/start")
+    sale = {
+        "variant_id": product["variants"][0]["id"],
+        "quantity": 11,
+        "price": {"amount": 2000, "currency": "USD"},
+        "per_customer_limit": 3,
+        "duration_s": 60,
+    }
+    outside = await creator.post(f"/api/v1/streams/{stream_id}/flash-sales", json=sale)
+    assert outside.status_code == 422
+    assert {"quantity", "price", "per_customer_limit"} <= set(outside.json()["fields"])
+    zero = await creator.post(
+        f"/api/v1/streams/{stream_id}/flash-sales", json={**sale, "price": {"amount": 0, "currency": "USD"}}
+    )
+    assert zero.status_code == 422
+    within = {**sale, "quantity": 6, "price": {"amount": 2500, "currency": "USD"}, "per_customer_limit": 2}
+    launched = await creator.post(f"/api/v1/streams/{stream_id}/flash-sales", json=within)
+    assert launched.status_code == 201, launched.text
+    second = await creator.post(f"/api/v1/streams/{stream_id}/flash-sales", json=within)
+    assert second.status_code == 422  # 6 + 6 is past the deal's 10
+    assert second.json()["fields"]["quantity"] == "The deal allows 4 more."
+    assert (await creator.get(f"/api/v1/streams/{stream_id}")).json()["disclosure"]["deal_id"] == deal["id"]
+
+
+async def test_a_deal_without_flash_terms_allows_no_flash_sale(creator: Client, merchant: Client) -> None:
+    product = await make_product(merchant, "Deal Lamp", stock=20, price=5000, sku="LAMP-1")
+    _, stream_id = await _deal_stream(merchant, creator, product, None)
+    await creator.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [product["id"]]})
+    await creator.post(f"/api/v1/streams/{stream_id}/start")
+    sale = {
+        "variant_id": product["variants"][0]["id"],
+        "quantity": 1,
+        "price": {"amount": 4000, "currency": "USD"},
+        "per_customer_limit": 1,
+        "duration_s": 60,
+    }
+    assert (await creator.post(f"/api/v1/streams/{stream_id}/flash-sales", json=sale)).status_code == 422
+
+
+async def test_tags_follow_the_same_rights(creator: Client, merchant: Client) -> None:
+    from tests.helpers import upload
+
+    product = await make_product(merchant, "Untaggable Vase", sku="VASE-1")
+    image = await upload(creator)
+    note = {
+        "title": "My vase",
+        "images": [
+            {"upload_id": image["upload_id"], "tags": [{"product_id": product["id"], "x": 0.5, "y": 0.5}]}
+        ],
+    }
+    refused = await creator.post("/api/v1/notes", json=note)
+    assert refused.status_code == 422
+    assert str(product["id"]) in refused.json()["fields"]["images"]
+    await merchant.post("/api/v1/collaborations", json={"product_id": product["id"], "commission_bps": 1000})
+    assert (await creator.post("/api/v1/notes", json=note)).status_code == 201

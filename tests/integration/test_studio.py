@@ -41,7 +41,7 @@ async def _feed_ids(client: Client, query: str = "") -> list[int]:
 async def test_a_draft_is_invisible_to_everyone_but_its_author(
     creator: Client, merchant: Client, shopper: Client, anonymous: Client
 ) -> None:
-    product = await make_product(merchant, "Velvet Lip Oil")
+    product = await make_product(merchant, "Velvet Lip Oil", open_bps=1000)
     shop_id = merchant.me["merchant"]["id"]
     draft = await _draft(creator, [product["id"]])
     note_id = draft["id"]
@@ -86,7 +86,7 @@ async def test_a_draft_is_invisible_to_everyone_but_its_author(
 async def test_publishing_a_draft_shows_it_and_counts_its_products(
     creator: Client, merchant: Client, shopper: Client
 ) -> None:
-    product = await make_product(merchant, "Rice Toner")
+    product = await make_product(merchant, "Rice Toner", open_bps=1000)
     draft = await _draft(creator, [product["id"]], title="Toner week")
     published = await creator.patch(f"/api/v1/notes/{draft['id']}", json={"status": "published"})
     assert published.status_code == 200, published.text
@@ -114,8 +114,8 @@ async def test_posting_without_a_status_still_publishes(creator: Client, shopper
 async def test_edit_replaces_text_images_and_tags(
     creator: Client, merchant: Client, shopper: Client, db: AsyncSession
 ) -> None:
-    first = await make_product(merchant, "Jade Roller")
-    second = await make_product(merchant, "Gua Sha Stone")
+    first = await make_product(merchant, "Jade Roller", open_bps=1000)
+    second = await make_product(merchant, "Gua Sha Stone", open_bps=1000)
     note = await make_note(creator, [first["id"]], title="Tools I use", body="Morning #tools")
     kept = note["images"][0]["id"]
     added = await upload(creator, png_bytes(80, 60))
@@ -148,7 +148,7 @@ async def test_edit_replaces_text_images_and_tags(
 async def test_edit_is_the_authors_alone_and_validated(
     creator: Client, merchant: Client, other_merchant: Client
 ) -> None:
-    product = await make_product(merchant, "Hanbok Scarf")
+    product = await make_product(merchant, "Hanbok Scarf", open_bps=1000)
     note = await make_note(creator, [product["id"]])
     path = f"/api/v1/notes/{note['id']}"
     assert (await other_merchant.patch(path, json={"title": "Mine now"})).status_code == 404
@@ -191,7 +191,7 @@ async def test_edit_is_the_authors_alone_and_validated(
 async def test_delete_removes_the_note_and_gives_the_counter_back(
     creator: Client, merchant: Client, shopper: Client, db: AsyncSession
 ) -> None:
-    product = await make_product(merchant, "Sheet Mask")
+    product = await make_product(merchant, "Sheet Mask", open_bps=1000)
     note = await make_note(creator, [product["id"]])
     draft = await _draft(creator, [product["id"]])
     assert await _note_count(shopper, product["id"]) == 1
@@ -230,8 +230,8 @@ async def test_taggable_products_and_topic_suggestions(
     creator: Client, merchant: Client, other_merchant: Client
 ) -> None:
     own = await make_product(merchant, "House Blend Tea")
-    other = await make_product(other_merchant, "Guest Blend Tea")
-    hidden = await make_product(other_merchant, "Retired Blend Tea")
+    other = await make_product(other_merchant, "Guest Blend Tea", open_bps=1000)
+    hidden = await make_product(other_merchant, "Retired Blend Tea", open_bps=1000)
     patched = await other_merchant.patch(f"/api/v1/products/{hidden['id']}", json={"is_active": False})
     assert patched.status_code == 200, patched.text
     mine = await make_product(merchant, "Unlisted Blend Tea")
@@ -240,7 +240,8 @@ async def test_taggable_products_and_topic_suggestions(
     seen = (await merchant.get("/api/v1/studio/taggable-products?q=blend")).json()["items"]
     assert {p["id"] for p in seen} == {own["id"], other["id"], mine["id"]}
     by_creator = (await creator.get("/api/v1/studio/taggable-products?q=blend")).json()["items"]
-    assert {p["id"] for p in by_creator} == {own["id"], other["id"]}
+    # A creator tags only what is open for collaboration (or in a deal): not the merchant's own tea.
+    assert {p["id"] for p in by_creator} == {other["id"]}
     refused = await creator.post(
         "/api/v1/notes",
         json={
@@ -254,7 +255,7 @@ async def test_taggable_products_and_topic_suggestions(
         },
     )
     assert refused.status_code == 422
-    page = (await creator.get("/api/v1/studio/taggable-products?limit=1")).json()
+    page = (await merchant.get("/api/v1/studio/taggable-products?limit=1")).json()
     assert len(page["items"]) == 1
     assert page["next_cursor"]
 

@@ -235,6 +235,9 @@ function payload(publish) {
   }));
   if (!state.id) body.status = publish ? "published" : "draft";
   else if (publish && state.status === "draft") body.status = "published";
+  const declared = root.querySelector("[data-disclosure-select]");
+  if (boot.deal && !state.id) body.deal_id = boot.deal.id;  // the deal's label, never a typed one
+  else if (declared) body.disclosure = declared.value ? { kind: declared.value } : null;
   return body;
 }
 
@@ -264,7 +267,8 @@ async function save(publish) {
     const saved = state.id ? await api("PATCH", `/api/v1/notes/${state.id}`, body) : await api("POST", "/api/v1/notes", body);
     adopt(saved);
     if (publish) {
-      location.assign(`/notes/${saved.id}`);
+      // Written for a deal: back to the deal, where it is ready to submit for review.
+      location.assign(boot.deal ? `/deals/${boot.deal.id}` : `/notes/${saved.id}`);
       return;
     }
     toast("Draft saved: only you can see it.");

@@ -1,0 +1,53 @@
+"""Streams as deal deliverables: binding one to a deal, and whether it is public yet.
+
+Registered with `shop.deals.binding` by the composition root (`shop.wiring`), because `shop`
+does not import `live`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.models import Stream, StreamStatus
+from shop.accounts.models import User
+from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.deals.binding import PAID_PARTNERSHIP
+from shop.deals.models import OPEN_DEAL_STATES, Deal, Deliverable
+
+
+class LiveDeliverables:
+    async def bind(self, db: AsyncSession, deal: Deal, host: User, stream_id: int) -> None:
+        stream = await db.get(Stream, stream_id, populate_existing=True)
+        if stream is None or stream.host_id != host.id:
+            raise NotFound("No such stream.", fields={"stream_id": "Not your stream."})
+        if stream.deal_id not in (None, deal.id):
+            raise Conflict("That stream is bound to another deal.", fields={"stream_id": "Bound elsewhere."})
+        stream.deal, stream.disclosure_kind = deal, PAID_PARTNERSHIP
+        deal.stream_id = stream.id
+
+    async def is_public(self, db: AsyncSession, stream_id: int) -> bool:
+        stream = await db.get(Stream, stream_id)
+        return stream is not None and stream.status in (StreamStatus.LIVE, StreamStatus.ENDED)
+
+    async def candidates(self, db: AsyncSession, host_id: int) -> list[tuple[int, str, str]]:
+        stmt = (
+            select(Stream.id, Stream.title, Stream.status)
+            .where(Stream.host_id == host_id, Stream.status != StreamStatus.ENDED)
+            .order_by(Stream.id.desc())
+            .limit(20)
+        )
+        return [(row.id, row.title, row.status) for row in await db.execute(stmt)]
+
+
+async def attach_new_stream(db: AsyncSession, stream: Stream, host: User, deal_id: int) -> None:
+    """A stream scheduled for a deal from the start: the deal must be the host's and ask for a
+    stream that can still be delivered."""
+    deal = await db.get(Deal, deal_id)
+    if deal is None or deal.creator_id != host.id:
+        raise NotFound("No such deal.", fields={"deal_id": "Not your deal."})
+    if deal.offer.deliverable != Deliverable.STREAM or deal.status not in OPEN_DEAL_STATES:
+        raise InvalidInput("That deal does not take a stream now.", fields={"deal_id": deal.status})
+    stream.deal, stream.disclosure_kind = deal, PAID_PARTNERSHIP
+    if deal.stream_id is None:
+        deal.stream_id = stream.id
