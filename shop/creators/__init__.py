@@ -1,0 +1,1 @@
+"""Creator discovery: merchants find creators to send offers to (topic, followers, engagement)."""
