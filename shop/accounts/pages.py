@@ -7,13 +7,13 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services
-from shop.accounts.models import User
+from shop.accounts.models import Role, User
 from shop.accounts.schemas import LoginIn, RegisterIn
 from shop.accounts.signin import check_credentials, safe_next, sign_in, sign_out
 from shop.cart.deps import clear_cart_cookie
@@ -24,6 +24,8 @@ from shop.core.schemas import RowId
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
 from shop.notifications.services import Notifier
+from shop.partnerships import showcase
+from shop.partnerships.schemas import showcase_item_out
 from shop.settings import Settings
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -110,8 +112,11 @@ class AccountPages(Controller):
         current_user: User | None,
         user_id: RowId,
         tab: str = "notes",
+        cursor: str | None = Parameter(default=None, max_length=200),
     ) -> Template:
         person = await services.get_user(db_session, user_id)
+        if tab == "showcase" and person.role == Role.CREATOR:
+            return await self._showcase(db_session, nav, current_user, person, cursor)
         saved_by = person.id if tab == "saved" else None
         author_id = None if saved_by else person.id
         items, next_cursor = await notes.feed(
@@ -126,6 +131,23 @@ class AccountPages(Controller):
             next_cursor=next_cursor,
             tab="saved" if saved_by else "notes",
             following=following,
+        )
+
+    @staticmethod
+    async def _showcase(
+        db: AsyncSession, nav: dict[str, Any], viewer: User | None, person: User, cursor: str | None
+    ) -> Template:
+        """A creator's Showcase tab: the products they recommend (those they may still sell)."""
+        shown, next_cursor = await showcase.showcase_of(db, person, cursor=cursor, limit=30)
+        return render(
+            "shop/profile.html",
+            nav,
+            person=person,
+            cards=[],
+            showcase=[showcase_item_out(s) for s in shown],
+            next_cursor=next_cursor,
+            tab="showcase",
+            following=await services.is_following(db, viewer, person.id),
         )
 
     @post("/users/{user_id:int}/follow")

@@ -10,6 +10,35 @@ from shop.accounts.models import Merchant
 from shop.core.db import Base
 
 
+class ProductCategory(enum.StrEnum):
+    """The fixed shelves of the creators' marketplace (a product sits on exactly one)."""
+
+    BEAUTY = "beauty"
+    FASHION = "fashion"
+    FOOD = "food"
+    HOME = "home"
+    TECH = "tech"
+    SPORTS = "sports"
+    KIDS = "kids"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    ProductCategory.BEAUTY: "Beauty",
+    ProductCategory.FASHION: "Fashion",
+    ProductCategory.FOOD: "Food & drink",
+    ProductCategory.HOME: "Home",
+    ProductCategory.TECH: "Tech",
+    ProductCategory.SPORTS: "Sports & outdoors",
+    ProductCategory.KIDS: "Kids",
+    ProductCategory.OTHER: "Other",
+}
+
+
 class Product(Base):
     __tablename__ = "products"
 
@@ -20,6 +49,9 @@ class Product(Base):
     # Lower-cased name, description and SKUs: what the text search matches against.
     search_text: Mapped[str] = mapped_column(Text, default="")
     note_count: Mapped[int] = mapped_column(default=0)
+    category: Mapped[str] = mapped_column(
+        String(24), default=ProductCategory.OTHER.value, server_default=ProductCategory.OTHER.value
+    )
 
     merchant: Mapped[Merchant] = relationship(Merchant, lazy="joined")
     images: Mapped[list[ProductImage]] = relationship(
@@ -27,6 +59,12 @@ class Product(Base):
     )
     variants: Mapped[list[Variant]] = relationship(
         "Variant", order_by="Variant.id", lazy="selectin", back_populates="product"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "category in (" + ",".join(f"'{c.value}'" for c in ProductCategory) + ")", name="category"
+        ),
     )
 
 

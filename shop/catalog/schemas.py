@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from shop.accounts.schemas import MerchantRef
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Product, ProductCategory, Variant
 from shop.core.schemas import Input, MoneyOut, Output
 
 
@@ -43,12 +43,14 @@ class ProductIn(Input):
     description: str = Field(default="", max_length=5000)
     image_upload_ids: list[int] = Field(default_factory=list, max_length=9)
     variants: list[VariantIn] = Field(min_length=1, max_length=50)
+    category: ProductCategory = ProductCategory.OTHER
 
 
 class ProductPatch(Input):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     description: str | None = Field(default=None, max_length=5000)
     is_active: bool | None = None
+    category: ProductCategory | None = None
     image_upload_ids: list[int] | None = Field(default=None, max_length=9)
     variants: list[VariantPatch] | None = Field(default=None, max_length=50)
 
@@ -77,6 +79,8 @@ class ProductOut(Output):
     variants: list[VariantOut]
     note_count: int
     is_active: bool
+    category: str
+    category_label: str
     # unverified | verified | suspended: a suspended shop's products cannot be bought.
     shop_status: str
 
@@ -122,6 +126,8 @@ def product_out(product: Product) -> ProductOut:
         variants=[variant_out(v) for v in product.variants],
         note_count=product.note_count,
         is_active=product.is_active,
+        category=product.category,
+        category_label=ProductCategory(product.category).label,
         shop_status=product.merchant.status,
     )
 

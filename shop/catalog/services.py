@@ -64,7 +64,12 @@ def ensure_buyable(product: Product, field: str = "variant_id") -> None:
 
 async def create_product(db: AsyncSession, merchant: Merchant, actor: User, data: ProductIn) -> Product:
     product = Product(
-        merchant_id=merchant.id, name=data.name, description=data.description, images=[], variants=[]
+        merchant_id=merchant.id,
+        name=data.name,
+        description=data.description,
+        category=data.category.value,
+        images=[],
+        variants=[],
     )
     db.add(product)
     await db.flush()
@@ -79,7 +84,7 @@ async def update_product(
     db: AsyncSession, merchant: Merchant, actor: User, product_id: int, data: ProductPatch
 ) -> Product:
     product = await get_own_product(db, merchant, product_id)
-    for field in ("name", "description", "is_active"):
+    for field in ("name", "description", "is_active", "category"):
         if (value := getattr(data, field)) is not None:
             setattr(product, field, value)
     if data.image_upload_ids is not None:

@@ -72,3 +72,14 @@ def parse_amount(text: str, currency: str) -> int | None:
     if minor != minor.to_integral_value() or minor <= 0:
         raise ValueError(f"not an amount in {currency}: {text!r}")
     return int(minor)
+
+
+def share_bps(amount: int, bps: int) -> int:
+    """`bps` basis points of `amount` minor units, rounded down: a commission never overpays."""
+    return amount * bps // 10_000
+
+
+def format_bps(bps: int) -> str:
+    """A rate in basis points as people say it: 1200 → "12%", 1250 → "12.5%", 105 → "1.05%"."""
+    whole, rest = divmod(bps, 100)
+    return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"

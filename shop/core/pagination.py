@@ -44,3 +44,14 @@ def cursor_id(cursor: str | None) -> int | None:
     if not isinstance(after, int) or isinstance(after, bool):
         raise InvalidInput(fields={"cursor": "This cursor is not valid."})
     return after
+
+
+def cursor_ints(cursor: str | None, *keys: str) -> tuple[int, ...] | None:
+    """The integers a composite keyset cursor holds under `keys` (a rate and an id, say)."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    found = tuple(values.get(key) for key in keys)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in found):
+        raise InvalidInput(fields={"cursor": "This cursor is not valid."})
+    return found  # type: ignore[return-value]

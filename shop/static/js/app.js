@@ -78,6 +78,7 @@ const NOTICE = {
   like: "liked your note", comment: "commented on your note", reply: "replied to your comment",
   comment_like: "liked your comment", follow: "started following you", live: "is live now",
   shipped: "Your order shipped", refund: "You were refunded",
+  rate_change: "A commission in your showcase is dropping",
   shop_verified: "Your shop is verified", shop_suspended: "Your shop was suspended",
   shop_reinstated: "Your shop was reinstated",
 };
