@@ -147,12 +147,12 @@ class DealPages(Controller):
         try:
             await _act(db_session, gateway, notifier, user, deal_id, action, data)
         except ValidationError as error:
-            await db_session.rollback()
+            await _forget(db_session, user)
             return await _deal_page(db_session, nav, user, deal_id, form_errors(error), 422)
         except AppError as error:
             if error.status_code == 404:
                 raise
-            await db_session.rollback()
+            await _forget(db_session, user)
             errors = {action: error.message, **error.fields}
             return await _deal_page(db_session, nav, user, deal_id, errors, error.status_code)
         return Redirect(f"/deals/{deal_id}")
@@ -192,6 +192,12 @@ async def _act(
     await db.commit()
     deal = await lifecycle.get_deal(db, deal_id)
     await fees.send_stored_refund(db, gateway, deal.offer.fee)
+
+
+async def _forget(db: AsyncSession, user: User) -> None:
+    """Drop what the refused step began, and reload the user the page is rendered for."""
+    await db.rollback()
+    await db.refresh(user)
 
 
 def _number(text: str) -> bool:

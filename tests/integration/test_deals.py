@@ -334,3 +334,34 @@ async def test_note_written_for_a_deal_carries_its_label(merchant: Client, creat
     assert created.json()["disclosure"]["kind"] == "paid_partnership"
     shown = (await creator.get(f"/api/v1/deals/{deal['id']}")).json()
     assert shown["bound"]["note_id"] == created.json()["id"]
+
+
+async def test_pages_for_each_side(
+    merchant: Client, creator: Client, operator: Client, shopper: Client
+) -> None:
+    offer = await paid_offer(merchant, creator.id)
+    offers_page = await creator.get("/deals?tab=offers")
+    assert f'data-offer-id="{offer["id"]}"' in offers_page.text
+    offer_page = await creator.get(f"/offers/{offer['id']}")
+    assert "data-accept" in offer_page.text and "data-withdraw" not in offer_page.text
+    assert "data-withdraw" in (await merchant.get(f"/offers/{offer['id']}")).text
+    assert (await shopper.get(f"/offers/{offer['id']}")).status_code == 404
+    accepted = await creator.post(f"/offers/{offer['id']}/accept", follow_redirects=False)
+    assert accepted.status_code in (302, 303)
+    deal_url = accepted.headers["location"]
+    assert "data-write-note" in (await creator.get(deal_url)).text
+    asked = await merchant.post(f"{deal_url}/cancel", data={"reason": "Budget cut"}, follow_redirects=False)
+    assert asked.status_code in (302, 303)
+    disputes = await operator.get("/operator/disputes")
+    assert deal_url.rsplit("/", 1)[1] in disputes.text and "Budget cut" in disputes.text
+    assert (await creator.get("/operator/disputes")).status_code == 403
+    settled = await operator.post(f"{deal_url}/settle", data={"outcome": "refund"}, follow_redirects=False)
+    assert settled.status_code in (302, 303)
+    assert (await merchant.get(deal_url.replace("/deals/", "/api/v1/deals/"))).json()["status"] == "canceled"
+
+
+async def test_a_refused_page_action_shows_why(merchant: Client, creator: Client) -> None:
+    deal = await active_deal(merchant, creator)
+    early = await merchant.post(f"/deals/{deal['id']}/approve", data={})
+    assert early.status_code == 409
+    assert "This deal is active." in early.text
