@@ -6,9 +6,10 @@ does not import `live`.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from live.flash_sales.models import FlashSale
 from live.models import Stream, StreamStatus
 from shop.accounts.models import User
 from shop.core.errors import Conflict, InvalidInput, NotFound
@@ -38,6 +39,15 @@ class LiveDeliverables:
             .limit(20)
         )
         return [(row.id, row.title, row.status) for row in await db.execute(stmt)]
+
+    async def flash_allocated(self, db: AsyncSession, deal_id: int) -> int:
+        return await allocated_to_deal(db, deal_id)
+
+
+async def allocated_to_deal(db: AsyncSession, deal_id: int) -> int:
+    """The sum the deal's terms cap: every flash sale launched under it, sold or not."""
+    stmt = select(func.coalesce(func.sum(FlashSale.quantity), 0)).where(FlashSale.deal_id == deal_id)
+    return int(await db.scalar(stmt) or 0)
 
 
 async def attach_new_stream(db: AsyncSession, stream: Stream, host: User, deal_id: int) -> None:

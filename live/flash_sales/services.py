@@ -13,6 +13,7 @@ from live.flash_sales import gate as g
 from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
+from live.partnership import allocated_to_deal
 from live.services import product_card, shelf
 from shop.catalog.models import Product, StockReason, Variant
 from shop.catalog.services import ensure_buyable
@@ -115,16 +116,14 @@ async def _deal_allowing(db: AsyncSession, stream: Stream, variant: Variant, dat
             "A flash sale needs your own shop's product, or a deal with flash-sale terms.",
             fields={"variant_id": f"Product {variant.product_id} is not your shop's."},
         )
-    allocated = await db.scalar(
-        select(func.coalesce(func.sum(FlashSale.quantity), 0)).where(FlashSale.deal_id == deal.id)
-    )
+    allocated = await allocated_to_deal(db, deal.id)
     refused = deal_rights.terms_refusal(
         deal.offer,
         quantity=data.quantity,
         price=data.price.amount,
         currency=data.price.currency,
         per_customer_limit=data.per_customer_limit,
-        allocated=int(allocated or 0),
+        allocated=allocated,
     )
     if refused:
         raise InvalidInput("The flash sale is outside the deal's terms.", fields=refused)

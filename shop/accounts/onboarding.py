@@ -24,9 +24,15 @@ class Suggestion:
 
 
 async def popular_topics(db: AsyncSession, limit: int = 24) -> list[str]:
+    """The most used topics of published notes (a draft's topics are its author's alone)."""
     count = func.count(NoteTopic.id)
     stmt = (
-        select(NoteTopic.topic).group_by(NoteTopic.topic).order_by(count.desc(), NoteTopic.topic).limit(limit)
+        select(NoteTopic.topic)
+        .join(Note, Note.id == NoteTopic.note_id)
+        .where(published())
+        .group_by(NoteTopic.topic)
+        .order_by(count.desc(), NoteTopic.topic)
+        .limit(limit)
     )
     return list((await db.scalars(stmt)).all())
 

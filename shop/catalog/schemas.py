@@ -17,7 +17,9 @@ def _currency(value: str) -> str:
 
 
 class MoneyIn(Input):
-    amount: int = Field(ge=0, le=100_000_000)
+    """A price someone sets (a variant, a flash sale, a fee, a deal's floor): never zero."""
+
+    amount: int = Field(ge=1, le=100_000_000, description="minor units, above zero")
     currency: Annotated[str, AfterValidator(_currency)]
 
 

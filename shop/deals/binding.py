@@ -34,6 +34,10 @@ class StreamDeliverables(Protocol):
         """The host's streams that could be submitted: (id, title, status), newest first."""
         ...
 
+    async def flash_allocated(self, db: AsyncSession, deal_id: int) -> int:
+        """Units the deal's flash sales have taken from its `max_quantity` so far."""
+        ...
+
 
 _streams: list[StreamDeliverables] = []
 
@@ -87,6 +91,10 @@ async def bind_stream(db: AsyncSession, deal: Deal, creator: User, stream_id: in
 
 async def stream_candidates(db: AsyncSession, host_id: int) -> list[tuple[int, str, str]]:
     return await _stream_side().candidates(db, host_id)
+
+
+async def flash_allocated(db: AsyncSession, deal_id: int) -> int:
+    return await _stream_side().flash_allocated(db, deal_id)
 
 
 async def attach_new_note(db: AsyncSession, note: Note, author: User, deal_id: int) -> None:

@@ -73,4 +73,7 @@ async def deal_page_context(db: AsyncSession, user: User, deal: Deal) -> dict[st
         ),
         "can_settle": side == "operator" and deal.status == DealStatus.DISPUTED,
         "steps": ["active", "submitted", "approved", "published", "completed"],
+        "flash_allocated": (
+            await binding.flash_allocated(db, deal.id) if deal.offer.flash_max_quantity is not None else None
+        ),
     }

@@ -129,6 +129,8 @@ async def test_a_deal_gives_the_right_to_shelve_tag_and_flash_sell_within_its_te
     assert second.status_code == 422  # 6 + 6 is past the deal's 10
     assert second.json()["fields"]["quantity"] == "The deal allows 4 more."
     assert (await creator.get(f"/api/v1/streams/{stream_id}")).json()["disclosure"]["deal_id"] == deal["id"]
+    console = await merchant.get(f"/deals/{deal['id']}")  # the brand sees what its terms allowed so far
+    assert 'data-flash-allocated="6"' in console.text
 
 
 async def test_a_deal_without_flash_terms_allows_no_flash_sale(creator: Client, merchant: Client) -> None:
@@ -162,3 +164,24 @@ async def test_tags_follow_the_same_rights(creator: Client, merchant: Client) ->
     assert str(product["id"]) in refused.json()["fields"]["images"]
     await merchant.post("/api/v1/collaborations", json={"product_id": product["id"], "commission_bps": 1000})
     assert (await creator.post("/api/v1/notes", json=note)).status_code == 201
+
+
+async def test_a_price_of_zero_is_refused_everywhere(merchant: Client) -> None:
+    image = await make_product(merchant, "Priced Kettle", sku="KET-1")
+    free = await merchant.post(
+        "/api/v1/products",
+        json={
+            "name": "Free Kettle",
+            "description": "Nothing to pay.",
+            "image_upload_ids": [],
+            "variants": [{"sku": "KET-0", "name": "One", "price": {"amount": 0, "currency": "USD"}}],
+        },
+    )
+    assert free.status_code == 422
+    assert any("price" in field for field in free.json()["fields"])
+    variant = image["variants"][0]["id"]
+    repriced = await merchant.patch(
+        f"/api/v1/products/{image['id']}",
+        json={"variants": [{"id": variant, "price": {"amount": 0, "currency": "USD"}}]},
+    )
+    assert repriced.status_code == 422
