@@ -40,6 +40,7 @@ from shop.notes.models import Note
 from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
 from shop.notes.services import add_comment, set_reaction, store_upload
 from shop.notifications.services import Notifier
+from shop.operators.commands import add_operator
 from shop.settings import Settings
 
 COMMIT_EVERY = 10
@@ -67,6 +68,10 @@ class _Run:
     notifier: Notifier = field(default_factory=lambda: Notifier(lambda _data, _channels: None))
     products: dict[ProductKey, int] = field(default_factory=dict)
     created: int = 0
+
+
+# Runs the platform: settles disputes, verifies and suspends shops (/operator).
+OPERATOR = "operator@demo.test"
 
 
 async def seed(settings: Settings, *, with_notes: bool = True) -> None:
@@ -120,8 +125,12 @@ async def _seed_accounts(run: _Run) -> None:
     for email, name, role, bio, shop_name in people:
         run.users[email] = await _ensure_user(run, email, name, role, bio, shop_name)
     await _ensure_address(run, run.users["shopper@demo.test"])
+    if await run.db.scalar(select(User.id).where(User.email == OPERATOR)) is None:
+        # The way every operator is made (`python -m shop operator add`), with the demo password.
+        run.users[OPERATOR] = (await add_operator(run.db, OPERATOR, PASSWORD)).user
+        run.created += 1
     await run.db.commit()
-    _say(f"{len(people)} accounts")
+    _say(f"{len(people) + 1} accounts")
 
 
 async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str, shop_name: str | None) -> User:

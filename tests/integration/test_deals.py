@@ -190,6 +190,12 @@ async def test_note_deal_from_submission_to_published(merchant: Client, creator:
     assert disclosed["kind"] == "paid_partnership"
     assert disclosed["deal_id"] == deal["id"]
     assert disclosed["brand"] == {"id": deal["merchant"]["id"], "name": deal["merchant"]["name"]}
+    heard_by_brand = [n["subject"] for n in (await merchant.get("/api/v1/notifications")).json()["items"]]
+    heard_by_creator = [n["subject"] for n in (await creator.get("/api/v1/notifications")).json()["items"]]
+    for step in ("accepted your offer", "submitted work for review", "partnership published"):
+        assert any(step in subject for subject in heard_by_brand), step
+    for step in ("sent you an offer", "asked for changes", "approved the work", "partnership published"):
+        assert any(step in subject for subject in heard_by_creator), step
 
 
 async def test_a_draft_is_published_after_approval(merchant: Client, creator: Client) -> None:

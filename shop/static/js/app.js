@@ -84,6 +84,8 @@ const NOTICE = {
 };
 
 function noticeText(message) {
+  // A partnership step says what happened in its subject ("accepted your offer · Glow Lab").
+  if (message.kind === "deal" && message.subject) return message.actor ? `${message.actor} ${message.subject}` : message.subject;
   const what = NOTICE[message.kind] || "New notification";
   return message.actor ? `${message.actor} ${what}` : what;
 }
