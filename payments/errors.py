@@ -9,6 +9,9 @@ gateway sees a `stripe` exception::
           ├── PaymentDeclined           (402 payment_declined, the bank's message; = CardDeclined)
           ├── StripeNotFound            (502 payment_not_found: Stripe does not know the object)  *
           ├── StripeInvalidRequest      (400 payment_invalid_request: Stripe refused the request) *
+          │    └── InsufficientBalance  (400 payment_insufficient_balance: the money is not there: a
+          │                              transfer beyond what is left of its source charge, or a
+          │                              reversal beyond the connected account's balance)        *
           ├── StripeAuthError           (502 payment_misconfigured: our API key was refused)
           └── StripeUnavailable         (503 payment_unavailable, Retry-After: 5xx, connection,
                │                         timeout; = PaymentGatewayUnavailable, a ServiceUnavailable)
@@ -54,6 +57,14 @@ class StripeInvalidRequest(StripeFailure):
     code = "payment_invalid_request"
     default_message = "The payment provider refused the request."
     permanent = True
+
+
+class InsufficientBalance(StripeInvalidRequest):
+    """Stripe's `balance_insufficient` / `insufficient_funds`: the same call fails until money moves,
+    so a settlement run nets the amount from a later run instead of retrying it."""
+
+    code = "payment_insufficient_balance"
+    default_message = "There is not enough balance to move this money."
 
 
 class StripeAuthError(StripeFailure):

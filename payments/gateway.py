@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
 import stripe
 
 from payments.errors import (
+    InsufficientBalance,
     PaymentDeclined,
     StripeAuthError,
     StripeFailure,
@@ -24,64 +24,33 @@ from payments.errors import (
     StripeRateLimited,
     StripeUnavailable,
 )
+from payments.objects import (
+    Charge,
+    ConnectedAccount,
+    Intent,
+    RefundResult,
+    Transfer,
+    TransferReversal,
+    data_of,
+    latest_charge_id,
+    read_account,
+    read_charge,
+    read_intent,
+    read_refund,
+    read_reversal,
+    read_transfer,
+)
 
 T = TypeVar("T")
 
 SIGNATURE_TOLERANCE_S = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    id: str
-    status: str
-    amount: int
-    currency: str
-    client_secret: str
-    metadata: dict[str, str] = field(default_factory=dict)
-    error_message: str | None = None
-    created: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class RefundResult:
-    id: str
-    status: str
-    amount: int
-
-
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """A charge as Stripe has it now: what `charge.*` events are about."""
-
-    id: str
-    payment_intent_id: str | None
-    amount: int
-    amount_refunded: int
-    currency: str
-    refunds: tuple[RefundResult, ...] = ()
+# What Stripe answers when the money to move is not there: a transfer beyond its source charge or
+# the platform's balance, a reversal beyond the connected account's balance.
+INSUFFICIENT_BALANCE_CODES = frozenset({"balance_insufficient", "insufficient_funds"})
 
 
 class SignatureError(Exception):
     """The webhook body or its Stripe-Signature header did not verify."""
-
-
-def _data(obj: Any) -> dict[str, Any]:
-    return dict(obj.to_dict() if hasattr(obj, "to_dict") else obj)
-
-
-def _intent(obj: Any) -> Intent:
-    data = _data(obj)
-    error = data.get("last_payment_error") or {}
-    return Intent(
-        id=data["id"],
-        status=data.get("status", "unknown"),
-        amount=int(data.get("amount", 0)),
-        currency=str(data.get("currency", "")).upper(),
-        client_secret=data.get("client_secret") or "",
-        metadata=dict(data.get("metadata") or {}),
-        error_message=error.get("message"),
-        created=int(data.get("created") or 0),
-    )
 
 
 def _translate(error: stripe.StripeError) -> StripeFailure:
@@ -96,11 +65,14 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     if isinstance(error, stripe.APIConnectionError):
         return StripeUnavailable(retry_after=5)
     status = error.http_status or 0
-    if isinstance(error, stripe.IdempotencyError) or status == 409:
+    if status == 409 or (isinstance(error, stripe.IdempotencyError) and status != 400):
         # The same key is in use by a concurrent request: its outcome is not known yet, try later.
+        # (A key reused with other parameters is a 400: our bug, so it stays a permanent refusal.)
         return StripeUnavailable(retry_after=2)
     if status == 404 or error.code == "resource_missing":
         return StripeNotFound(message)
+    if error.code in INSUFFICIENT_BALANCE_CODES:
+        return InsufficientBalance(message)
     if isinstance(error, stripe.InvalidRequestError) or 400 <= status < 500:
         return StripeInvalidRequest(message)
     if isinstance(error, stripe.APIError) or status >= 500:
@@ -108,23 +80,10 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     return StripeFailure(message)
 
 
-def _refund(data: dict[str, Any], amount: int = 0) -> RefundResult:
-    return RefundResult(
-        id=data["id"], status=data.get("status", "pending"), amount=int(data.get("amount", amount))
-    )
-
-
-def _charge(obj: Any) -> Charge:
-    data = _data(obj)
-    refunds = (data.get("refunds") or {}).get("data") or []
-    return Charge(
-        id=data["id"],
-        payment_intent_id=data.get("payment_intent"),
-        amount=int(data.get("amount", 0)),
-        amount_refunded=int(data.get("amount_refunded", 0)),
-        currency=str(data.get("currency", "")).upper(),
-        refunds=tuple(_refund(item) for item in refunds),
-    )
+def _page(obj: Any, read: Callable[[Any], T]) -> tuple[list[T], bool]:
+    """One page of a Stripe list, and whether more follow."""
+    data = data_of(obj)
+    return [read(item) for item in data.get("data") or []], bool(data.get("has_more"))
 
 
 class StripeGateway:
@@ -166,6 +125,7 @@ class StripeGateway:
         metadata: dict[str, str],
         idempotency_key: str,
         payment_method: str | None = None,
+        transfer_group: str | None = None,
     ) -> Intent:
         params: Any = {
             "amount": amount,
@@ -173,11 +133,13 @@ class StripeGateway:
             "metadata": metadata,
             "payment_method_types": ["card"],
         }
+        if transfer_group:  # ties the charge to the transfers that later pay its payees
+            params["transfer_group"] = transfer_group
         if payment_method:
             params.update(payment_method=payment_method, confirm=True)
         options: Any = {"idempotency_key": idempotency_key}
         return await self._call(
-            self.client.v1.payment_intents.create_async(params=params, options=options), _intent
+            self.client.v1.payment_intents.create_async(params=params, options=options), read_intent
         )
 
     async def confirm_with(self, intent_id: str, payment_method: str, idempotency_key: str) -> Intent:
@@ -192,13 +154,17 @@ class StripeGateway:
         confirmed = self.client.v1.payment_intents.confirm_async(
             intent_id, options={"idempotency_key": idempotency_key + "-confirm"}
         )
-        return await self._call(confirmed, _intent)
+        return await self._call(confirmed, read_intent)
 
     async def retrieve_intent(self, intent_id: str) -> Intent:
-        return await self._call(self.client.v1.payment_intents.retrieve_async(intent_id), _intent)
+        return await self._call(self.client.v1.payment_intents.retrieve_async(intent_id), read_intent)
 
     async def retrieve_charge(self, charge_id: str) -> Charge:
-        return await self._call(self.client.v1.charges.retrieve_async(charge_id), _charge)
+        return await self._call(self.client.v1.charges.retrieve_async(charge_id), read_charge)
+
+    async def charge_of_intent(self, intent_id: str) -> str | None:
+        """The id of the PaymentIntent's latest charge (a transfer's `source_transaction`); None: none yet."""
+        return await self._call(self.client.v1.payment_intents.retrieve_async(intent_id), latest_charge_id)
 
     async def cancel_intent(self, intent_id: str) -> None:
         with contextlib.suppress(StripeInvalidRequest):  # already succeeded or canceled
@@ -212,7 +178,7 @@ class StripeGateway:
         return await self._call(created, lambda obj: (str(obj.id), str(obj.client_secret)))
 
     async def setup_payment_method(self, setup_intent_id: str) -> str | None:
-        data = await self._call(self.client.v1.setup_intents.retrieve_async(setup_intent_id), _data)
+        data = await self._call(self.client.v1.setup_intents.retrieve_async(setup_intent_id), data_of)
         return data.get("payment_method") if data.get("status") == "succeeded" else None
 
     async def card_from_token(self, token_id: str) -> str:
@@ -223,7 +189,7 @@ class StripeGateway:
         takes raw card numbers only) but charges the token's card id directly.
         """
         if self.local:
-            token = await self._call(self.client.v1.tokens.retrieve_async(token_id), _data)
+            token = await self._call(self.client.v1.tokens.retrieve_async(token_id), data_of)
             return str((token.get("card") or {}).get("id") or "")
         params: Any = {"type": "card", "card": {"token": token_id}}
         return await self._call(
@@ -245,11 +211,97 @@ class StripeGateway:
             params={"payment_intent": intent_id, "amount": amount},
             options={"idempotency_key": idempotency_key},
         )
-        return await self._call(created, lambda obj: _refund(_data(obj), amount))
+        return await self._call(created, lambda obj: read_refund(data_of(obj), amount))
 
     async def recent_intents(self, limit: int = 100) -> list[Intent]:
         listed = self.client.v1.payment_intents.list_async(params={"limit": limit})
-        return await self._call(listed, lambda page: [_intent(item) for item in page.data])
+        return await self._call(listed, lambda page: [read_intent(item) for item in page.data])
+
+    # Stripe Connect: payees' Express accounts, and separate charges and transfers (docs/architecture.md).
+
+    async def create_account(
+        self, *, email: str, country: str, idempotency_key: str, metadata: dict[str, str] | None = None
+    ) -> ConnectedAccount:
+        """An Express account that can receive transfers; it needs onboarding (`account_link`) first."""
+        params: Any = {
+            "type": "express",
+            "country": country.upper(),
+            "email": email,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": metadata or {},
+        }
+        created = self.client.v1.accounts.create_async(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+        return await self._call(created, read_account)
+
+    async def retrieve_account(self, account_id: str) -> ConnectedAccount:
+        return await self._call(self.client.v1.accounts.retrieve_async(account_id), read_account)
+
+    async def account_link(self, account_id: str, *, refresh_url: str, return_url: str) -> str:
+        """A one-time onboarding URL (Stripe's, or the local server's own page); expires in minutes."""
+        params: Any = {
+            "account": account_id,
+            "type": "account_onboarding",
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+        }
+        created = self.client.v1.account_links.create_async(params=params)
+        return await self._call(created, lambda obj: str(data_of(obj)["url"]))
+
+    async def create_transfer(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        destination: str,
+        transfer_group: str | None,
+        source_transaction: str | None,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> Transfer:
+        """Pay a connected account; with `source_transaction` the money comes from that charge, and
+        Stripe refuses more than is left of it (`InsufficientBalance`)."""
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "destination": destination,
+            "metadata": metadata,
+        }
+        if transfer_group:
+            params["transfer_group"] = transfer_group
+        if source_transaction:
+            params["source_transaction"] = source_transaction
+        created = self.client.v1.transfers.create_async(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
+        return await self._call(created, read_transfer)
+
+    async def retrieve_transfer(self, transfer_id: str) -> Transfer:
+        return await self._call(self.client.v1.transfers.retrieve_async(transfer_id), read_transfer)
+
+    async def list_transfers(self, transfer_group: str) -> list[Transfer]:
+        """Every transfer of the group (all pages), in no particular order."""
+        found: list[Transfer] = []
+        params: Any = {"transfer_group": transfer_group, "limit": 100}
+        while True:
+            listed = self.client.v1.transfers.list_async(params=params)
+            page, more = await self._call(listed, lambda obj: _page(obj, read_transfer))
+            found += page
+            if not more or not page:
+                return found
+            params = {**params, "starting_after": page[-1].id}
+
+    async def reverse_transfer(
+        self, transfer_id: str, *, amount: int, metadata: dict[str, str], idempotency_key: str
+    ) -> TransferReversal:
+        """Take `amount` back from the payee; refused (`InsufficientBalance`) when their balance is short."""
+        created = self.client.v1.transfers.reversals.create_async(
+            transfer_id,
+            params={"amount": amount, "metadata": metadata},
+            options={"idempotency_key": idempotency_key},
+        )
+        return await self._call(created, lambda obj: read_reversal(obj, transfer_id))
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         if not signature:
