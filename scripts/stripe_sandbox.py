@@ -6,6 +6,8 @@ With --webhook-url and --webhook-secret it registers the app's webhook once the 
 It also sends two signed events localstripe lacks: `charge.refunded` (the charge with its
 `payment_intent`, `amount_refunded` and refunds) after a refund, and `payment_intent.canceled`
 after a cancel; and `DELETE /_config/webhooks/{id}` unregisters a webhook (tests clean up with it).
+Stripe Connect (accounts, onboarding links and page, transfers, reversals, `transfer_group`) comes
+from `_sandbox_connect.py` (which says what it serves) and `_sandbox_connect_http.py`.
 
     python scripts/stripe_sandbox.py [--port 8420] [--webhook-url URL --webhook-secret SECRET]
 """
@@ -19,6 +21,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
+import _sandbox_connect_http
 from aiohttp import ClientSession, web
 from localstripe import resources, webhooks
 from localstripe.resources import Charge, Event, PaymentIntent
@@ -29,6 +32,7 @@ WEBHOOK_EVENTS = [
     "payment_intent.payment_failed",
     "payment_intent.canceled",
     "charge.refunded",
+    *_sandbox_connect_http.EVENTS,
 ]
 CANCEL_PATH = re.compile(r"^/v1/payment_intents/(pi_\w+)/cancel$")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -93,6 +97,7 @@ def main() -> None:
     app.on_startup.append(on_startup)
     app.middlewares.append(missing_events)
     app.router.add_delete("/_config/webhooks/{id}", unregister_webhook)
+    _sandbox_connect_http.install(app)
     print(f"stripe sandbox: localstripe on http://127.0.0.1:{args.port}", flush=True)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
