@@ -154,7 +154,7 @@ async def test_an_express_account_is_onboarded_on_the_local_page(
         page = await browser.get(url)
         assert page.status_code == 200
         assert "Complete onboarding" in page.text
-        assert '<form method="post"' in page.text
+        assert f'<form method="post" action="{httpx.URL(url).raw_path.decode()}">' in page.text
         assert (await gateway.retrieve_account(created.id)).payouts_enabled is False
         done = await browser.post(url)
         assert done.status_code == 303
@@ -171,7 +171,7 @@ async def test_an_express_account_is_onboarded_on_the_local_page(
 
 
 async def test_an_unknown_link_is_404_and_a_disabled_payee_is_announced(
-    gateway: StripeGateway, receiver: Receiver, stripe_sandbox: str
+    gateway: StripeGateway, receiver: Receiver, stripe_sandbox: str, settings: Settings
 ) -> None:
     account_id = await _account(gateway)
     url = await gateway.account_link(account_id, refresh_url="http://a.test/r", return_url="http://a.test/d")
@@ -189,6 +189,14 @@ async def test_an_unknown_link_is_404_and_a_disabled_payee_is_announced(
     )
     with pytest.raises(errors.StripeNotFound):
         await gateway.retrieve_account("acct_unknown")
+    async with httpx.AsyncClient(base_url=stripe_sandbox) as api:
+        updated = await api.post(
+            f"/v1/accounts/{account_id}",
+            data={"metadata[user_id]": "12"},
+            headers={"Authorization": f"Bearer {settings.stripe_key}"},
+        )
+        assert updated.status_code == 200, updated.text
+    assert (await gateway.retrieve_account(account_id)).metadata == {"user_id": "12"}
 
 
 async def test_transfers_are_paid_from_their_charge_and_never_beyond_it(
