@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from shop.accounts.models import Merchant
+from shop.accounts.models import Merchant, in_open_shop
 from shop.catalog.models import Product, ProductCategory
 from shop.catalog.services import get_own_product
 from shop.core import clock, search
@@ -238,7 +238,7 @@ class Filters:
 async def open_collaborations(
     db: AsyncSession, filters: Filters, *, sort: Sort, cursor: str | None, limit: int
 ) -> tuple[list[Listed], str | None]:
-    """Open collaborations on active products, by the rate in force now or newest first."""
+    """Open collaborations on active products of open shops, by the rate in force now or newest."""
     rated = _rated(filters).subquery()
     stmt: Select[Any] = select(Collaboration, rated.c.bps).join(rated, rated.c.id == Collaboration.id)
     if filters.min_bps is not None:
@@ -267,7 +267,11 @@ def _rated(filters: Filters) -> Select[int, int]:
     stmt: Select[int, int] = (
         select(Collaboration.id.label("id"), rate_at(Collaboration.id, clock.now()).label("bps"))
         .join(Product, Product.id == Collaboration.product_id)
-        .where(Collaboration.status == CollaborationStatus.OPEN, Product.is_active.is_(True))
+        .where(
+            Collaboration.status == CollaborationStatus.OPEN,
+            Product.is_active.is_(True),
+            in_open_shop(Product.merchant_id),  # a suspended shop's products are nobody's to sell
+        )
     )
     if filters.category is not None:
         stmt = stmt.where(Product.category == filters.category.value)

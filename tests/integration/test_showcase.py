@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.accounts.models import Merchant
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.partnerships.models import ShowcaseItem
@@ -263,3 +264,18 @@ async def test_the_profile_showcase_tab(merchant: Client, creator: Client, shopp
     me = await creator.get("/me")
     assert 'href="/studio/marketplace"' in me.text
     assert 'href="/studio/marketplace"' in (await creator.get("/studio")).text
+
+
+async def test_a_suspended_shop_leaves_the_marketplace_and_showcases(
+    merchant: Client, creator: Client, anonymous: Client, db: AsyncSession
+) -> None:
+    product = await _product(merchant, "Cica Pads")
+    await _open(merchant, product["id"], 1500)
+    assert (await creator.post("/api/v1/me/showcase", json={"product_id": product["id"]})).status_code == 201
+    await db.execute(
+        update(Merchant).where(Merchant.id == merchant.me["merchant"]["id"]).values(status="suspended")
+    )
+    await db.commit()
+    assert (await creator.get("/api/v1/collaborations")).json()["items"] == []
+    assert "Cica Pads" not in (await creator.get("/studio/marketplace")).text
+    assert (await _showcase(anonymous, creator.id))["items"] == []
