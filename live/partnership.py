@@ -1,7 +1,7 @@
-"""Streams as deal deliverables: binding one to a deal, and whether it is public yet.
+"""What shop asks of streams: binding one to a deal, whether it is public, who hosts it.
 
-Registered with `shop.deals.binding` by the composition root (`shop.wiring`), because `shop`
-does not import `live`.
+Registered with `shop.streams` by the composition root (`shop.wiring.register_live`), because
+`shop` does not import `live`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from shop.deals.binding import PAID_PARTNERSHIP
 from shop.deals.models import OPEN_DEAL_STATES, Deal, Deliverable
 
 
-class LiveDeliverables:
+class LiveStreams:
+    """`shop.streams.LiveStreams`: what shop asks of streams (deals, attribution)."""
+
     async def bind(self, db: AsyncSession, deal: Deal, host: User, stream_id: int) -> None:
         stream = await db.get(Stream, stream_id, populate_existing=True)
         if stream is None or stream.host_id != host.id:
@@ -42,6 +44,10 @@ class LiveDeliverables:
 
     async def flash_allocated(self, db: AsyncSession, deal_id: int) -> int:
         return await allocated_to_deal(db, deal_id)
+
+    async def host_of(self, db: AsyncSession, stream_id: int) -> int | None:
+        stream = await db.get(Stream, stream_id)
+        return stream.host_id if stream is not None else None
 
 
 async def allocated_to_deal(db: AsyncSession, deal_id: int) -> int:

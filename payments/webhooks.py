@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from payments.gateway import Charge, Intent, StripeGateway
+from payments.gateway import Charge, ConnectedAccount, Intent, StripeGateway, Transfer
 from payments.models import EventStatus, PaymentEvent
 from shop.core import clock
 from shop.core.db import insert_ignoring_conflict
@@ -31,6 +31,8 @@ log = logging.getLogger("zhongcao.payments")
 
 IntentHandler = Callable[[AsyncSession, Intent], Awaitable[bool]]
 ChargeHandler = Callable[[AsyncSession, Charge], Awaitable[bool]]
+AccountHandler = Callable[[AsyncSession, ConnectedAccount], Awaitable[bool]]
+TransferHandler = Callable[[AsyncSession, Transfer], Awaitable[bool]]
 NOT_VISIBLE = "the order of this payment is not visible yet"
 
 
@@ -41,6 +43,8 @@ class WebhookHandlers:
     def __init__(self) -> None:
         self._intent: dict[str, IntentHandler] = {}
         self._charge: dict[str, ChargeHandler] = {}
+        self._account: dict[str, AccountHandler] = {}
+        self._transfer: dict[str, TransferHandler] = {}
 
     def on_intent(self, event_type: str, handler: IntentHandler) -> None:
         """`payment_intent.*`: the handler gets the PaymentIntent; False means "order not visible yet"."""
@@ -50,14 +54,28 @@ class WebhookHandlers:
         """`charge.*` (e.g. `charge.refunded`): the handler gets the charge with its refunds."""
         self._charge[event_type] = handler
 
+    def on_account(self, event_type: str, handler: AccountHandler) -> None:
+        """`account.updated`: the handler gets the connected account as Stripe has it now."""
+        self._account[event_type] = handler
+
+    def on_transfer(self, event_type: str, handler: TransferHandler) -> None:
+        """`transfer.*`: the handler gets the transfer (with `amount_reversed`) as Stripe has it now."""
+        self._transfer[event_type] = handler
+
     async def apply(self, db: AsyncSession, gateway: StripeGateway, event: PaymentEvent) -> bool:
         """Hand the event to its handler; False: not yet (its order is not visible). Stripe errors raise."""
         event.apply_attempts += 1
         obj = _object(event.payload)
         charge_handler = self._charge.get(event.type)
         intent_handler = self._intent.get(event.type)
+        account_handler = self._account.get(event.type)
+        transfer_handler = self._transfer.get(event.type)
         if charge_handler is not None and obj.get("object") == "charge":
             done = await charge_handler(db, await gateway.retrieve_charge(str(obj["id"])))
+        elif account_handler is not None and obj.get("object") == "account":
+            done = await account_handler(db, await gateway.retrieve_account(str(obj["id"])))
+        elif transfer_handler is not None and obj.get("object") == "transfer":
+            done = await transfer_handler(db, await gateway.retrieve_transfer(str(obj["id"])))
         elif intent_handler is not None and event.payment_intent_id is not None:
             done = await intent_handler(db, await gateway.retrieve_intent(event.payment_intent_id))
         else:

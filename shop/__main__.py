@@ -13,6 +13,7 @@ def main() -> None:
     sub.add_parser("migrate", help="upgrade the database schema to the latest revision")
     sub.add_parser("seed", help="load the demo data (idempotent)")
     sub.add_parser("reconcile", help="repair orders whose Stripe webhook was lost, expire stale holds")
+    sub.add_parser("settle", help="run settlement now: plan and send payable transfers and reversals")
     events = sub.add_parser("events", help="stored Stripe events")
     events.add_argument("--failed", action="store_true", help="one line per event given up on")
     operator = sub.add_parser("operator", help="the people who run the platform (verify, suspend shops)")
@@ -46,6 +47,11 @@ def main() -> None:
             print(line)
     elif args.command == "operator":
         raise SystemExit(_operator(settings, args))
+    elif args.command == "settle":
+        from shop.payouts.jobs import settle_once
+
+        for what, count in asyncio.run(settle_once(settings)).items():
+            print(f"{what}: {count}")
     elif args.command == "seed":
         from shop.demo.seed import seed
 

@@ -77,12 +77,14 @@ from shop.orders.events import OrderEvents
 from shop.orders.pages import MerchantOrderPages, OrderPages
 from shop.partnerships.controllers import CollaborationController, ShowcaseController
 from shop.partnerships.pages import MarketplacePages
+from shop.payouts import jobs as payout_jobs
+from shop.payouts.controllers import PayoutController
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
 from shop.studio.controllers import StudioController
 from shop.studio.pages import StudioPages
-from shop.wiring import build_order_events, register_deliverables, webhook_handlers
+from shop.wiring import build_order_events, register_live, webhook_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -141,6 +143,17 @@ def _job_runner(
             tasks.append(
                 asyncio.create_task(
                     flash_sale_jobs.run_forever(sessions, gate, ticker, publish, 5, settings.retry_policy)
+                )
+            )
+            tasks.append(
+                asyncio.create_task(
+                    payout_jobs.run_forever(
+                        sessions,
+                        gateway,
+                        fee_bps=settings.platform_fee_bps,
+                        window_days=settings.return_window_days,
+                        every_s=settings.settle_interval_s,
+                    )
                 )
             )
             tasks.append(
@@ -206,8 +219,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     ticker = StockTicker(channels.publish, gate.remaining)
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     notifier = Notifier(channels.publish)
-    register_deliverables()
-    order_events = build_order_events(gate, notifier)
+    register_live()
+    order_events = build_order_events(gate, notifier, settings)
     handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
     return Litestar(
@@ -237,6 +250,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DealController,
             DisputeController,
             DealPages,
+            PayoutController,
             ShowcaseController,
             MarketplacePages,
             CreatorController,

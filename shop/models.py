@@ -10,6 +10,7 @@ from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest,
 from shop.addresses.models import Address
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
+from shop.commissions.models import Commission, CommissionEntry
 from shop.deals.models import Deal, DealRound, HeldFee, Offer, OfferProduct
 from shop.notes.models import (
     Comment,
@@ -25,6 +26,7 @@ from shop.notes.models import (
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
 from shop.partnerships.models import Collaboration, CollaborationRate, ShowcaseItem
+from shop.payouts.models import PayoutAccount, PayoutCarry, PayoutReversal, PayoutTransfer
 
 __all__ = [
     "Address",
@@ -35,6 +37,8 @@ __all__ = [
     "CollaborationRate",
     "Comment",
     "CommentLike",
+    "Commission",
+    "CommissionEntry",
     "Deal",
     "DealRound",
     "FlashSale",
@@ -54,6 +58,10 @@ __all__ = [
     "OrderLine",
     "PaymentAttempt",
     "PaymentEvent",
+    "PayoutAccount",
+    "PayoutCarry",
+    "PayoutReversal",
+    "PayoutTransfer",
     "Product",
     "ProductImage",
     "ProductTag",

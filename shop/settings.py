@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     offer_expiry_days: int = Field(default=7, ge=1, le=90)
     deal_review_days: int = Field(default=7, ge=1, le=90)
     protection_days: int = Field(default=30, ge=0, le=365)
+    # Payouts: a shipped line may be paid out once its return window closed; the platform keeps
+    # this share of each merchant's net sales.
+    return_window_days: int = Field(default=7, ge=0, le=365)
+    platform_fee_bps: int = Field(default=500, ge=0, le=5000)
+    settle_interval_s: float = 3600.0
 
     @field_validator("stripe_secret_key")
     @classmethod

@@ -5,34 +5,45 @@ Part of the root (`shop.app` builds one of each per app); it may import `live`, 
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import checkout as flash_checkout
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
-from live.partnership import LiveDeliverables
+from live.partnership import LiveStreams
 from payments import webhooks
-from payments.gateway import Charge, Intent
+from payments.gateway import Charge, Intent, Transfer
+from shop import streams
+from shop.commissions import ledger as commission_ledger
 from shop.core import redis
-from shop.deals import binding
 from shop.deals.offers import offer_fee_paid
 from shop.notifications.listeners import listen_to_orders
 from shop.notifications.services import Notifier
 from shop.orders import settlement
 from shop.orders.events import OrderEvents
 from shop.orders.stripe_refunds import apply_charge_refunds
+from shop.payouts import accounts as payout_accounts
+from shop.payouts import clawbacks
+from shop.payouts import sending as payout_sending
 from shop.settings import Settings
 
-
-def register_deliverables() -> None:
-    """Streams are deal deliverables; `shop` cannot import `live`, so the root introduces them.
-    Called by everything that runs deals: the app, the jobs command and the demo seed."""
-    binding.register_streams(LiveDeliverables())
+log = logging.getLogger("zhongcao.payouts")
 
 
-def build_order_events(gate: Gate, notifier: Notifier) -> OrderEvents:
-    """Who hears what orders announce: the flash-sale books guard delivery, the inbox listens."""
+def register_live() -> None:
+    """`shop` asks `live` about streams through `shop.streams`; the root introduces them. Called by
+    everything that runs deals or checkouts: the app, the jobs command and the demo seed."""
+    streams.register(LiveStreams())
+
+
+def build_order_events(gate: Gate, notifier: Notifier, settings: Settings) -> OrderEvents:
+    """Who hears what orders announce: the flash-sale books guard delivery; the commission ledger
+    credits, adjusts and opens return windows (before payouts, which read it); the inbox listens."""
     events = OrderEvents()
     events.guard_delivery("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
+    commission_ledger.listen_to_orders(events, settings.return_window_days)
+    clawbacks.listen_to_orders(events, settings.platform_fee_bps)
     listen_to_orders(events, notifier)
     return events
 
@@ -42,7 +53,14 @@ def offline_order_events(settings: Settings) -> OrderEvents:
     inbox rows are written, and nobody is connected to hear a push."""
     redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
-    return build_order_events(gate, Notifier(lambda _data, _channels: None))
+    return build_order_events(gate, Notifier(lambda _data, _channels: None), settings)
+
+
+async def transfer_news(db: AsyncSession, transfer: Transfer) -> bool:
+    """Our own transfers' echoes; one we never asked for is logged for an operator, not acted on."""
+    if not await payout_sending.is_ours(db, transfer.id):
+        log.warning("transfer webhook for %s, which no settlement run made", transfer.id)
+    return True
 
 
 def webhook_handlers(events: OrderEvents, notifier: Notifier) -> webhooks.WebhookHandlers:
@@ -64,4 +82,7 @@ def webhook_handlers(events: OrderEvents, notifier: Notifier) -> webhooks.Webhoo
     ):
         handlers.on_intent(event_type, apply)
     handlers.on_charge("charge.refunded", refunded_outside)
+    handlers.on_account("account.updated", payout_accounts.account_updated)
+    for event_type in ("transfer.created", "transfer.reversed"):
+        handlers.on_transfer(event_type, transfer_news)
     return handlers

@@ -12,6 +12,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop import streams
 from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine, SourceType
 from shop.cart.schemas import MAX_LINE_QUANTITY, AddLineIn, SourceIn
@@ -139,10 +140,14 @@ async def _checked_source(db: AsyncSession, source: SourceIn | None) -> tuple[st
         return SourceType.DIRECT.value, None
     if source.id is None:
         raise InvalidInput(fields={"source.id": "Give the id of the note or stream."})
-    note = await db.get(Note, source.id) if source.type is SourceType.NOTE else None
-    if note is not None and note.status == NoteStatus.PUBLISHED.value:  # a draft leads nobody here
-        return source.type.value, source.id
-    # Streams arrive with the live issue; until then a stream source cannot be valid.
+    if source.type is SourceType.STREAM:
+        # A shelf purchase inside a room (or its replay) credits the room's host.
+        if await streams.live().host_of(db, source.id) is not None:
+            return source.type.value, source.id
+    else:
+        note = await db.get(Note, source.id)
+        if note is not None and note.status == NoteStatus.PUBLISHED.value:  # a draft leads nobody here
+            return source.type.value, source.id
     raise InvalidInput(fields={"source.id": f"No such {source.type.value}."})
 
 

@@ -1,17 +1,17 @@
 """What a deal is about: the note or stream bound to it, its disclosure label, and its protection.
 
 A bound deliverable always carries "Paid partnership with {brand}": the label is derived from the
-binding, never typed, so it cannot be left off. Streams belong to `live`, which `shop` does not
-import: `live` registers a `StreamDeliverables` here (from the composition root, `shop.wiring`).
+binding, never typed, so it cannot be left off. Streams are asked through `shop.streams`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop import streams
 from shop.accounts.models import User
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
@@ -23,34 +23,6 @@ SELF_DECLARED = frozenset({"gifted", "own_brand", "affiliate"})
 # Bound work the merchant is looking at, or has approved, is not edited under them (once published,
 # the protection period says how long).
 FROZEN_STATES = frozenset({DealStatus.SUBMITTED, DealStatus.APPROVED})
-
-
-class StreamDeliverables(Protocol):
-    async def bind(self, db: AsyncSession, deal: Deal, host: User, stream_id: int) -> None: ...
-
-    async def is_public(self, db: AsyncSession, stream_id: int) -> bool: ...
-
-    async def candidates(self, db: AsyncSession, host_id: int) -> list[tuple[int, str, str]]:
-        """The host's streams that could be submitted: (id, title, status), newest first."""
-        ...
-
-    async def flash_allocated(self, db: AsyncSession, deal_id: int) -> int:
-        """Units the deal's flash sales have taken from its `max_quantity` so far."""
-        ...
-
-
-_streams: list[StreamDeliverables] = []
-
-
-def register_streams(streams: StreamDeliverables) -> None:
-    """Called once by the composition root; registering again replaces (stateless either way)."""
-    _streams[:] = [streams]
-
-
-def _stream_side() -> StreamDeliverables:
-    if not _streams:
-        raise RuntimeError("live has not registered its stream deliverables (see shop.wiring)")
-    return _streams[0]
 
 
 def disclosure(kind: str | None, deal: Deal | None) -> dict[str, Any] | None:
@@ -86,15 +58,15 @@ async def bind_note(db: AsyncSession, deal: Deal, creator: User, note_id: int) -
 
 
 async def bind_stream(db: AsyncSession, deal: Deal, creator: User, stream_id: int) -> None:
-    await _stream_side().bind(db, deal, creator, stream_id)
+    await streams.live().bind(db, deal, creator, stream_id)
 
 
 async def stream_candidates(db: AsyncSession, host_id: int) -> list[tuple[int, str, str]]:
-    return await _stream_side().candidates(db, host_id)
+    return await streams.live().candidates(db, host_id)
 
 
 async def flash_allocated(db: AsyncSession, deal_id: int) -> int:
-    return await _stream_side().flash_allocated(db, deal_id)
+    return await streams.live().flash_allocated(db, deal_id)
 
 
 async def attach_new_note(db: AsyncSession, note: Note, author: User, deal_id: int) -> None:
@@ -114,7 +86,7 @@ async def deliverable_is_public(db: AsyncSession, deal: Deal) -> bool:
     if deal.offer.deliverable == Deliverable.NOTE:
         note = await db.get(Note, deal.note_id) if deal.note_id else None
         return note is not None and note.status == NoteStatus.PUBLISHED
-    return deal.stream_id is not None and await _stream_side().is_public(db, deal.stream_id)
+    return deal.stream_id is not None and await streams.live().is_public(db, deal.stream_id)
 
 
 async def guard_note_change(db: AsyncSession, note: Note, *, deleting: bool) -> None:

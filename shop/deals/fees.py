@@ -57,6 +57,7 @@ async def charge(db: AsyncSession, gateway: StripeGateway, offer: Offer, data: O
             idempotency_key=fee.idempotency_key,
             metadata={"offer_id": str(offer.id), "attempt": str(fee.attempt)},
             payment_method=method,
+            transfer_group=f"offer_{offer.id}",  # a release to the creator joins the same group
         )
     except PaymentDeclined as declined:
         fee.intent_status, fee.error_message = "requires_payment_method", declined.message

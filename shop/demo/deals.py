@@ -24,7 +24,7 @@ from shop.deals.schemas import OfferIn, SubmitIn
 from shop.demo.plan import ProductKey
 from shop.notes.models import Note, NoteStatus
 from shop.notifications.services import Notifier
-from shop.wiring import register_deliverables
+from shop.wiring import register_live
 
 BRAND = "merchant@demo.test"
 STAR = "creator@demo.test"
@@ -94,7 +94,7 @@ class _Demo:
 
 async def seed_deals(db: AsyncSession, users: dict[str, User], products: dict[ProductKey, int]) -> int:
     """Once: a demo database that has offers already keeps them (they have moved on since)."""
-    register_deliverables()
+    register_live()
     brand = users[BRAND].merchant
     if brand is None or await db.scalar(select(Offer.id).where(Offer.merchant_id == brand.id).limit(1)):
         return 0

@@ -16,7 +16,14 @@ config: Any = context.config
 # Columns added by a plain ALTER on SQLite carry an inline REFERENCES, which has no name (a batch
 # rebuild of these tables would drop the search triggers and cascade deletes into their children).
 # Their constraints are left out of the comparison there; PostgreSQL names and compares them.
-SQLITE_INLINE_FKS = {("notes", "deal_id"), ("streams", "deal_id"), ("flash_sales", "deal_id")}
+SQLITE_INLINE_FKS = {
+    ("notes", "deal_id"),
+    ("streams", "deal_id"),
+    ("flash_sales", "deal_id"),
+    ("order_lines", "creator_id"),
+    ("order_lines", "deal_id"),
+    ("order_lines", "collaboration_id"),
+}
 
 
 def _inline_fk(obj: Any, type_: str) -> bool:

@@ -72,6 +72,7 @@ async def _create_intent(
         idempotency_key=attempt.idempotency_key,
         metadata={"order_id": str(order.id), "attempt": str(attempt.number)},
         payment_method=payment_method,
+        transfer_group=f"order_{order.id}",  # settlement's transfers join the charge's group
     )
 
 

@@ -258,9 +258,9 @@ async def run_once(settings: Any) -> str:
     from shop.core.db import build_engine
     from shop.deals import jobs as deal_jobs
     from shop.notifications.services import Notifier
-    from shop.wiring import offline_order_events, register_deliverables, webhook_handlers
+    from shop.wiring import offline_order_events, register_live, webhook_handlers
 
-    register_deliverables()
+    register_live()
     engine = build_engine(settings)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     gateway = build_gateway(settings)

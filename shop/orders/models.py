@@ -72,10 +72,28 @@ class OrderLine(Base):
     refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
     # True when the stock was already taken by an allocation (a flash sale), not by a checkout hold.
     allocated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Who gets credit for the sale, fixed when the order is paid (shop.commissions.attribution) and
+    # never changed after: the note's author or the room's host, the deal or open collaboration
+    # that pays, and the rate in force when the order was placed. None: nobody.
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), default=None)
+    collaboration_id: Mapped[int | None] = mapped_column(ForeignKey("collaborations.id"), default=None)
+    commission_bps: Mapped[int | None] = mapped_column(default=None)
 
     @property
     def total_amount(self) -> int:
         return self.unit_amount * self.quantity
+
+    @property
+    def attribution(self) -> dict[str, int | None] | None:
+        if self.creator_id is None:
+            return None
+        return {
+            "creator_id": self.creator_id,
+            "deal_id": self.deal_id,
+            "collaboration_id": self.collaboration_id,
+            "commission_bps": self.commission_bps or 0,
+        }
 
     @property
     def refund_state(self) -> str:

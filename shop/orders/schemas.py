@@ -96,6 +96,8 @@ class OrderLineOut(Output):
     refunded: MoneyOut
     refund_state: str
     source: dict[str, object]
+    # {creator_id, deal_id, collaboration_id, commission_bps}, fixed when the order was paid.
+    attribution: dict[str, int | None] | None = None
 
 
 class OrderOut(Output):
@@ -140,6 +142,7 @@ def order_out(order: Order, payment: PaymentOut | None = None) -> OrderOut:
                 refunded=money(ln.refunded_amount),
                 refund_state=ln.refund_state,
                 source={"type": ln.source_type, "id": ln.source_id},
+                attribution=ln.attribution,
             )
             for ln in order.lines
         ],

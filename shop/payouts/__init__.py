@@ -1,0 +1,1 @@
+"""Paying people through Stripe Connect: accounts, settlement runs, transfers and reversals."""

@@ -1,0 +1,48 @@
+"""What `shop` may ask of live streams. Streams belong to `live`, which builds on `shop` and is
+never imported by it: `live.partnership.LiveStreams` answers these questions, and the composition
+root registers it (`shop.wiring.register_live`) before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from shop.accounts.models import User
+    from shop.deals.models import Deal
+
+
+class LiveStreams(Protocol):
+    async def bind(self, db: AsyncSession, deal: Deal, host: User, stream_id: int) -> None:
+        """Bind the host's stream to the deal (it then carries the deal's label)."""
+        ...
+
+    async def is_public(self, db: AsyncSession, stream_id: int) -> bool: ...
+
+    async def candidates(self, db: AsyncSession, host_id: int) -> list[tuple[int, str, str]]:
+        """The host's streams that could be submitted to a deal: (id, title, status), newest first."""
+        ...
+
+    async def flash_allocated(self, db: AsyncSession, deal_id: int) -> int:
+        """Units the deal's flash sales have taken from its `max_quantity` so far."""
+        ...
+
+    async def host_of(self, db: AsyncSession, stream_id: int) -> int | None:
+        """The host of a stream shoppers can see (a cart or an order line may credit it)."""
+        ...
+
+
+_registered: list[LiveStreams] = []
+
+
+def register(streams: LiveStreams) -> None:
+    """Called by the composition root; registering again replaces (the object is stateless)."""
+    _registered[:] = [streams]
+
+
+def live() -> LiveStreams:
+    if not _registered:
+        raise RuntimeError("live has not registered its streams (see shop.wiring.register_live)")
+    return _registered[0]

@@ -1,0 +1,82 @@
+"""Settlement with separate charges and transfers, against the local Stripe server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import ModuleType
+from typing import Any
+
+from litestar import Litestar
+
+from payments.gateway import StripeGateway
+from shop.payouts.jobs import run_settlement
+from tests.helpers import Client, add_address, make_note, make_product
+from tests.integration.earning_helpers import onboard, refund, ship
+
+
+async def _settle(app: Litestar) -> dict[str, int]:
+    gateway: StripeGateway = app.dependencies["gateway"].dependency()
+    return await run_settlement(app.state.sessions, gateway, fee_bps=500, window_days=7)
+
+
+async def _two_shop_order(
+    merchant: Client, other_merchant: Client, creator: Client, shopper: Client
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    serum = await make_product(merchant, "Split Serum", price=8_000, stock=20, open_bps=1_000)
+    tote = await make_product(other_merchant, "Split Tote", price=3_000, stock=20)
+    note = await make_note(creator, [serum["id"]], title="Serum and tote")
+    await add_address(shopper)
+    for product, source in ((serum, {"type": "note", "id": note["id"]}), (tote, None)):
+        line: dict[str, Any] = {"variant_id": product["variants"][0]["id"], "quantity": 1}
+        if source:
+            line["source"] = source
+        assert (await shopper.post("/api/v1/cart/lines", json=line)).status_code == 201
+    order_id = (await shopper.post("/api/v1/checkout", json={})).json()["order_id"]
+    paid = await shopper.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert paid.json()["status"] == "paid"
+    return paid.json(), {"serum": serum, "tote": tote}
+
+
+async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
+    app: Litestar,
+    merchant: Client,
+    other_merchant: Client,
+    creator: Client,
+    shopper: Client,
+    clock: ModuleType,
+) -> None:
+    for payee in (merchant, other_merchant, creator):
+        await onboard(payee)
+    order, _ = await _two_shop_order(merchant, other_merchant, creator, shopper)
+    await ship(merchant, order["id"])
+    await ship(other_merchant, order["id"])
+    assert (await _settle(app))["transfers planned"] == 0  # the return window is still open
+    clock.advance(timedelta(days=8))
+    counts = await _settle(app)
+    assert counts["transfers sent"] == 3
+    gateway: StripeGateway = app.dependencies["gateway"].dependency()
+    transfers = await gateway.list_transfers(f"order_{order['id']}")
+    assert len(transfers) == 3
+    by_amount = sorted(t.amount for t in transfers)
+    # serum 8000: 10% to the creator (800), fee 5% (400) → 6800; tote 3000 - fee 150 → 2850
+    assert by_amount == [800, 2_850, 6_800]
+    assert sum(by_amount) <= order["total"]["amount"] == 11_000
+    again = await _settle(app)
+    assert again["transfers sent"] == 0  # nobody is paid twice
+
+    await refund(merchant, order["id"], 4_000)  # half the serum line
+    counts = await _settle(app)
+    assert counts["reversals sent"] == 2
+    after = {t.amount: t.amount_reversed for t in await gateway.list_transfers(f"order_{order['id']}")}
+    assert after == {800: 400, 2_850: 0, 6_800: 3_400}  # the creator's and the serum shop's, pro rata
+    earnings = (await creator.get("/api/v1/earnings")).json()
+    assert earnings["totals"]["paid"] == 400
+    assert [line["state"] for line in earnings["lines"]] == ["paid"]
+    settled = (await merchant.get("/api/v1/merchant/settlements")).json()["items"][0]
+    assert (settled["gross"]["amount"], settled["refunded"]["amount"], settled["net"]["amount"]) == (
+        8_000,
+        4_000,
+        3_400,
+    )
+    assert settled["state"] == "sent"
+    assert settled["transfer_id"]
