@@ -95,6 +95,7 @@ class StripeGateway:
         api_base: str | None,
         *,
         timeout_s: float = 10.0,
+        connect_webhook_secret: str | None = None,
     ) -> None:
         base: Any = {"api": api_base} if api_base else None
         http = stripe.HTTPXClient(timeout=timeout_s)
@@ -103,6 +104,8 @@ class StripeGateway:
         )
         self.publishable_key = publishable_key
         self.webhook_secret = webhook_secret
+        # Stripe signs a Connect endpoint's events (`account.updated`) with that endpoint's own secret.
+        self.webhook_secrets = [webhook_secret, *([connect_webhook_secret] if connect_webhook_secret else [])]
         self.js_url = f"{api_base}/js.stripe.com/v3/" if api_base else "https://js.stripe.com/v3/"
         self.local = api_base is not None
 
@@ -306,10 +309,12 @@ class StripeGateway:
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         if not signature:
             raise SignatureError("missing Stripe-Signature header")
-        try:
-            event = stripe.Webhook.construct_event(
-                payload, signature, self.webhook_secret, SIGNATURE_TOLERANCE_S
-            )
-        except (stripe.SignatureVerificationError, ValueError) as error:
-            raise SignatureError(str(error)) from None
-        return dict(event.to_dict())
+        problem = "no webhook secret"
+        for secret in self.webhook_secrets:
+            try:
+                event = stripe.Webhook.construct_event(payload, signature, secret, SIGNATURE_TOLERANCE_S)
+            except (stripe.SignatureVerificationError, ValueError) as error:
+                problem = str(error)
+                continue
+            return dict(event.to_dict())
+        raise SignatureError(problem)

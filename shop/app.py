@@ -107,6 +107,7 @@ def build_gateway(settings: Settings) -> StripeGateway:
         settings.stripe_public_key,
         settings.stripe_signing_secret,
         api_base=settings.stripe_api_base if settings.uses_local_stripe else None,
+        connect_webhook_secret=settings.stripe_connect_webhook_secret,
     )
 
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = None
+    # The signing secret of a second endpoint that receives connected accounts' events (Connect).
+    stripe_connect_webhook_secret: str | None = None
     stripe_api_base: str = "http://127.0.0.1:8420"
 
     upload_max_bytes: int = 10 * 1024 * 1024
