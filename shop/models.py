@@ -26,7 +26,13 @@ from shop.notes.models import (
 from shop.notifications.models import Notification
 from shop.orders.models import Order, OrderLine, StockReservation
 from shop.partnerships.models import Collaboration, CollaborationRate, ShowcaseItem
-from shop.payouts.models import PayoutAccount, PayoutCarry, PayoutReversal, PayoutTransfer
+from shop.payouts.models import (
+    PayoutAccount,
+    PayoutCarry,
+    PayoutReversal,
+    PayoutTransfer,
+    SettledOrder,
+)
 
 __all__ = [
     "Address",
@@ -66,6 +72,7 @@ __all__ = [
     "ProductImage",
     "ProductTag",
     "Refund",
+    "SettledOrder",
     "ShowcaseItem",
     "StockMovement",
     "StockReservation",

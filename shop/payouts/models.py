@@ -47,6 +47,14 @@ class PayoutAccount(Base):
     details_submitted: Mapped[bool] = mapped_column(default=False)
 
 
+class SettledOrder(Base):
+    """An order a settlement run has planned (once; later changes move money by reversals)."""
+
+    __tablename__ = "payout_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), unique=True)
+
+
 class PayeeRole(enum.StrEnum):
     MERCHANT = "merchant"  # a shop's net on its lines of an order
     CREATOR = "creator"  # a creator's commissions on an order

@@ -28,7 +28,7 @@ from shop.commissions.models import Commission, CommissionEntry, CommissionState
 from shop.core import clock
 from shop.inventory.locks import lock_order
 from shop.orders.models import Order, OrderLine
-from shop.payouts.models import PayeeRole, PayoutCarry, PayoutTransfer, TransferState
+from shop.payouts.models import PayeeRole, PayoutCarry, PayoutTransfer, SettledOrder, TransferState
 
 LIVE_TRANSFERS = (TransferState.PLANNED, TransferState.SENDING, TransferState.SENT)
 
@@ -90,9 +90,7 @@ def _merchant_share(
 
 def payable_orders_query(window: timedelta) -> Select[Any]:
     """Orders whose last parcel left `window` ago and that no run has planned yet."""
-    planned = select(PayoutTransfer.id).where(
-        PayoutTransfer.order_id == Order.id, PayoutTransfer.state.in_(LIVE_TRANSFERS)
-    )
+    planned = select(SettledOrder.id).where(SettledOrder.order_id == Order.id)
     return (
         select(Order.id)
         .where(Order.fulfilled_at.is_not(None), Order.fulfilled_at <= clock.now() - window, ~planned.exists())
@@ -107,11 +105,9 @@ async def plan_order(
     order = await lock_order(db, order_id)
     if order is None or order.fulfilled_at is None or order.fulfilled_at > clock.now() - window:
         return []
-    exists = select(PayoutTransfer.id).where(
-        PayoutTransfer.order_id == order_id, PayoutTransfer.state.in_(LIVE_TRANSFERS)
-    )
-    if await db.scalar(exists.limit(1)) is not None:
+    if await db.scalar(select(SettledOrder.id).where(SettledOrder.order_id == order_id)) is not None:
         return []
+    db.add(SettledOrder(order_id=order_id))  # planned once, even when nobody is owed anything
     planned = []
     for share in await shares(db, order, fee_bps):
         if share.amount > 0:

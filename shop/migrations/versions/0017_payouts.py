@@ -58,6 +58,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id"),
     )
     op.create_table(
+        "payout_orders",
+        _id(),
+        _fk("order_id", "orders.id", ondelete="RESTRICT"),
+        *_stamps(),
+        sa.UniqueConstraint("order_id"),
+    )
+    op.create_table(
         "payout_transfers",
         _id(),
         _fk("payee_id", "users.id", ondelete="RESTRICT"),
@@ -157,6 +164,7 @@ def downgrade() -> None:
     for table in ("commission_entries", "commissions", "payout_carries", "payout_reversals"):
         op.drop_table(table)
     op.drop_table("payout_transfers")
+    op.drop_table("payout_orders")
     op.drop_table("payout_accounts")
     for column in ("commission_bps", "collaboration_id", "deal_id", "creator_id"):
         op.execute(f"ALTER TABLE order_lines DROP COLUMN {column}")
