@@ -80,3 +80,22 @@ async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     )
     assert settled["state"] == "sent"
     assert settled["transfer_id"]
+
+
+async def test_a_published_deals_fee_is_transferred_to_its_creator_once(
+    app: Litestar, merchant: Client, creator: Client
+) -> None:
+    from tests.integration.deal_helpers import active_deal, submitted_note
+
+    await onboard(creator)
+    deal = await active_deal(merchant, creator, fee=12_000)
+    await submitted_note(creator, deal)
+    approved = await merchant.post(f"/api/v1/deals/{deal['id']}/approve")
+    assert approved.json()["status"] == "published"
+    counts = await _settle(app)
+    assert counts["fees planned"] == 1
+    assert counts["transfers sent"] == 1
+    gateway: StripeGateway = app.dependencies["gateway"].dependency()
+    transfers = await gateway.list_transfers(f"offer_{deal['offer_id']}")
+    assert [t.amount for t in transfers] == [12_000]
+    assert (await _settle(app))["fees planned"] == 0
