@@ -15,6 +15,7 @@ from payments.errors import PaymentDeclined, StripeFailure, StripeInvalidRequest
 from payments.gateway import Intent, StripeGateway
 from shop.core import clock
 from shop.core.errors import InvalidInput
+from shop.core.keys import new_key
 from shop.deals.models import FeeState, HeldFee, Offer
 from shop.deals.schemas import OfferPayIn
 
@@ -24,7 +25,10 @@ log = logging.getLogger("zhongcao.deals")
 def new_fee(offer: Offer, amount: int, currency: str) -> HeldFee:
     """The fee row and its first attempt's key, stored with the offer before Stripe hears of it."""
     return HeldFee(
-        offer_id=offer.id, amount=amount, currency=currency, idempotency_key=f"offer-{offer.id}-fee-1"
+        offer_id=offer.id,
+        amount=amount,
+        currency=currency,
+        idempotency_key=new_key("offer", offer.id, "fee", 1),
     )
 
 
@@ -46,7 +50,7 @@ async def charge(db: AsyncSession, gateway: StripeGateway, offer: Offer, data: O
         # A declined or 3DS-pending attempt cannot take another card (and Stripe would replay the
         # decline under the same key): a new attempt, with a new stored key.
         fee.attempt += 1
-        fee.idempotency_key = f"offer-{offer.id}-fee-{fee.attempt}"
+        fee.idempotency_key = new_key("offer", offer.id, "fee", fee.attempt)
         fee.payment_intent_id = fee.client_secret = None
         fee.intent_status, fee.error_message = "new", None
     await db.commit()  # the attempt's key is stored before Stripe hears of it
@@ -121,7 +125,7 @@ def refund(fee: HeldFee | None, amount: int | None = None) -> bool:
     if amount <= 0:
         fee.state = FeeState.RELEASABLE.value
         return False
-    fee.refund_amount, fee.refund_key = amount, f"offer-{fee.offer_id}-fee-refund"
+    fee.refund_amount, fee.refund_key = amount, new_key("offer", fee.offer_id, "fee-refund")
     fee.state = FeeState.REFUNDING.value
     return True
 

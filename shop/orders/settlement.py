@@ -17,6 +17,7 @@ from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt, Refund
 from shop.cart.models import Cart
 from shop.catalog.models import StockReason
+from shop.core.keys import new_key
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
 from shop.orders import states
@@ -43,7 +44,7 @@ async def new_attempt(db: AsyncSession, order: Order) -> PaymentAttempt:
     attempt = PaymentAttempt(
         order_id=order.id,
         number=number,
-        idempotency_key=f"order-{order.id}-pi-{number}",
+        idempotency_key=new_key("order", order.id, "pi", number),
         amount=order.total_amount,
         currency=order.currency,
         status="new",
@@ -160,7 +161,7 @@ async def _refund_in_full(db: AsyncSession, order: Order) -> None:
             amount=order.total_amount,
             currency=order.currency,
             reason="automatic: stock sold out before the late payment",
-            idempotency_key=f"order-{order.id}-auto",
+            idempotency_key=new_key("order", order.id, "auto"),
         )
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments.gateway import ConnectedAccount, StripeGateway
 from shop.accounts.models import Role, User
 from shop.core.errors import PermissionDenied
+from shop.core.keys import new_key
 from shop.payouts.models import AccountStatus, PayoutAccount
 
 log = logging.getLogger("zhongcao.payouts")
@@ -22,14 +23,16 @@ async def account_of(db: AsyncSession, user_id: int) -> PayoutAccount | None:
 
 
 async def open_account(
-    db: AsyncSession, gateway: StripeGateway, user: User, *, country: str, base_url: str
+    db: AsyncSession, gateway: StripeGateway, user: User, *, country: str, base_url: str, return_path: str
 ) -> tuple[PayoutAccount, str]:
-    """The user's Express account (made once, whatever the retries) and a fresh onboarding link."""
+    """The user's Express account (made once, whatever the retries) and a fresh onboarding link.
+    Stripe sends the payee back to `return_path` (their earnings or settlements page) with
+    `?onboarding=done`, or `?onboarding=expired` when the link was used or is too old."""
     if user.role not in PAYEE_ROLES:
         raise PermissionDenied("Only creators and merchants are paid out.")
     account = await account_of(db, user.id)
     if account is None:
-        account = PayoutAccount(user_id=user.id, idempotency_key=f"account-user-{user.id}")
+        account = PayoutAccount(user_id=user.id, idempotency_key=new_key("account-user", user.id))
         db.add(account)
         await db.commit()  # the key is stored before Stripe hears of the account
     if account.stripe_account_id is None:
@@ -44,8 +47,8 @@ async def open_account(
         await db.commit()
     url = await gateway.account_link(
         account.stripe_account_id,
-        refresh_url=f"{base_url}/studio/earnings?onboarding=expired",
-        return_url=f"{base_url}/studio/earnings?onboarding=done",
+        refresh_url=f"{base_url}{return_path}?onboarding=expired",
+        return_url=f"{base_url}{return_path}?onboarding=done",
     )
     return account, url
 

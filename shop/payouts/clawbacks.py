@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.commissions.models import Commission
+from shop.core.keys import new_key
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
 from shop.orders.models import Order
 from shop.payouts.models import (
@@ -85,7 +86,7 @@ async def _plan_reversal(
             transfer_id=transfer.id,
             amount=amount,
             refund_id=refund_id,
-            idempotency_key=f"reversal-{transfer.id}-{int(count or 0) + 1}",
+            idempotency_key=new_key("reversal", transfer.id, int(count or 0) + 1),
         )
     )
     return 1

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from payments.gateway import StripeGateway
 from shop.commissions.ledger import mark_payable
 from shop.core import clock
+from shop.core.keys import new_key
 from shop.core.retry import describe
 from shop.deals.models import Deal, FeeState, HeldFee
 from shop.payouts.models import PayeeRole, PayoutReversal, PayoutTransfer, ReversalState, TransferState
@@ -123,7 +124,7 @@ async def _plan_fee(db: AsyncSession, offer_id: int) -> bool:
         amount=fee.release_amount,
         currency=fee.currency,
         transfer_group=f"offer_{offer_id}",
-        idempotency_key=f"transfer-offer-{offer_id}-fee-{(count or 0) + 1}",
+        idempotency_key=new_key("transfer-offer", offer_id, "fee", (count or 0) + 1),
     )
     db.add(transfer)
     await db.flush()

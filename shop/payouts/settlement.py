@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant
 from shop.commissions.models import Commission, CommissionEntry, CommissionState
 from shop.core import clock
+from shop.core.keys import new_key
 from shop.inventory.locks import lock_order
 from shop.orders.models import Order, OrderLine
 from shop.payouts.models import PayeeRole, PayoutCarry, PayoutTransfer, SettledOrder, TransferState
@@ -133,7 +134,9 @@ async def plan_share(db: AsyncSession, order: Order, share: Share) -> PayoutTran
         currency=order.currency,
         platform_fee=share.platform_fee,
         transfer_group=f"order_{order.id}",
-        idempotency_key=f"transfer-order-{order.id}-{share.role.value}-{share.payee_id}-{(count or 0) + 1}",
+        idempotency_key=new_key(
+            "transfer-order", order.id, share.role.value, share.payee_id, (count or 0) + 1
+        ),
     )
     db.add(transfer)
     await db.flush()
