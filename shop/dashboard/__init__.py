@@ -1,0 +1,1 @@
+"""The merchant dashboard (/dashboard): the shop's home, orders, catalog, live analytics, exports."""
