@@ -8,6 +8,7 @@ from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, Str
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest, UserSession
 from shop.addresses.models import Address
+from shop.analytics.models import EngagementDaily, EngagementEvent, RollupMark
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.commissions.models import Commission, CommissionEntry
@@ -47,6 +48,8 @@ __all__ = [
     "CommissionEntry",
     "Deal",
     "DealRound",
+    "EngagementDaily",
+    "EngagementEvent",
     "FlashSale",
     "FlashSaleHold",
     "Follow",
@@ -72,6 +75,7 @@ __all__ = [
     "ProductImage",
     "ProductTag",
     "Refund",
+    "RollupMark",
     "SettledOrder",
     "ShowcaseItem",
     "StockMovement",
