@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales.models import FlashSale
-from live.models import Stream, StreamStatus
+from live.models import Stream, StreamProduct, StreamStatus
 from shop.accounts.models import User
+from shop.catalog.models import Product
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.deals.binding import PAID_PARTNERSHIP
 from shop.deals.models import OPEN_DEAL_STATES, Deal, Deliverable
+from shop.streams import Shelf
 
 
 class LiveStreams:
@@ -48,6 +50,28 @@ class LiveStreams:
     async def host_of(self, db: AsyncSession, stream_id: int) -> int | None:
         stream = await db.get(Stream, stream_id)
         return stream.host_id if stream is not None else None
+
+    async def titles(self, db: AsyncSession, stream_ids: list[int]) -> dict[int, str]:
+        if not stream_ids:
+            return {}
+        rows = await db.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids)))
+        return dict(rows.tuples().all())
+
+    async def shelves(self, db: AsyncSession, stream_ids: list[int]) -> dict[int, Shelf]:
+        if not stream_ids:
+            return {}
+        stmt = (
+            select(Stream.id, Stream.merchant_id, Product.id, Product.merchant_id)
+            .outerjoin(StreamProduct, StreamProduct.stream_id == Stream.id)
+            .outerjoin(Product, (Product.id == StreamProduct.product_id) & Product.is_active.is_(True))
+            .where(Stream.id.in_(stream_ids))
+        )
+        found: dict[int, Shelf] = {}
+        for stream_id, host_shop, product_id, shop_id in (await db.execute(stmt)).tuples():
+            shelf = found.setdefault(stream_id, Shelf(host_shop, {}))
+            if product_id is not None:
+                shelf.products[product_id] = shop_id
+        return found
 
 
 async def allocated_to_deal(db: AsyncSession, deal_id: int) -> int:

@@ -5,13 +5,21 @@ root registers it (`shop.wiring.register_live`) before anything runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from shop.accounts.models import User
     from shop.deals.models import Deal
+
+
+class Shelf(NamedTuple):
+    """A stream as engagement events see it: the host's own shop (None for a creator's room) and
+    {shelf product id: its shop} for the active products on its shelf."""
+
+    host_shop_id: int | None
+    products: dict[int, int]
 
 
 class LiveStreams(Protocol):
@@ -31,6 +39,14 @@ class LiveStreams(Protocol):
 
     async def host_of(self, db: AsyncSession, stream_id: int) -> int | None:
         """The host of a stream shoppers can see (a cart or an order line may credit it)."""
+        ...
+
+    async def titles(self, db: AsyncSession, stream_ids: list[int]) -> dict[int, str]:
+        """{stream id: title} for the ids that exist (the dashboard's top streams)."""
+        ...
+
+    async def shelves(self, db: AsyncSession, stream_ids: list[int]) -> dict[int, Shelf]:
+        """{stream id: its Shelf} for the ids that exist (engagement events credit those shops)."""
         ...
 
 

@@ -1,0 +1,100 @@
+""" "Action needed": what waits for the merchant, each with a count and where it is done (5 queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payments.models import Refund, RefundStatus
+from shop.accounts.models import Merchant
+from shop.catalog.models import Product, Variant
+from shop.core import clock
+from shop.deals.models import Deal, DealStatus, Offer, OfferStatus
+from shop.orders.models import FulfilmentLine, Order, OrderLine, OrderStatus
+
+EXPIRING_SOON = timedelta(hours=48)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    key: str
+    label: str
+    count: int
+    url: str
+
+
+async def actions(db: AsyncSession, shop: Merchant) -> list[Action]:
+    found = [
+        Action(
+            "unshipped", "paid orders to ship", await _unshipped(db, shop), "/dashboard/orders?shipped=no"
+        ),
+        Action(
+            "refunds",
+            "refunds waiting for Stripe",
+            await _refunds_pending(db, shop),
+            "/dashboard/orders?refund=pending",
+        ),
+        Action(
+            "stock",
+            "variants out of stock or running low",
+            await _low_stock(db, shop),
+            "/dashboard/products?stock=low",
+        ),
+        Action("reviews", "deals waiting for your review", await _reviews(db, shop), "/deals"),
+        Action(
+            "offers", "offers expiring within 2 days", await _expiring_offers(db, shop), "/deals?tab=offers"
+        ),
+    ]
+    return [a for a in found if a.count]
+
+
+async def _unshipped(db: AsyncSession, shop: Merchant) -> int:
+    """Paid orders with a line of this shop not shipped and not refunded in full."""
+    shipped = select(FulfilmentLine.order_line_id)
+    stmt = (
+        select(func.count(func.distinct(OrderLine.order_id)))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            OrderLine.merchant_id == shop.id,
+            Order.status.in_([OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED]),
+            OrderLine.id.not_in(shipped),
+            OrderLine.refunded_amount < OrderLine.unit_amount * OrderLine.quantity,
+        )
+    )
+    return int(await db.scalar(stmt) or 0)
+
+
+async def _refunds_pending(db: AsyncSession, shop: Merchant) -> int:
+    stmt = select(func.count(Refund.id)).where(
+        Refund.merchant_id == shop.id, Refund.status.in_([RefundStatus.PENDING, RefundStatus.SENDING])
+    )
+    return int(await db.scalar(stmt) or 0)
+
+
+async def _low_stock(db: AsyncSession, shop: Merchant) -> int:
+    """Active products' variants at or under their low-stock threshold (out of stock at least)."""
+    threshold = getattr(Variant, "low_stock_threshold", None)
+    level = Variant.stock_on_hand <= (func.coalesce(threshold, 0) if threshold is not None else 0)
+    stmt = (
+        select(func.count(Variant.id))
+        .join(Product, Product.id == Variant.product_id)
+        .where(and_(Product.merchant_id == shop.id, Product.is_active.is_(True), level))
+    )
+    return int(await db.scalar(stmt) or 0)
+
+
+async def _reviews(db: AsyncSession, shop: Merchant) -> int:
+    stmt = select(func.count(Deal.id)).where(Deal.merchant_id == shop.id, Deal.status == DealStatus.SUBMITTED)
+    return int(await db.scalar(stmt) or 0)
+
+
+async def _expiring_offers(db: AsyncSession, shop: Merchant) -> int:
+    stmt = select(func.count(Offer.id)).where(
+        Offer.merchant_id == shop.id,
+        Offer.status == OfferStatus.SENT,
+        Offer.expires_at <= clock.now() + EXPIRING_SOON,
+    )
+    return int(await db.scalar(stmt) or 0)

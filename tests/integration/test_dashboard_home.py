@@ -1,0 +1,80 @@
+"""The dashboard home against a scenario whose figures are computed by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers import Client, add_address, make_note, make_product
+from tests.integration.earning_helpers import refund
+
+
+async def _buy(
+    shopper: Client, variant_id: int, quantity: int, source: dict[str, Any] | None
+) -> dict[str, Any]:
+    await add_address(shopper)
+    line: dict[str, Any] = {"variant_id": variant_id, "quantity": quantity}
+    if source:
+        line["source"] = source
+    added = await shopper.post("/api/v1/cart/lines", json=line)
+    assert added.status_code == 201, added.text
+    order_id = (await shopper.post("/api/v1/checkout", json={})).json()["order_id"]
+    paid = await shopper.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert paid.json()["status"] == "paid"
+    return dict(paid.json())
+
+
+async def _scenario(merchant: Client, creator: Client, shoppers: list[Client]) -> dict[str, Any]:
+    serum = await make_product(merchant, "Dash Serum", price=10_000, stock=50, open_bps=1_000)
+    mask = await make_product(merchant, "Dash Mask", price=5_000, stock=50)
+    note = await make_note(creator, [serum["id"]], title="Dash note")
+    room = await merchant.post("/api/v1/streams", json={"title": "Dash room"})
+    stream_id = room.json()["id"]
+    await merchant.put(f"/api/v1/streams/{stream_id}/products", json={"product_ids": [mask["id"]]})
+    await _buy(shoppers[0], serum["variants"][0]["id"], 1, {"type": "note", "id": note["id"]})
+    direct = await _buy(shoppers[1], mask["variants"][0]["id"], 2, None)
+    await refund(merchant, direct["id"], 3_000)
+    await _buy(shoppers[2], mask["variants"][0]["id"], 1, {"type": "stream", "id": stream_id})
+    return {"note": note, "stream_id": stream_id}
+
+
+async def test_cards_sources_and_top_tables(
+    merchant: Client,
+    other_merchant: Client,
+    creator: Client,
+    shopper: Client,
+    other_shopper: Client,
+    third_client: Client,
+) -> None:
+    from tests.helpers import register
+
+    await register(third_client, "third-buyer@example.com")
+    made = await _scenario(merchant, creator, [shopper, other_shopper, third_client])
+    summary = (await merchant.get("/api/v1/dashboard/summary?period=7d")).json()
+    assert summary["gmv"] == {"amount": 22_000, "currency": "USD"}
+    assert summary["refunds"]["amount"] == 3_000
+    assert summary["orders"] == 3
+    assert summary["aov"]["amount"] == 22_000 // 3
+    assert {k: v["amount"] for k, v in summary["by_source"].items()} == {
+        "note": 10_000,
+        "stream": 5_000,
+        "direct": 7_000,
+    }
+    assert summary["previous"]["orders"] == 0
+    assert summary["change"]["gmv"] is None
+    assert (await other_merchant.get("/api/v1/dashboard/summary")).json()["orders"] == 0
+
+    page = await merchant.get("/dashboard?period=7d")
+    assert page.status_code == 200
+    assert "$220.00" in page.text
+    assert f'href="/notes/{made["note"]["id"]}">Dash note</a>' in page.text
+    assert "Dash room" in page.text
+    assert creator.me["display_name"] in page.text
+    assert "<td>$10.00</td>" in page.text  # the creator's commission (10% of 100.00)
+
+
+async def test_the_dashboard_is_the_merchants_alone(
+    shopper: Client, creator: Client, anonymous: Client
+) -> None:
+    for client in (shopper, creator, anonymous):
+        assert (await client.get("/dashboard")).status_code == 404
+        assert (await client.get("/api/v1/dashboard/summary")).status_code == 404
