@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop.dashboard.exports import LINE_COLUMNS
 from tests.helpers import Client, add_address, make_note, make_product
 from tests.integration.earning_helpers import refund
 
@@ -78,3 +79,46 @@ async def test_the_dashboard_is_the_merchants_alone(
     for client in (shopper, creator, anonymous):
         assert (await client.get("/dashboard")).status_code == 404
         assert (await client.get("/api/v1/dashboard/summary")).status_code == 404
+
+
+async def test_orders_filters_and_exports_add_up_to_the_cards(
+    merchant: Client,
+    other_merchant: Client,
+    creator: Client,
+    shopper: Client,
+    other_shopper: Client,
+    third_client: Client,
+) -> None:
+    import csv
+    import io
+
+    from tests.helpers import register
+
+    await register(third_client, "third-buyer@example.com")
+    await _scenario(merchant, creator, [shopper, other_shopper, third_client])
+    summary = (await merchant.get("/api/v1/dashboard/summary?period=7d")).json()
+    rows = list(csv.DictReader(io.StringIO((await merchant.get("/dashboard/exports/orders.csv")).text)))
+    assert len(rows) == summary["orders"] == 3
+    assert (
+        sum(int(r["gross"]) for r in rows) - sum(int(r["refunded"]) for r in rows) == summary["gmv"]["amount"]
+    )
+    assert sum(int(r["refunded"]) for r in rows) == summary["refunds"]["amount"]
+    lines = list(csv.DictReader(io.StringIO((await merchant.get("/dashboard/exports/order-lines.csv")).text)))
+    noted = [ln for ln in lines if ln["source_type"] == "note"]
+    assert [(ln["creator_id"], ln["commission"]) for ln in noted] == [(str(creator.id), "1000")]
+
+    by_note = await merchant.get("/dashboard/orders?source=note")
+    assert by_note.text.count("data-order-id=") == 1
+    by_email = await merchant.get("/dashboard/orders", params={"q": shopper.me["email"]})
+    assert by_email.text.count("data-order-id=") == 1
+    unshipped = await merchant.get("/dashboard/orders?shipped=no")
+    assert unshipped.text.count("data-order-id=") == 3
+    filtered = await merchant.get("/dashboard/exports/orders.csv?source=stream")
+    assert len(list(csv.DictReader(io.StringIO(filtered.text)))) == 1
+    reversed_range = await merchant.get("/dashboard/orders?since=2026-11-30&until=2026-11-01")
+    assert reversed_range.status_code == 422
+    assert 'data-error-for="until"' in reversed_range.text
+    absurd = await merchant.get("/dashboard/orders?since=1900-01-01")
+    assert absurd.status_code == 422
+    empty = await other_merchant.get("/dashboard/exports/order-lines.csv")
+    assert empty.text.strip().splitlines() == [",".join(LINE_COLUMNS)]  # an empty shop: the header alone
