@@ -79,6 +79,7 @@ from shop.partnerships.controllers import CollaborationController, ShowcaseContr
 from shop.partnerships.pages import MarketplacePages
 from shop.payouts import jobs as payout_jobs
 from shop.payouts.controllers import PayoutController
+from shop.payouts.pages import PayoutPages
 from shop.search.controllers import PeopleController
 from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
@@ -252,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DisputeController,
             DealPages,
             PayoutController,
+            PayoutPages,
             ShowcaseController,
             MarketplacePages,
             CreatorController,

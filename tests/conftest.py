@@ -3,6 +3,7 @@ and the real application in-process. Nothing of our own code, and not the DB, is
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -97,6 +99,22 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
         await backends.wipe(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def served(app: Litestar) -> AsyncIterator[str]:
+    """The same app over real HTTP on the test's own loop (its lifespan already ran above): the
+    local Stripe server can deliver webhooks to it, a browser can open it, and `clock` moves its time."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
 
 
 def _browser(app: Litestar) -> httpx.AsyncClient:

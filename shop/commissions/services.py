@@ -62,6 +62,12 @@ async def earnings(db: AsyncSession, creator_id: int, currency: str | None = Non
     return result
 
 
+async def currencies(db: AsyncSession, creator_id: int) -> list[str]:
+    """The currencies a creator has earned in (the page offers the others beside the main one)."""
+    stmt = select(Commission.currency).where(Commission.creator_id == creator_id).distinct()
+    return sorted((await db.scalars(stmt)).all())
+
+
 def _main_currency(currencies: list[str]) -> str:
     return Counter(currencies).most_common(1)[0][0] if currencies else "USD"
 

@@ -35,6 +35,11 @@ def base_url(request: Request[Any, Any, Any], settings: Settings) -> str:
     return (settings.public_base_url or str(request.base_url)).rstrip("/")
 
 
+def payouts_page(user: User) -> str:
+    """Where a payee follows their money, and where Stripe's onboarding sends them back."""
+    return "/merchant/settlements" if user.role == Role.MERCHANT else "/studio/earnings"
+
+
 def _creator(user: User) -> User:
     if user.role != Role.CREATOR:
         raise PermissionDenied("Only creators have earnings.")
@@ -57,7 +62,12 @@ class PayoutController(Controller):
     ) -> AccountOut:
         country = (data or AccountIn()).country.upper()
         row, url = await accounts.open_account(
-            db_session, gateway, user, country=country, base_url=base_url(request, settings)
+            db_session,
+            gateway,
+            user,
+            country=country,
+            base_url=base_url(request, settings),
+            return_path=payouts_page(user),
         )
         return AccountOut(
             account_id=row.stripe_account_id,

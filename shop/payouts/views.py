@@ -96,6 +96,36 @@ def _row(
     }
 
 
+MONEY_COLUMNS = ("gross", "refunded", "commissions", "platform_fee", "net")
+
+
+def settlement_totals(rows: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """The rows' sums per currency and column: the page's totals row, equal to the CSV's sums."""
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        sums = totals.setdefault(row["net"]["currency"], dict.fromkeys(MONEY_COLUMNS, 0))
+        for column in MONEY_COLUMNS:
+            sums[column] += row[column]["amount"]
+    return totals
+
+
+async def products_by_order(
+    db: AsyncSession, merchant: Merchant, order_ids: list[int]
+) -> dict[int, list[str]]:
+    """The names of this shop's products in each order (as bought), for the settlements page."""
+    names: dict[int, list[str]] = {}
+    if not order_ids:
+        return names
+    stmt = (
+        select(OrderLine.order_id, OrderLine.product_name)
+        .where(OrderLine.merchant_id == merchant.id, OrderLine.order_id.in_(order_ids))
+        .order_by(OrderLine.id)
+    )
+    for order_id, name in (await db.execute(stmt)).all():
+        names.setdefault(order_id, []).append(name)
+    return names
+
+
 def settlements_csv(rows: list[dict[str, Any]]) -> str:
     return to_csv(
         SETTLEMENT_COLUMNS,

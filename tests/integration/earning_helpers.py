@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.helpers import Client, add_address, make_note, make_product
@@ -17,10 +18,12 @@ async def note_sale(
     price: int = 10_000,
     bps: int = 1500,
     quantity: int = 1,
+    name: str = "Earning Serum",
 ) -> dict[str, Any]:
     """A product open at `bps`, a creator's note tagging it, a shopper who buys through the note and
     pays. Returns the paid order."""
-    product = await make_product(merchant, "Earning Serum", price=price, stock=50, open_bps=bps)
+    sku = re.sub(r"[^A-Z0-9]+", "-", name.upper()).strip("-")[:40] + f"-{price}"
+    product = await make_product(merchant, name, price=price, stock=50, open_bps=bps, sku=sku)
     note = await make_note(creator, [product["id"]], title="My serum")
     await add_address(shopper)
     line = {

@@ -19,6 +19,13 @@ async def _settle(app: Litestar) -> dict[str, int]:
     return await run_settlement(app.state.sessions, gateway, fee_bps=500, window_days=7)
 
 
+async def _transfers(app: Litestar, group: str, accounts: set[str]) -> list[Any]:
+    """The group's transfers to this test's payees: the local Stripe server lives for the whole run,
+    and ids start again after each test's wipe, so `order_1` may hold an earlier test's transfers."""
+    gateway: StripeGateway = app.dependencies["gateway"].dependency()
+    return [t for t in await gateway.list_transfers(group) if t.destination in accounts]
+
+
 async def _two_shop_order(
     merchant: Client, other_merchant: Client, creator: Client, shopper: Client
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -45,8 +52,7 @@ async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     shopper: Client,
     clock: ModuleType,
 ) -> None:
-    for payee in (merchant, other_merchant, creator):
-        await onboard(payee)
+    accounts = {await onboard(payee) for payee in (merchant, other_merchant, creator)}
     order, _ = await _two_shop_order(merchant, other_merchant, creator, shopper)
     await ship(merchant, order["id"])
     await ship(other_merchant, order["id"])
@@ -54,8 +60,7 @@ async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     clock.advance(timedelta(days=8))
     counts = await _settle(app)
     assert counts["transfers sent"] == 3
-    gateway: StripeGateway = app.dependencies["gateway"].dependency()
-    transfers = await gateway.list_transfers(f"order_{order['id']}")
+    transfers = await _transfers(app, f"order_{order['id']}", accounts)
     assert len(transfers) == 3
     by_amount = sorted(t.amount for t in transfers)
     # serum 8000: 10% to the creator (800), fee 5% (400) → 6800; tote 3000 - fee 150 → 2850
@@ -67,7 +72,7 @@ async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     await refund(merchant, order["id"], 4_000)  # half the serum line
     counts = await _settle(app)
     assert counts["reversals sent"] == 2
-    after = {t.amount: t.amount_reversed for t in await gateway.list_transfers(f"order_{order['id']}")}
+    after = {t.amount: t.amount_reversed for t in await _transfers(app, f"order_{order['id']}", accounts)}
     assert after == {800: 400, 2_850: 0, 6_800: 3_400}  # the creator's and the serum shop's, pro rata
     earnings = (await creator.get("/api/v1/earnings")).json()
     assert earnings["totals"]["paid"] == 400
@@ -87,7 +92,7 @@ async def test_a_published_deals_fee_is_transferred_to_its_creator_once(
 ) -> None:
     from tests.integration.deal_helpers import active_deal, submitted_note
 
-    await onboard(creator)
+    account = await onboard(creator)
     deal = await active_deal(merchant, creator, fee=12_000)
     await submitted_note(creator, deal)
     approved = await merchant.post(f"/api/v1/deals/{deal['id']}/approve")
@@ -95,7 +100,6 @@ async def test_a_published_deals_fee_is_transferred_to_its_creator_once(
     counts = await _settle(app)
     assert counts["fees planned"] == 1
     assert counts["transfers sent"] == 1
-    gateway: StripeGateway = app.dependencies["gateway"].dependency()
-    transfers = await gateway.list_transfers(f"offer_{deal['offer_id']}")
+    transfers = await _transfers(app, f"offer_{deal['offer_id']}", {account})
     assert [t.amount for t in transfers] == [12_000]
     assert (await _settle(app))["fees planned"] == 0

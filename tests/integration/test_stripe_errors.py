@@ -10,8 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +17,7 @@ from payments import errors
 from payments.gateway import StripeGateway
 from payments.models import EventStatus, PaymentEvent
 from shop.settings import Settings
-from tests.helpers import ADDRESS, Client, free_port, make_product
+from tests.helpers import ADDRESS, Client, make_product
 from tests.stripe_edge import HANG, FlakyStripe, closed_port_url, stripe_error
 
 
@@ -120,21 +118,6 @@ async def test_order_reads_are_200_with_the_last_known_state_when_stripe_is_unre
     assert shown.json()["status"] == "pending_payment"
     assert (await shopper.get(f"/orders/{order_id}")).status_code == 200
     assert (await shopper.get(f"/orders/{order_id}/pay")).status_code == 200
-
-
-@pytest.fixture
-async def served(app: Litestar) -> AsyncIterator[str]:
-    """The same app over real HTTP, so the local Stripe server can deliver webhooks to it."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
 
 
 async def test_sandbox_sends_charge_refunded_signed_and_it_is_stored_once(
