@@ -16,6 +16,7 @@ from shop.commissions.models import Commission, CommissionEntry
 from shop.core.exports import safe_cell
 from shop.dashboard.orders import OrderFilters, orders_query
 from shop.orders.models import Order, OrderLine
+from shop.payouts.views import SETTLEMENT_COLUMNS, settlement_cells, settlements
 
 BATCH = 1000
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -135,3 +136,15 @@ EXPORTS: dict[str, Callable[[SessionFactory, Merchant, OrderFilters], AsyncItera
     "orders": orders_csv,
     "order-lines": lines_csv,
 }
+
+
+async def settlements_csv(sessions: SessionFactory, shop: Merchant, fee_bps: int) -> AsyncIterator[str]:
+    """The settlements page's rows, all of them, a page of orders at a time."""
+    yield _row(SETTLEMENT_COLUMNS)
+    before = None
+    async with sessions() as db:
+        while rows := await settlements(db, shop, fee_bps, limit=BATCH, before=before):
+            for row in rows:
+                yield _row(settlement_cells(row))
+            before = rows[-1]["order_id"]
+            db.expunge_all()

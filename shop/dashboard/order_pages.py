@@ -15,7 +15,6 @@ from shop.core.pages import render
 from shop.dashboard import exports
 from shop.dashboard import orders as order_lists
 from shop.dashboard.orders import OrderFilters
-from shop.payouts.views import settlements, settlements_csv
 from shop.settings import Settings
 
 FILTER_KEYS = ("status", "since", "until", "source", "creator_id", "shipped", "q")
@@ -88,6 +87,8 @@ class DashboardOrderPages(Controller):
         return _csv(exports.lines_csv(request.app.state.sessions, shop, filters), "order-lines.csv")
 
     @get("/exports/settlements.csv")
-    async def settlements_csv(self, db_session: AsyncSession, settings: Settings, shop: Merchant) -> Stream:
-        rows = await settlements(db_session, shop, settings.platform_fee_bps, limit=100_000)
-        return _csv(iter([settlements_csv(rows)]), "settlements.csv")
+    async def settlements_csv(
+        self, request: Request[Any, Any, Any], settings: Settings, shop: Merchant
+    ) -> Stream:
+        body = exports.settlements_csv(request.app.state.sessions, shop, settings.platform_fee_bps)
+        return _csv(body, "settlements.csv")

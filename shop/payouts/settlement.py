@@ -50,10 +50,17 @@ class Share:
 
 async def commission_sums(db: AsyncSession, order_id: int) -> dict[int, int]:
     """{order_line_id: Σ entries} for the order's commissions."""
+    return await commission_sums_for(db, [order_id])
+
+
+async def commission_sums_for(db: AsyncSession, order_ids: list[int]) -> dict[int, int]:
+    """{order_line_id: Σ entries} for the commissions of these orders (one query)."""
+    if not order_ids:
+        return {}
     stmt = (
         select(Commission.order_line_id, func.coalesce(func.sum(CommissionEntry.amount), 0))
         .join(CommissionEntry, CommissionEntry.commission_id == Commission.id)
-        .where(Commission.order_id == order_id)
+        .where(Commission.order_id.in_(order_ids))
         .group_by(Commission.order_line_id)
     )
     return {line_id: int(total) for line_id, total in (await db.execute(stmt)).all()}
@@ -71,14 +78,12 @@ async def shares(db: AsyncSession, order: Order, fee_bps: int) -> list[Share]:
     owners = dict(
         (await db.execute(select(Merchant.id, Merchant.owner_id).where(Merchant.id.in_(merchants)))).all()
     )
-    result = [
-        _merchant_share(m, owners[m], lines, by_line, fee_bps) for m, lines in sorted(merchants.items())
-    ]
+    result = [merchant_share(m, owners[m], lines, by_line, fee_bps) for m, lines in sorted(merchants.items())]
     result += [Share(PayeeRole.CREATOR, c, amount) for c, amount in sorted(creators.items())]
     return result
 
 
-def _merchant_share(
+def merchant_share(
     merchant_id: int, owner_id: int, lines: list[OrderLine], by_line: dict[int, int], fee_bps: int
 ) -> Share:
     gross = sum(line.total_amount for line in lines)

@@ -12,7 +12,7 @@ from shop.core.exports import to_csv
 from shop.orders.models import Order, OrderLine
 from shop.orders.states import PAID_STATES
 from shop.payouts.models import PayeeRole, PayoutTransfer, TransferState
-from shop.payouts.settlement import shares
+from shop.payouts.settlement import Share, commission_sums_for, merchant_share
 
 SETTLEMENT_COLUMNS = (
     "order_id",
@@ -28,67 +28,60 @@ SETTLEMENT_COLUMNS = (
 
 
 async def settlements(
-    db: AsyncSession, merchant: Merchant, fee_bps: int, limit: int = 200
+    db: AsyncSession, merchant: Merchant, fee_bps: int, limit: int = 200, before: int | None = None
 ) -> list[dict[str, Any]]:
-    """Each paid order with this shop's lines, newest first. `state`: unsettled (not payable yet or
-    not planned), planned (waiting to be sent, or for the payee's account), or sent."""
+    """Each paid order with this shop's lines, newest first (`before`: older than that order id).
+    Four queries per page, whatever its size. `state`: unsettled (not payable yet or not planned),
+    planned (waiting to be sent, or for the payee's account), or sent."""
     mine = select(OrderLine.order_id).where(OrderLine.merchant_id == merchant.id)
-    orders = (
-        await db.scalars(
-            select(Order)
-            .where(Order.id.in_(mine), Order.status.in_(PAID_STATES))
-            .order_by(Order.id.desc())
-            .limit(limit)
-        )
-    ).all()
+    stmt = select(Order).where(Order.id.in_(mine), Order.status.in_(PAID_STATES))
+    if before is not None:
+        stmt = stmt.where(Order.id < before)
+    orders = (await db.scalars(stmt.order_by(Order.id.desc()).limit(limit))).unique().all()
+    ids = [order.id for order in orders]
+    by_line = await commission_sums_for(db, ids)
+    transfers = await _merchant_transfers(db, merchant, ids)
     rows = []
     for order in orders:
-        share = next(s for s in await shares(db, order, fee_bps) if s.merchant_id == merchant.id)
-        transfer = await db.scalar(
-            select(PayoutTransfer)
-            .where(
-                PayoutTransfer.order_id == order.id,
-                PayoutTransfer.role == PayeeRole.MERCHANT,
-                PayoutTransfer.merchant_id == merchant.id,
-                PayoutTransfer.state != TransferState.FAILED,
-            )
-            .order_by(PayoutTransfer.id.desc())
-            .limit(1)
-        )
-        rows.append(
-            _row(
-                order,
-                share.gross,
-                share.refunded,
-                share.commissions,
-                share.platform_fee,
-                share.amount,
-                transfer,
-            )
-        )
+        lines = [line for line in order.lines if line.merchant_id == merchant.id]
+        share = merchant_share(merchant.id, merchant.owner_id, lines, by_line, fee_bps)
+        rows.append(_row(order, share, transfers.get(order.id)))
     return rows
 
 
-def _row(
-    order: Order,
-    gross: int,
-    refunded: int,
-    commissions: int,
-    fee: int,
-    net: int,
-    transfer: PayoutTransfer | None,
-) -> dict[str, Any]:
-    money = lambda amount: {"amount": amount, "currency": order.currency}  # noqa: E731
-    state = (
-        "unsettled" if transfer is None else ("sent" if transfer.state == TransferState.SENT else "planned")
+async def _merchant_transfers(
+    db: AsyncSession, merchant: Merchant, order_ids: list[int]
+) -> dict[int, PayoutTransfer]:
+    """The newest live merchant transfer of each order (one query)."""
+    if not order_ids:
+        return {}
+    stmt = (
+        select(PayoutTransfer)
+        .where(
+            PayoutTransfer.order_id.in_(order_ids),
+            PayoutTransfer.role == PayeeRole.MERCHANT,
+            PayoutTransfer.merchant_id == merchant.id,
+            PayoutTransfer.state != TransferState.FAILED,
+        )
+        .order_by(PayoutTransfer.id)
     )
+    return {t.order_id: t for t in (await db.scalars(stmt)).all() if t.order_id is not None}
+
+
+def _row(order: Order, share: Share, transfer: PayoutTransfer | None) -> dict[str, Any]:
+    def money(amount: int) -> dict[str, Any]:
+        return {"amount": amount, "currency": order.currency}
+
+    state = "unsettled"
+    if transfer is not None:
+        state = "sent" if transfer.state == TransferState.SENT else "planned"
     return {
         "order_id": order.id,
-        "gross": money(gross),
-        "refunded": money(refunded),
-        "commissions": money(commissions),
-        "platform_fee": money(fee),
-        "net": money(net),
+        "gross": money(share.gross),
+        "refunded": money(share.refunded),
+        "commissions": money(share.commissions),
+        "platform_fee": money(share.platform_fee),
+        "net": money(share.amount),
         "state": state,
         "transfer_id": transfer.stripe_transfer_id if transfer else None,
         "paid_at": order.paid_at,
@@ -126,21 +119,10 @@ async def products_by_order(
     return names
 
 
+def settlement_cells(r: dict[str, Any]) -> list[object]:
+    amounts = [r[column]["amount"] for column in ("gross", "refunded", "commissions", "platform_fee", "net")]
+    return [r["order_id"], r["gross"]["currency"], *amounts, r["state"], r["transfer_id"] or ""]
+
+
 def settlements_csv(rows: list[dict[str, Any]]) -> str:
-    return to_csv(
-        SETTLEMENT_COLUMNS,
-        (
-            [
-                r["order_id"],
-                r["gross"]["currency"],
-                r["gross"]["amount"],
-                r["refunded"]["amount"],
-                r["commissions"]["amount"],
-                r["platform_fee"]["amount"],
-                r["net"]["amount"],
-                r["state"],
-                r["transfer_id"] or "",
-            ]
-            for r in rows
-        ),
-    )
+    return to_csv(SETTLEMENT_COLUMNS, (settlement_cells(r) for r in rows))

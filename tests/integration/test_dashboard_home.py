@@ -122,3 +122,20 @@ async def test_orders_filters_and_exports_add_up_to_the_cards(
     assert absurd.status_code == 422
     empty = await other_merchant.get("/dashboard/exports/order-lines.csv")
     assert empty.text.strip().splitlines() == [",".join(LINE_COLUMNS)]  # an empty shop: the header alone
+
+
+async def test_the_settlements_export_matches_the_settlements_api(
+    merchant: Client, creator: Client, shopper: Client, other_shopper: Client, third_client: Client
+) -> None:
+    import csv
+    import io
+
+    from tests.helpers import register
+
+    await register(third_client, "fourth-buyer@example.com")
+    await _scenario(merchant, creator, [shopper, other_shopper, third_client])
+    api = (await merchant.get("/api/v1/merchant/settlements")).json()["items"]
+    rows = list(csv.DictReader(io.StringIO((await merchant.get("/dashboard/exports/settlements.csv")).text)))
+    assert [int(r["order_id"]) for r in rows] == [item["order_id"] for item in api]
+    assert sum(int(r["net"]) for r in rows) == sum(item["net"]["amount"] for item in api)
+    assert sum(int(r["commissions"]) for r in rows) == 1_000
