@@ -28,10 +28,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _hammer(url: str, seconds: float, concurrency: int) -> tuple[int, int]:
+Headers = dict[str, str] | None
+
+
+async def _hammer(url: str, seconds: float, concurrency: int, headers: Headers = None) -> tuple[int, int]:
     done = errors = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as client:
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
@@ -47,18 +50,24 @@ async def _hammer(url: str, seconds: float, concurrency: int) -> tuple[int, int]
     return done, errors
 
 
-def _load_process(url: str, seconds: float, concurrency: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    out.put(asyncio.run(_hammer(url, seconds, concurrency)))
+def _load_process(
+    url: str,
+    seconds: float,
+    concurrency: int,
+    out: multiprocessing.Queue,
+    headers: Headers = None,  # type: ignore[type-arg]
+) -> None:
+    out.put(asyncio.run(_hammer(url, seconds, concurrency, headers)))
 
 
-def measure(url: str, seconds: float, concurrency: int) -> float:
+def measure(url: str, seconds: float, concurrency: int, headers: Headers = None) -> float:
     """Requests per second from a separate load process (so the client does not share the server's loop)."""
     queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    warm = multiprocessing.Process(target=_load_process, args=(url, 1.0, concurrency, queue))
+    warm = multiprocessing.Process(target=_load_process, args=(url, 1.0, concurrency, queue, headers))
     warm.start()
     warm.join()
     queue.get()
-    proc = multiprocessing.Process(target=_load_process, args=(url, seconds, concurrency, queue))
+    proc = multiprocessing.Process(target=_load_process, args=(url, seconds, concurrency, queue, headers))
     started = time.perf_counter()
     proc.start()
     proc.join()
