@@ -4,10 +4,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from shop.analytics.models import EngagementEvent
 from shop.core.db import Base
 from shop.deals.models import Deal
 
@@ -93,3 +95,34 @@ class StreamEvent(Base):
         UniqueConstraint("stream_id", "seq", name="uq_stream_events_seq"),
         CheckConstraint("seq > 0", name="seq_positive"),
     )
+
+
+class StreamSample(BigIntBase):
+    """The room every 10 s while it is live: viewers now and the likes total so far (`live.sampler`).
+
+    Written once, never updated, so no audit columns. `at` is the start of the sample's 10-second
+    slot and unique per stream: app processes that all run the sampler write one row per slot.
+    """
+
+    __tablename__ = "stream_samples"
+
+    stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    viewers: Mapped[int]
+    likes: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint("stream_id", "at", name="uq_stream_samples_slot"),
+        CheckConstraint("viewers >= 0 AND likes >= 0", name="counts_nonneg"),
+    )
+
+
+# A stream's analytics read that stream's engagement rows (joins, taps), and nothing else reads
+# them by stream: the index lives beside its one reader. Partial: note events carry no stream.
+Index(
+    "ix_engagement_events_stream",
+    EngagementEvent.stream_id,
+    EngagementEvent.occurred_at,
+    postgresql_where=EngagementEvent.stream_id.is_not(None),
+    sqlite_where=EngagementEvent.stream_id.is_not(None),
+)

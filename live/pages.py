@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from live import reminders, services
+from live import analytics_reads, reminders, services
 from live import replay as replays
 from live.flash_sales import services as sales
 from live.flash_sales.models import FlashSale
@@ -97,6 +97,11 @@ async def room_state(db: AsyncSession, stream: Stream) -> dict[str, Any]:
         "pinned": next((p for p in shelf if p["id"] == stream.pinned_product_id), None),
         "flash_sale": await sales.current_sale(db, None, stream.id),
     }
+
+
+def _shop_hosts(user: User, stream: Stream) -> bool:
+    """The console links the dashboard's analytics for the shop's own streams."""
+    return user.merchant is not None and user.merchant.id == stream.merchant_id
 
 
 def _may_host(user: User | None) -> bool:
@@ -189,6 +194,8 @@ class LivePages(Controller):
             state=state,
             is_host=user.id == stream.host_id,
             candidates=[(p, p.id in shelved) for p in await _candidates(db_session, stream)],
+            samples=await analytics_reads.recent_samples(db_session, stream.id),
+            analytics_url=f"/dashboard/live/{stream.id}" if _shop_hosts(user, stream) else None,
         )
 
     @get("/{stream_id:int}/replay")

@@ -26,6 +26,8 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from live import sampler
+from live.analytics_pages import LiveDashboardPages, StreamAnalyticsController
 from live.channel import stream_socket
 from live.controllers import StreamController
 from live.counters import RoomCounters
@@ -122,6 +124,7 @@ def _job_runner(
     ticker: StockTicker,
     publish: flash_sale_jobs.Publish,
     notifier: Notifier,
+    counters: RoomCounters,
 ) -> Any:
     tasks: list[asyncio.Task[None]] = []
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -165,6 +168,7 @@ def _job_runner(
                     )
                 )
             )
+            tasks.append(asyncio.create_task(sampler.run_forever(sessions, counters)))
         try:
             yield
         finally:
@@ -269,6 +273,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StorefrontPages,
             CartPages,
             LivePages,
+            LiveDashboardPages,
+            StreamAnalyticsController,
             PeopleController,
             SearchPages,
             StudioController,
@@ -301,7 +307,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         lifespan=[
             _job_runner(
-                settings, engine, gateway, order_events, handlers, gate, ticker, channels.publish, notifier
+                settings,
+                engine,
+                gateway,
+                order_events,
+                handlers,
+                gate,
+                ticker,
+                channels.publish,
+                notifier,
+                counters,
             )
         ],
         middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],

@@ -4,7 +4,14 @@ New model modules must be added here (and to `__all__`, or ruff drops the import
 """
 
 from live.flash_sales.models import FlashSale, FlashSaleHold
-from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamReminder
+from live.models import (
+    Stream,
+    StreamEvent,
+    StreamModerator,
+    StreamProduct,
+    StreamReminder,
+    StreamSample,
+)
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest, UserSession
 from shop.addresses.models import Address
@@ -85,6 +92,7 @@ __all__ = [
     "StreamModerator",
     "StreamProduct",
     "StreamReminder",
+    "StreamSample",
     "Upload",
     "User",
     "UserInterest",

@@ -101,7 +101,11 @@ class OrderLine(Base):
             return "none"
         return "refunded" if self.refunded_amount >= self.total_amount else "partially_refunded"
 
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # What one note or stream sold (a stream's analytics page): its lines without a scan.
+        Index("ix_order_lines_source", "source_type", "source_id"),
+    )
 
 
 class ReservationState(enum.StrEnum):

@@ -1,6 +1,8 @@
 // The host console: start and end, the shelf, pins, and a flash-sale launcher whose ledger is
-// read back from the server every second while a sale runs (the books are the truth, not this page).
+// read back from the server every second while a sale runs (the books are the truth, not this page),
+// and a viewer chart that grows from the socket.
 import { api, toMinor, toast } from "/static/js/app.js";
+import { ViewerChart } from "/static/js/live-console-chart.js";
 import { clock, RoomSocket } from "/static/js/live-socket.js";
 
 const root = document.querySelector("[data-console]");
@@ -8,6 +10,8 @@ const streamId = Number(root.dataset.streamId);
 const state = JSON.parse(document.getElementById("room-state").textContent);
 const ledgerBox = root.querySelector("[data-ledger]");
 let sale = state.flash_sale;
+const chartBox = root.querySelector("[data-viewer-chart]");
+let viewerChart = null;
 
 function showErrors(form, error) {
   form.querySelectorAll("[data-error-for]").forEach((node) => { node.hidden = true; });
@@ -111,6 +115,8 @@ function showSale(next) {
   refreshLedger();
 }
 
+const samples = JSON.parse(document.getElementById("viewer-samples").textContent);
+viewerChart = new ViewerChart(chartBox, samples, { now: () => socket.now(), live: chartBox.dataset.live === "true" });
 const socket = new RoomSocket(streamId, {
   onMessage(message) {
     if (message.type === "snapshot") { showSale(message.stream.flash_sale); markPinned(message.stream.pinned ? message.stream.pinned.id : null); }
@@ -119,6 +125,9 @@ const socket = new RoomSocket(streamId, {
     if (message.type === "pin") markPinned(message.product.id);
     if (message.type === "unpin") markPinned(null);
     if (message.type === "flash_sale") { showSale(message.flash_sale); if (message.state === "ended") sale.ended = true; }
+    if (message.type === "viewers") viewerChart.update(message.count);
+    if (message.type === "snapshot") viewerChart.update(message.stream.viewers || 0);
+    if (message.type === "stream_ended") viewerChart.stop();
     if (message.type === "stock") refreshLedger();
   },
 });
