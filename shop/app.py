@@ -47,6 +47,10 @@ from shop.accounts.settings_pages import SettingsPages
 from shop.accounts.welcome_pages import WelcomePages
 from shop.addresses.controllers import AddressController
 from shop.addresses.pages import AddressPages
+from shop.analytics import jobs as engagement_jobs
+from shop.analytics.controllers import EventController, FunnelController
+from shop.audit.controllers import BooksController
+from shop.audit.pages import BooksPages
 from shop.cart import deps as cart_deps
 from shop.cart.controllers import CartController
 from shop.cart.pages import CartPages
@@ -61,9 +65,16 @@ from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
 from shop.core.storage import ImageStore
 from shop.creators.controllers import CreatorController
 from shop.creators.pages import CreatorPages
+from shop.dashboard import deps as dashboard_deps
+from shop.dashboard.catalog_pages import DashboardCatalogPages
+from shop.dashboard.controllers import DashboardController
+from shop.dashboard.order_pages import DashboardOrderPages
+from shop.dashboard.pages import DashboardPages
+from shop.dashboard.stock_pages import DashboardStockPages
 from shop.deals import jobs as deal_jobs
 from shop.deals.controllers import DealController, DisputeController, OfferController
 from shop.deals.pages import DealPages
+from shop.inventory.controllers import StockController
 from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import CommentController, NoteController, UploadController
 from shop.notes.pages import NotePages
@@ -168,6 +179,9 @@ def _job_runner(
                     )
                 )
             )
+            tasks.append(
+                asyncio.create_task(engagement_jobs.run_forever(sessions, settings.sweep_interval_s))
+            )
             tasks.append(asyncio.create_task(sampler.run_forever(sessions, counters)))
         try:
             yield
@@ -236,6 +250,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             ProfileController,
             ProductController,
+            StockController,
+            DashboardCatalogPages,
+            DashboardStockPages,
             MeController,
             NoteController,
             CommentController,
@@ -256,6 +273,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DealController,
             DisputeController,
             DealPages,
+            EventController,
+            FunnelController,
+            DashboardController,
+            DashboardPages,
+            DashboardOrderPages,
             PayoutController,
             PayoutPages,
             ShowcaseController,
@@ -281,6 +303,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StudioPages,
             OperatorController,
             OperatorPages,
+            BooksController,
+            BooksPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
@@ -290,6 +314,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **account_deps.dependencies,
             **cart_deps.dependencies,
             **operator_deps.dependencies,
+            **dashboard_deps.dependencies,
             "settings": value(settings),
             "attempts": value(attempts),
             # Not "images": a dependency named like a body field turns that field's 422 into a 500.

@@ -89,6 +89,9 @@ class Variant(Base):
     price_amount: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3))
     stock_on_hand: Mapped[int] = mapped_column(default=0)
+    # "Low stock" once available units (on hand - live holds) are at or below this; 0: never low,
+    # only out of stock. Set on the dashboard's product form (migration 0019).
+    low_stock_threshold: Mapped[int] = mapped_column(default=0, server_default="0")
 
     product: Mapped[Product] = relationship(Product, back_populates="variants", lazy="joined")
 
@@ -100,17 +103,62 @@ class Variant(Base):
     __table_args__ = (
         CheckConstraint("stock_on_hand >= 0", name="stock_nonneg"),
         CheckConstraint("price_amount >= 0", name="price_nonneg"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_nonneg"),
     )
 
 
 class StockReason(enum.StrEnum):
-    """Why stock moved: every `stock_movements` row says one of these."""
+    """Why stock moved: every `stock_movements` row says one of these (a plain string column, so a
+    new reason needs no migration). The merchant picks from `MERCHANT_REASONS` on the dashboard."""
 
     INITIAL = "initial"  # the level a variant was created with
-    ADJUSTMENT = "adjustment"  # a merchant's count
+    ADJUSTMENT = "adjustment"  # a merchant's count through the product API (PATCH stock_on_hand)
     SALE = "sale"  # a paid order took it
     FLASH_SALE = "flash_sale"  # allocated to a flash sale at launch
     FLASH_SALE_RETURN = "flash_sale_return"  # a closed sale's unsold allocation came back
+    RESTOCK = "restock"  # goods received (only up)
+    RETURN = "return"  # a customer's return put back on the shelf (only up)
+    DAMAGE = "damage"  # damaged, lost or stolen (only down)
+    CORRECTION = "correction"  # fixing an earlier mistake (either way)
+    COUNT = "count"  # a stocktake: the level counted on the shelf (either way)
+    IMPORT = "import"  # a CSV import of stock levels (either way)
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+    @property
+    def direction(self) -> int:
+        """+1: the reason only adds stock, -1: only takes it, 0: either way."""
+        return _REASON_DIRECTIONS.get(self, 0)
+
+
+_REASON_LABELS = {
+    StockReason.INITIAL: "Initial stock",
+    StockReason.ADJUSTMENT: "Adjustment",
+    StockReason.SALE: "Sale",
+    StockReason.FLASH_SALE: "Flash sale allocation",
+    StockReason.FLASH_SALE_RETURN: "Flash sale return",
+    StockReason.RESTOCK: "Restock",
+    StockReason.RETURN: "Customer return",
+    StockReason.DAMAGE: "Damaged or lost",
+    StockReason.CORRECTION: "Correction",
+    StockReason.COUNT: "Stock count",
+    StockReason.IMPORT: "CSV import",
+}
+_REASON_DIRECTIONS = {
+    StockReason.RESTOCK: 1,
+    StockReason.RETURN: 1,
+    StockReason.DAMAGE: -1,
+}
+# What a merchant may say when adjusting by hand (the rest are written by the system).
+MERCHANT_REASONS = (
+    StockReason.RESTOCK,
+    StockReason.RETURN,
+    StockReason.DAMAGE,
+    StockReason.CORRECTION,
+    StockReason.COUNT,
+)
 
 
 class StockMovement(Base):
@@ -123,6 +171,8 @@ class StockMovement(Base):
     balance_after: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # The merchant's own words beside the reason ("Box 4 crushed in transit"); migration 0019.
+    note: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 Index("ix_stock_movements_variant", StockMovement.variant_id, StockMovement.id)

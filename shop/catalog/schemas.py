@@ -29,6 +29,7 @@ class VariantIn(Input):
     options: dict[str, str] = Field(default_factory=dict, max_length=5)
     price: MoneyIn
     stock_on_hand: int = Field(default=0, ge=0, le=1_000_000)
+    low_stock_threshold: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class VariantPatch(Input):
@@ -38,6 +39,7 @@ class VariantPatch(Input):
     options: dict[str, str] | None = Field(default=None, max_length=5)
     price: MoneyIn | None = None
     stock_on_hand: int | None = Field(default=None, ge=0, le=1_000_000)
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class ProductIn(Input):

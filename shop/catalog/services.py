@@ -75,8 +75,8 @@ async def create_product(db: AsyncSession, merchant: Merchant, actor: User, data
     await db.flush()
     await _attach_images(db, product, actor, data.image_upload_ids)
     for variant_in in data.variants:
-        await _add_variant(db, product, actor, variant_in)
-    await _refresh_search_text(db, product)
+        await add_variant(db, product, actor, variant_in)
+    await refresh_search_text(db, product)
     return product
 
 
@@ -93,10 +93,10 @@ async def update_product(
         await _attach_images(db, product, actor, data.image_upload_ids)
     for patch in data.variants or []:
         if patch.id is None:
-            await _add_variant(db, product, actor, _complete_variant(patch))
+            await add_variant(db, product, actor, _complete_variant(patch))
         else:
             await _patch_variant(db, product, actor, patch)
-    await _refresh_search_text(db, product)
+    await refresh_search_text(db, product)
     return product
 
 
@@ -111,7 +111,7 @@ def _complete_variant(patch: VariantPatch) -> VariantIn:
     return VariantIn.model_validate(patch.model_dump(exclude={"id"}, exclude_none=True))
 
 
-async def _add_variant(db: AsyncSession, product: Product, actor: User, data: VariantIn) -> Variant:
+async def add_variant(db: AsyncSession, product: Product, actor: User, data: VariantIn) -> Variant:
     if await db.scalar(select(Variant.id).where(Variant.sku == data.sku)):
         raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."})
     variant = Variant(
@@ -122,6 +122,7 @@ async def _add_variant(db: AsyncSession, product: Product, actor: User, data: Va
         price_amount=data.price.amount,
         currency=data.price.currency,
         stock_on_hand=0,
+        low_stock_threshold=data.low_stock_threshold,
     )
     db.add(variant)
     try:
@@ -149,6 +150,8 @@ async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch:
         variant.options = patch.options
     if patch.price is not None:
         variant.price_amount, variant.currency = patch.price.amount, patch.price.currency
+    if patch.low_stock_threshold is not None:
+        variant.low_stock_threshold = patch.low_stock_threshold
     if patch.stock_on_hand is not None:
         await set_stock_level(db, variant.id, patch.stock_on_hand, StockReason.ADJUSTMENT, actor.id)
 
@@ -170,7 +173,7 @@ async def _attach_images(db: AsyncSession, product: Product, actor: User, upload
     await db.flush()
 
 
-async def _refresh_search_text(db: AsyncSession, product: Product) -> None:
+async def refresh_search_text(db: AsyncSession, product: Product) -> None:
     await db.refresh(product, ["variants", "merchant"])
     product.search_text = search.normalise(
         product.name,

@@ -23,7 +23,7 @@ from shop.core.money import exponent, parse_amount
 from shop.core.storage import media_url
 from shop.notes.models import Upload
 
-_ROW_FIELD = re.compile(r"^v(\d{1,3})\.(id|sku|name|options|price|currency|threshold|remove)$")
+_ROW_FIELD = re.compile(r"^v(\d{1,5})\.(id|sku|name|options|price|currency|threshold|remove)$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _FRIENDLY = {
     "missing": "Required.",
@@ -154,7 +154,9 @@ def validate(form: ProductForm) -> tuple[ProductFormIn | None, dict[str, str]]:
         for problem in error.errors():
             key = ".".join(str(part) for part in problem["loc"]) or "form"
             key = re.sub(r"\.price\.(amount|currency)$", ".price", key)
-            errors.setdefault(key, _FRIENDLY.get(problem["type"], problem["msg"].removeprefix("Value error, ")))
+            errors.setdefault(
+                key, _FRIENDLY.get(problem["type"], problem["msg"].removeprefix("Value error, "))
+            )
         return None, errors
     return (None, errors) if errors else (parsed, errors)
 
@@ -166,8 +168,15 @@ def from_product(product: Product) -> ProductForm:
         category=product.category,
         images=[f"i:{image.id}" for image in product.images],
         rows=[
-            FormRow(v.id, v.sku, v.name, options_text(v.options), money_text(v.price_amount, v.currency),
-                    v.currency, str(v.low_stock_threshold))  # fmt: skip
+            FormRow(
+                id=v.id,
+                sku=v.sku,
+                name=v.name,
+                options=options_text(v.options),
+                price=money_text(v.price_amount, v.currency),
+                currency=v.currency,
+                threshold=str(v.low_stock_threshold),
+            )
             for v in product.variants
         ],
     )
@@ -180,5 +189,5 @@ async def image_urls(
     kept = {f"i:{image.id}": image.thumb_key for image in (product.images if product else [])}
     uploads = [int(ref[2:]) for ref in refs if ref.startswith("u:")]
     stmt = select(Upload.id, Upload.thumb_key).where(Upload.id.in_(uploads), Upload.owner_id == user.id)
-    kept.update({f"u:{upload_id}": key for upload_id, key in (await db.execute(stmt)).tuples().all()})
+    kept.update({f"u:{upload_id}": key for upload_id, key in (await db.execute(stmt)).all()})
     return [(ref, media_url(kept[ref])) for ref in refs if ref in kept]

@@ -20,7 +20,13 @@ from shop.orders.models import ReservationState, StockReservation
 
 
 async def move_stock(
-    db: AsyncSession, variant_id: int, delta: int, reason: StockReason, actor_id: int | None
+    db: AsyncSession,
+    variant_id: int,
+    delta: int,
+    reason: StockReason,
+    actor_id: int | None,
+    *,
+    note: str | None = None,
 ) -> int:
     """Add `delta` (negative to take) and record it; returns the new level. Never goes below 0."""
     result = await db.execute(
@@ -34,7 +40,12 @@ async def move_stock(
         raise OutOfStock("Not enough stock.", fields={"variant_id": str(variant_id)})
     db.add(
         StockMovement(
-            variant_id=variant_id, delta=delta, balance_after=balance, reason=reason.value, actor_id=actor_id
+            variant_id=variant_id,
+            delta=delta,
+            balance_after=balance,
+            reason=reason.value,
+            actor_id=actor_id,
+            note=note,
         )
     )
     await db.flush()
@@ -42,7 +53,13 @@ async def move_stock(
 
 
 async def set_stock_level(
-    db: AsyncSession, variant_id: int, level: int, reason: StockReason, actor_id: int | None
+    db: AsyncSession,
+    variant_id: int,
+    level: int,
+    reason: StockReason,
+    actor_id: int | None,
+    *,
+    note: str | None = None,
 ) -> int:
     """A merchant's count: lock the row, refuse a level below what checkouts hold, move the rest."""
     variant = (await lock_variants(db, [variant_id]))[variant_id]
@@ -55,7 +72,7 @@ async def set_stock_level(
     delta = level - variant.stock_on_hand
     if delta == 0 and reason != StockReason.INITIAL:
         return level
-    return await move_stock(db, variant_id, delta, reason, actor_id)
+    return await move_stock(db, variant_id, delta, reason, actor_id, note=note)
 
 
 async def held_quantities(

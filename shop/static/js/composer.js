@@ -1,9 +1,10 @@
 // The composer: photos (upload as chosen, reorder, remove), product tags placed by tapping a photo,
 // title, text and #topics, a live preview, then "Save draft" or "Publish" through the notes API.
-import { api, csrfToken, el, toast } from "./app.js";
+import { api, el, toast } from "./app.js";
 import { productPicker } from "./composer-picker.js";
 import { renderPreview } from "./composer-preview.js";
 import { topicEditor } from "./composer-topics.js";
+import { uploadImage } from "./uploads.js";
 
 const root = document.querySelector("[data-composer]");
 const boot = JSON.parse(document.getElementById("composer-state").textContent);
@@ -65,14 +66,8 @@ function addFiles(files) {
 }
 
 async function upload(item, file) {
-  const body = new FormData();
-  body.append("file", file);
   try {
-    const response = await fetch("/api/v1/uploads", {
-      method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.fields?.file || data.message || `Upload failed (${response.status})`);
+    const data = await uploadImage(file);
     Object.assign(item, { upload_id: data.upload_id, url: data.url, width: data.width, height: data.height, uploading: false });
   } catch (error) {
     state.images = state.images.filter((image) => image !== item);
