@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.models import Refund, RefundStatus
 from shop.accounts.models import Merchant
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Product
 from shop.core import clock
 from shop.deals.models import Deal, DealStatus, Offer, OfferStatus
+from shop.inventory.levels import needs_restock
 from shop.orders.models import FulfilmentLine, Order, OrderLine, OrderStatus
 
 EXPIRING_SOON = timedelta(hours=48)
@@ -39,7 +40,7 @@ async def actions(db: AsyncSession, shop: Merchant) -> list[Action]:
         ),
         Action(
             "stock",
-            "variants out of stock or running low",
+            "products running low or out of stock",
             await _low_stock(db, shop),
             "/dashboard/products?stock=low",
         ),
@@ -75,13 +76,10 @@ async def _refunds_pending(db: AsyncSession, shop: Merchant) -> int:
 
 
 async def _low_stock(db: AsyncSession, shop: Merchant) -> int:
-    """Active products' variants at or under their low-stock threshold (out of stock at least)."""
-    threshold = getattr(Variant, "low_stock_threshold", None)
-    level = Variant.stock_on_hand <= (func.coalesce(threshold, 0) if threshold is not None else 0)
-    stmt = (
-        select(func.count(Variant.id))
-        .join(Product, Product.id == Variant.product_id)
-        .where(and_(Product.merchant_id == shop.id, Product.is_active.is_(True), level))
+    """Active products with a variant whose available stock (on hand less live holds) is at or under
+    its low-stock threshold: the catalog page's "low stock" filter, counted."""
+    stmt = select(func.count(Product.id)).where(
+        Product.merchant_id == shop.id, Product.is_active.is_(True), Product.id.in_(needs_restock())
     )
     return int(await db.scalar(stmt) or 0)
 

@@ -71,6 +71,9 @@ async def test_cards_sources_and_top_tables(
     assert "Dash room" in page.text
     assert creator.me["display_name"] in page.text
     assert "<td>$10.00</td>" in page.text  # the creator's commission (10% of 100.00)
+    assert '<li data-action="unshipped"><a href="/dashboard/orders?shipped=no"><strong>3</strong>' in page.text
+    await make_product(merchant, "Dash Sold Out", stock=0)
+    assert 'data-action="stock"' in (await merchant.get("/dashboard")).text
 
 
 async def test_the_dashboard_is_the_merchants_alone(
