@@ -67,7 +67,7 @@ class LiveStreams:
             .where(Stream.id.in_(stream_ids))
         )
         found: dict[int, Shelf] = {}
-        for stream_id, host_shop, product_id, shop_id in (await db.execute(stmt)).tuples():
+        for stream_id, host_shop, product_id, shop_id in (await db.execute(stmt)).all():
             shelf = found.setdefault(stream_id, Shelf(host_shop, {}))
             if product_id is not None:
                 shelf.products[product_id] = shop_id

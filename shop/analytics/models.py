@@ -3,7 +3,7 @@
     POST /api/v1/events ──▶ engagement_events (one INSERT per batch; never updated or deleted)
                                   │  jobs.roll_up: ids above the mark, grouped, upserted
                                   ▼
-                            engagement_daily (day × shop × type × note × product × stream)
+                            engagement_daily (per day, shop, type, note, product, stream)
                                   │
                                   ▼
                             GET /api/v1/dashboard/funnel (and the other dashboard figures)

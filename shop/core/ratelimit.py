@@ -1,4 +1,4 @@
-"""Atomic attempt counters for login throttling, shared by every worker when Redis is set.
+"""Atomic counters for login throttling, rate limits and engagement caps, shared by every worker with Redis.
 
 Litestar's RateLimitMiddleware does get-then-set per process, so it cannot bound attempts across
 workers. Redis INCR is atomic; the in-memory counter serves the single-process mode.
@@ -7,6 +7,7 @@ workers. Redis INCR is atomic; the in-memory counter serves the single-process m
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
@@ -15,6 +16,7 @@ from redis.asyncio import Redis
 @runtime_checkable
 class AttemptCounter(Protocol):
     async def hit(self, key: str, window_s: int) -> int: ...
+    async def hit_many(self, keys: Sequence[str], window_s: int) -> list[int]: ...
     async def count(self, key: str) -> tuple[int, int]: ...
     async def reset(self, key: str) -> None: ...
 
@@ -32,6 +34,18 @@ class RedisAttemptCounter:
             count, _ = await pipe.execute()
         return int(count)
 
+    async def hit_many(self, keys: Sequence[str], window_s: int) -> list[int]:
+        """`hit` each key in order (a key may repeat) in one round trip; the count after each hit."""
+        if not keys:
+            return []
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key in keys:
+                name = f"{self._prefix}:attempts:{key}"
+                pipe.incr(name)
+                pipe.expire(name, window_s, nx=True)
+            results = await pipe.execute()
+        return [int(value) for value in results[::2]]
+
     async def count(self, key: str) -> tuple[int, int]:
         """Return (attempts, seconds until the window resets)."""
         name = f"{self._prefix}:attempts:{key}"
@@ -48,6 +62,7 @@ class RedisAttemptCounter:
 class MemoryAttemptCounter:
     def __init__(self) -> None:
         self._windows: dict[str, tuple[int, float]] = {}
+        self._hits = 0
 
     def _live(self, key: str) -> tuple[int, float]:
         count, expires_at = self._windows.get(key, (0, 0.0))
@@ -60,7 +75,14 @@ class MemoryAttemptCounter:
         if not expires_at:
             expires_at = time.monotonic() + window_s
         self._windows[key] = (count + 1, expires_at)
+        self._hits += 1
+        if self._hits % 4096 == 0:  # forget closed windows now and then, or many keys pile up
+            now = time.monotonic()
+            self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
         return count + 1
+
+    async def hit_many(self, keys: Sequence[str], window_s: int) -> list[int]:
+        return [await self.hit(key, window_s) for key in keys]
 
     async def count(self, key: str) -> tuple[int, int]:
         count, expires_at = self._live(key)

@@ -1,6 +1,7 @@
 // The live room: follows the socket (pins, flash sales, stock, chat, likes, viewers) and sells
 // without leaving the page. Every piece of user text is set with textContent, never as HTML.
 import { el, formatMoney, toast } from "/static/js/app.js";
+import { track } from "/static/js/events.js";
 import { openBuySheet } from "/static/js/live-buy.js";
 import { FlashSaleCard } from "/static/js/live-flash.js";
 import { RoomSocket } from "/static/js/live-socket.js";
@@ -12,6 +13,7 @@ const signedIn = room.dataset.signedIn === "true";
 const chatList = room.querySelector("[data-chat]");
 const pinnedCard = room.querySelector("[data-pinned]");
 const MAX_CHAT = 60;
+track("room_join", { stream_id: streamId });
 
 const sheet = (() => {
   const root = document.querySelector("[data-sheet]");
@@ -40,6 +42,7 @@ const upcoming = new Upcoming(room.querySelector("[data-upcoming]"), {
 // Buy opens the sheet over the room: a running flash deal goes through its reservation, any other
 // shelf product is bought straight (variant, quantity, card) without leaving the room.
 function openBuy(product) {
+  track("product_view", { product_id: product.id, stream_id: streamId });
   if (!signedIn) { location.href = `/login?next=/live/${streamId}`; return; }
   if (flash.sells(product.id)) { flash.grab(); return; }
   openBuySheet({ sheet, stripe: stripe(), streamId, product });

@@ -2,6 +2,7 @@
 import { api, toast } from "/static/js/app.js";
 import { setupCarousel } from "/static/js/carousel.js";
 import { setupComments } from "/static/js/comments.js";
+import { track } from "/static/js/events.js";
 import { setupFollowButtons } from "/static/js/follow-button.js";
 import { openProductSheet } from "/static/js/product-sheet.js";
 
@@ -13,6 +14,7 @@ const sheetBody = document.querySelector("[data-sheet-body]");
 const template = document.getElementById("product-sheet-template");
 
 if (note) {
+  track("note_view", { note_id: noteId });
   setupCarousel(note);
   setupComments(note);
   setupFollowButtons(note);
@@ -36,6 +38,7 @@ async function openProduct(productId) {
 document.querySelectorAll(".tag-dot").forEach((dot) => {
   dot.addEventListener("click", (event) => {
     event.stopPropagation();
+    track("tag_tap", { note_id: noteId, product_id: dot.dataset.productId });
     openProduct(dot.dataset.productId);
   });
 });

@@ -1,6 +1,7 @@
 // The bottom sheet that sells one product (from a note's tag or a live room): variant chips and
 // "Add to cart", with the source (note or stream) remembered on the cart line.
 import { api, el, formatMoney, setCartCount, toast } from "/static/js/app.js";
+import { track } from "/static/js/events.js";
 
 export function renderProductSheet(body, template, product, { source, detailsHref, onAdded }) {
   const fragment = template.content.cloneNode(true);
@@ -42,6 +43,8 @@ export function renderProductSheet(body, template, product, { source, detailsHre
     try {
       const cart = await api("POST", "/api/v1/cart/lines", { variant_id: selected.id, quantity: 1, source });
       setCartCount(cart.item_count);
+      const from = source?.type === "note" ? { note_id: source.id } : source?.type === "stream" ? { stream_id: source.id } : {};
+      track("add_to_cart", { product_id: product.id, ...from });
       toast("Added to cart");
       onAdded();
     } catch (error) {

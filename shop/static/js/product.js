@@ -1,4 +1,13 @@
-// Product page: the price and stock follow the chosen variant.
+// Product page: the price and stock follow the chosen variant; the visit and the add are reported
+// (with the note or room it came from) as engagement events.
+import { flush, track } from "/static/js/events.js";
+
+const page = document.querySelector("[data-product-page]");
+const origin = page ? {
+  product_id: page.dataset.productId, note_id: page.dataset.fromNote, stream_id: page.dataset.fromStream,
+} : null;
+if (origin) track("product_view", origin);
+
 const form = document.querySelector("[data-buy-form]");
 const price = document.querySelector("[data-price]");
 const stock = document.querySelector("[data-stock]");
@@ -12,4 +21,6 @@ function update() {
   form.querySelector("input[name=quantity]").max = String(Math.min(left, 99));
 }
 form?.addEventListener("change", update);
+// The form posts and the page goes: the event leaves at once, in a keepalive request.
+form?.addEventListener("submit", () => { if (origin) { track("add_to_cart", origin); flush(); } });
 update();
