@@ -1,5 +1,5 @@
-"""`python -m shop serve|migrate|seed|reconcile|events|operator`: what `scripts/demo` runs, and the
-platform's own chores."""
+"""`python -m shop serve|migrate|seed|reconcile|settle|audit|events|operator`: what `scripts/demo`
+runs, and the platform's own chores."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def main() -> None:
     sub.add_parser("seed", help="load the demo data (idempotent)")
     sub.add_parser("reconcile", help="repair orders whose Stripe webhook was lost, expire stale holds")
     sub.add_parser("settle", help="run settlement now: plan and send payable transfers and reversals")
+    sub.add_parser("audit", help="check every invariant of the books; exit 1 on any violation")
     events = sub.add_parser("events", help="stored Stripe events")
     events.add_argument("--failed", action="store_true", help="one line per event given up on")
     operator = sub.add_parser("operator", help="the people who run the platform (verify, suspend shops)")
@@ -52,6 +53,10 @@ def main() -> None:
 
         for what, count in asyncio.run(settle_once(settings)).items():
             print(f"{what}: {count}")
+    elif args.command == "audit":
+        from shop.audit.commands import run_audit
+
+        raise SystemExit(asyncio.run(run_audit(settings)))
     elif args.command == "seed":
         from shop.demo.seed import seed
 

@@ -9,12 +9,14 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from live.flash_sales import audit as flash_audit
 from live.flash_sales import checkout as flash_checkout
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.partnership import LiveStreams
 from payments import webhooks
 from payments.gateway import Charge, Intent, Transfer
 from shop import streams
+from shop.audit import checks as audit_checks
 from shop.commissions import ledger as commission_ledger
 from shop.core import redis
 from shop.deals.offers import offer_fee_paid
@@ -33,8 +35,10 @@ log = logging.getLogger("zhongcao.payouts")
 
 def register_live() -> None:
     """`shop` asks `live` about streams through `shop.streams`; the root introduces them. Called by
-    everything that runs deals or checkouts: the app, the jobs command and the demo seed."""
+    everything that runs deals or checkouts: the app, the jobs command and the demo seed. The audit's
+    flash-sale books (I2) read live's tables, so live answers that check too."""
     streams.register(LiveStreams())
+    audit_checks.register_flash_sale_books(flash_audit.flash_sale_books)
 
 
 def build_order_events(gate: Gate, notifier: Notifier, settings: Settings) -> OrderEvents:

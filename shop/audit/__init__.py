@@ -1,0 +1,1 @@
+"""Books that prove themselves: the audit's invariant checks and the operator's books page."""
