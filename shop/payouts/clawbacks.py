@@ -64,10 +64,37 @@ async def claw_back(db: AsyncSession, order: Order, fee_bps: int, refund_id: int
             await _resize(db, order, transfer, share)
             continue
         held = transfer.amount + transfer.netted - await reversed_so_far(db, transfer.id)
+        held -= await debts_restored(db, transfer.id)
         if held > owed_now:
-            planned += await _plan_reversal(db, transfer, min(held - owed_now, transfer.amount), refund_id)
+            planned += await _take_back(db, transfer, held - owed_now, refund_id)
     await db.flush()
     return planned
+
+
+async def debts_restored(db: AsyncSession, transfer_id: int) -> int:
+    """Debts this transfer had settled by netting that a later refund made owed again."""
+    stmt = select(func.coalesce(func.sum(PayoutCarry.amount), 0)).where(
+        PayoutCarry.transfer_id == transfer_id, PayoutCarry.amount > 0
+    )
+    return int(await db.scalar(stmt) or 0)
+
+
+async def _take_back(db: AsyncSession, transfer: PayoutTransfer, excess: int, refund_id: int | None) -> int:
+    """Reverse what Stripe still holds of the transfer; what it never sent because it was netted
+    against a debt, the payee owes again (the debt comes back on the debts ledger)."""
+    left = transfer.amount - await reversed_so_far(db, transfer.id)
+    reversal = min(excess, max(left, 0))
+    owed_again = min(excess - reversal, transfer.netted - await debts_restored(db, transfer.id))
+    if owed_again > 0:
+        db.add(
+            PayoutCarry(
+                payee_id=transfer.payee_id,
+                currency=transfer.currency,
+                amount=owed_again,
+                transfer_id=transfer.id,
+            )
+        )
+    return await _plan_reversal(db, transfer, reversal, refund_id) if reversal > 0 else 0
 
 
 async def _plan_reversal(

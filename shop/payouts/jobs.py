@@ -40,6 +40,9 @@ from shop.payouts.settlement import (
 log = logging.getLogger("zhongcao.payouts")
 SessionFactory = async_sessionmaker[AsyncSession]
 BATCH = 500
+# A fee with a part for the creator: released whole, or split by an operator (the brand's part is
+# being refunded, or was).
+RELEASED = (FeeState.RELEASABLE, FeeState.REFUNDING, FeeState.REFUNDED)
 
 
 async def _each(
@@ -101,7 +104,7 @@ async def _releasable_fees(db: AsyncSession) -> list[int]:
         PayoutTransfer.offer_id == HeldFee.offer_id, PayoutTransfer.state.in_(LIVE_TRANSFERS)
     )
     stmt = select(HeldFee.offer_id).where(
-        HeldFee.state == FeeState.RELEASABLE, HeldFee.release_amount > 0, ~carried.exists()
+        HeldFee.state.in_(RELEASED), HeldFee.release_amount > 0, ~carried.exists()
     )
     return list((await db.scalars(stmt.order_by(HeldFee.offer_id).limit(BATCH))).all())
 
@@ -109,7 +112,7 @@ async def _releasable_fees(db: AsyncSession) -> list[int]:
 async def _plan_fee(db: AsyncSession, offer_id: int) -> bool:
     fee = await db.scalar(select(HeldFee).where(HeldFee.offer_id == offer_id).with_for_update())
     deal = await db.scalar(select(Deal).where(Deal.offer_id == offer_id))
-    if fee is None or deal is None or fee.state != FeeState.RELEASABLE:
+    if fee is None or deal is None or fee.state not in RELEASED or fee.release_amount <= 0:
         return False
     carried = select(PayoutTransfer.id).where(
         PayoutTransfer.offer_id == offer_id, PayoutTransfer.state.in_(LIVE_TRANSFERS)

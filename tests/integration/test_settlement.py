@@ -103,3 +103,63 @@ async def test_a_published_deals_fee_is_transferred_to_its_creator_once(
     transfers = await _transfers(app, f"offer_{deal['offer_id']}", {account})
     assert [t.amount for t in transfers] == [12_000]
     assert (await _settle(app))["fees planned"] == 0
+
+
+async def test_a_split_dispute_pays_the_creator_their_share_of_the_fee(
+    app: Litestar, merchant: Client, creator: Client, operator: Client
+) -> None:
+    from tests.integration.deal_helpers import active_deal
+
+    await onboard(creator)
+    deal = await active_deal(merchant, creator, fee=10_000)
+    await creator.post(f"/api/v1/deals/{deal['id']}/cancel", json={"reason": "Scope changed"})
+    split = await operator.post(
+        f"/api/v1/deals/{deal['id']}/settle", json={"outcome": "split", "creator_share_bps": 4000}
+    )
+    assert split.json()["fee"]["releasable"]["amount"] == 4_000
+    counts = await _settle(app)
+    assert counts["fees planned"] == 1
+    gateway: StripeGateway = app.dependencies["gateway"].dependency()
+    paid = [t for t in await gateway.list_transfers(f"offer_{deal['offer_id']}") if t.destination]
+    assert sum(t.amount for t in paid if t.metadata.get("role") == "deal_fee") >= 4_000
+    assert (await _settle(app))["fees planned"] == 0
+
+
+async def test_a_debt_netted_from_an_order_that_is_refunded_is_owed_again(
+    app: Litestar,
+    merchant: Client,
+    creator: Client,
+    shopper: Client,
+    stripe_sandbox: str,
+    db: Any,
+    clock: ModuleType,
+) -> None:
+    import httpx
+    from sqlalchemy import func, select
+
+    from shop.payouts.models import PayoutCarry
+    from tests.integration.earning_helpers import note_sale
+
+    account = await onboard(merchant)
+    first = await note_sale(merchant, creator, shopper, price=10_000, bps=1_000)
+    await ship(merchant, first["id"])
+    clock.advance(timedelta(days=8))
+    assert (await _settle(app))["transfers sent"] >= 1
+    async with httpx.AsyncClient(base_url=stripe_sandbox) as sandbox:
+        await sandbox.post(f"/_connect/accounts/{account}/balance", data={"available": "0"})
+    await refund(merchant, first["id"])
+    await _settle(app)  # the reversal is refused: a debt
+
+    async def owed() -> int:
+        return int(await db.scalar(select(func.coalesce(func.sum(PayoutCarry.amount), 0))) or 0)
+
+    debt = await owed()
+    assert debt > 0
+    second = await note_sale(merchant, creator, shopper, price=20_000, bps=1_000)
+    await ship(merchant, second["id"])
+    clock.advance(timedelta(days=8))
+    await _settle(app)  # the debt is kept back from the second order's transfer
+    assert await owed() == 0
+    await refund(merchant, second["id"])
+    await _settle(app)
+    assert await owed() == debt  # the debt it had settled is owed again, not written off
