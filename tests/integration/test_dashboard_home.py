@@ -71,7 +71,9 @@ async def test_cards_sources_and_top_tables(
     assert "Dash room" in page.text
     assert creator.me["display_name"] in page.text
     assert "<td>$10.00</td>" in page.text  # the creator's commission (10% of 100.00)
-    assert '<li data-action="unshipped"><a href="/dashboard/orders?shipped=no"><strong>3</strong>' in page.text
+    assert (
+        '<li data-action="unshipped"><a href="/dashboard/orders?shipped=no"><strong>3</strong>' in page.text
+    )
     await make_product(merchant, "Dash Sold Out", stock=0)
     assert 'data-action="stock"' in (await merchant.get("/dashboard")).text
 
@@ -142,3 +144,20 @@ async def test_the_settlements_export_matches_the_settlements_api(
     assert [int(r["order_id"]) for r in rows] == [item["order_id"] for item in api]
     assert sum(int(r["net"]) for r in rows) == sum(item["net"]["amount"] for item in api)
     assert sum(int(r["commissions"]) for r in rows) == 1_000
+
+
+async def test_conversion_is_buyers_over_the_shops_visitors(
+    merchant: Client, shopper: Client, anonymous: Client, third_client: Client, other_shopper: Client, db: Any
+) -> None:
+    from shop.analytics.jobs import roll_up
+
+    product = await make_product(merchant, "Visited Serum", price=4_000, stock=10)
+    view = {"events": [{"type": "product_view", "product_id": product["id"]}]}
+    for visitor in (shopper, anonymous, third_client, other_shopper):
+        sent = await visitor.post("/api/v1/events", json=view)
+        assert sent.status_code == 202, sent.text
+    await roll_up(db)
+    await _buy(shopper, product["variants"][0]["id"], 1, None)
+    summary = (await merchant.get("/api/v1/dashboard/summary?period=today")).json()
+    assert (summary["visitors"], summary["buyers"], summary["conversion"]) == (4, 1, 0.25)
+    assert "25.0%" in (await merchant.get("/dashboard?period=today")).text
