@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get
+from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,12 @@ class DashboardPages(Controller):
 
     @get("/")
     async def home(
-        self, db_session: AsyncSession, nav: dict[str, Any], shop: Merchant, period: Period = Period.WEEK
+        self,
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        shop: Merchant,
+        period: Period = Period.WEEK,
+        note_id: int | None = Parameter(default=None, ge=1, le=2**53),
     ) -> Template:
-        context = await views.home(db_session, shop, period)
+        context = await views.home(db_session, shop, period, note_id)
         return render("dashboard/home.html", nav, shop=shop, section="home", period=period.value, **context)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
+from shop.analytics.funnel import funnel
 from shop.dashboard import actions, metrics, top
 from shop.dashboard.metrics import Figures, change
 from shop.dashboard.periods import Period
@@ -43,9 +44,15 @@ async def summary(db: AsyncSession, shop: Merchant, period: Period) -> dict[str,
     return body
 
 
-async def home(db: AsyncSession, shop: Merchant, period: Period) -> dict[str, Any]:
-    """Everything the home page shows, in a fixed number of queries."""
+async def home(
+    db: AsyncSession, shop: Merchant, period: Period, note_id: int | None = None
+) -> dict[str, Any]:
+    """Everything the home page shows, in a fixed number of queries. `note_id`: the funnel of that
+    note of the shop's (another shop's note is a 404) instead of the whole shop's."""
+    _, _, steps = await funnel(db, shop, period.value, note_id)
     return {
+        "funnel": [{"name": name, "count": count} for name, count in steps],
+        "funnel_note": note_id,
         "summary": await summary(db, shop, period),
         "actions": await actions.actions(db, shop),
         "series": await metrics.gmv_by_day(db, shop, period),

@@ -161,3 +161,21 @@ async def test_conversion_is_buyers_over_the_shops_visitors(
     summary = (await merchant.get("/api/v1/dashboard/summary?period=today")).json()
     assert (summary["visitors"], summary["buyers"], summary["conversion"]) == (4, 1, 0.25)
     assert "25.0%" in (await merchant.get("/dashboard?period=today")).text
+
+
+async def test_the_home_shows_the_funnel_and_a_notes_own(
+    merchant: Client, other_merchant: Client, creator: Client, anonymous: Client, db: Any
+) -> None:
+    from shop.analytics.jobs import roll_up
+
+    product = await make_product(merchant, "Funnel Serum", price=4_000, stock=10, open_bps=1_000)
+    note = await make_note(creator, [product["id"]], title="Funnel note")
+    views = {"events": [{"type": "note_view", "note_id": note["id"]}]}
+    assert (await anonymous.post("/api/v1/events", json=views)).status_code == 202
+    await roll_up(db)
+    page = await merchant.get("/dashboard?period=today")
+    assert '<tr data-step="note_views"><td>Note views</td><td>1</td>' in page.text
+    own = await merchant.get(f"/dashboard?period=today&note_id={note['id']}")
+    assert own.status_code == 200
+    assert f"Funnel of note #{note['id']}" in own.text
+    assert (await other_merchant.get(f"/dashboard?note_id={note['id']}")).status_code == 404
