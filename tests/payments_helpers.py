@@ -68,8 +68,10 @@ def signed_event(
     event_id: str | None = None,
     secret: str = WEBHOOK_SECRET,
     timestamp: int | None = None,
+    data_object: dict[str, Any] | None = None,
 ) -> tuple[bytes, dict[str, str]]:
-    """A webhook exactly as Stripe signs it: HMAC-SHA256 over "timestamp.body"."""
+    """A webhook exactly as Stripe signs it: HMAC-SHA256 over "timestamp.body". The object is the
+    PaymentIntent `intent_id` unless `data_object` is given (an account, a transfer…)."""
     ts = int(time.time()) if timestamp is None else timestamp
     body = json.dumps(
         {
@@ -77,7 +79,9 @@ def signed_event(
             "object": "event",
             "type": event_type,
             "created": ts,
-            "data": {"object": {"id": intent_id, "object": "payment_intent", "status": "succeeded"}},
+            "data": {
+                "object": data_object or {"id": intent_id, "object": "payment_intent", "status": "succeeded"}
+            },
         }
     ).encode()
     signature = hmac.new(secret.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()

@@ -32,7 +32,7 @@ from shop.core.errors import AppError, Conflict, NotFound
 from shop.inventory.locks import lock_order
 from shop.orders import fulfilment, states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
-from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.models import OrderLine, OrderStatus
 
 log = logging.getLogger("zhongcao.orders")
 STALE_CLAIM = timedelta(minutes=2)  # a sender that crashed mid-call: its claim is retaken after this
@@ -177,7 +177,7 @@ async def _refused(db: AsyncSession, refund: Refund, why: str) -> None:
 
 
 async def _announce(db: AsyncSession, events: OrderEvents, refund: Refund) -> None:
-    order = await db.get(Order, refund.order_id)
+    order = await lock_order(db, refund.order_id)  # one announcement at a time per order
     assert order is not None
     lines = {int(line_id): amount for line_id, amount in refund.lines.items()}
     news = OrderNews(OrderEvent.REFUNDED, order, amount=refund.amount, lines=lines, refund_id=refund.id)

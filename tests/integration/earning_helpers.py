@@ -68,3 +68,25 @@ async def onboard(client: Client) -> str:
     shown = await client.get("/api/v1/payouts/account")
     assert shown.json()["payouts_enabled"] is True, shown.text
     return str(shown.json()["account_id"])
+
+
+async def two_shop_sale(
+    merchant: Client, other_merchant: Client, creator: Client, shopper: Client
+) -> dict[str, Any]:
+    """A paid order of two shops' lines: an 80.00 serum through the creator's note (open at 10%) and
+    a 30.00 tote straight from the other shop. Once settled: creator 800, serum shop 8000 - 800 -
+    400 = 6800, tote shop 3000 - 150 = 2850."""
+    serum = await make_product(merchant, "Payout Serum", price=8_000, stock=20, open_bps=1_000)
+    tote = await make_product(other_merchant, "Payout Tote", price=3_000, stock=20)
+    note = await make_note(creator, [serum["id"]], title="Serum and tote")
+    await add_address(shopper)
+    for product, source in ((serum, {"type": "note", "id": note["id"]}), (tote, None)):
+        line: dict[str, Any] = {"variant_id": product["variants"][0]["id"], "quantity": 1}
+        if source:
+            line["source"] = source
+        added = await shopper.post("/api/v1/cart/lines", json=line)
+        assert added.status_code == 201, added.text
+    order_id = (await shopper.post("/api/v1/checkout", json={})).json()["order_id"]
+    paid = await shopper.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert paid.json()["status"] == "paid", paid.text
+    return dict(paid.json())

@@ -10,8 +10,8 @@ from litestar import Litestar
 
 from payments.gateway import StripeGateway
 from shop.payouts.jobs import run_settlement
-from tests.helpers import Client, add_address, make_note, make_product
-from tests.integration.earning_helpers import onboard, refund, ship
+from tests.helpers import Client
+from tests.integration.earning_helpers import onboard, refund, ship, two_shop_sale
 
 
 async def _settle(app: Litestar) -> dict[str, int]:
@@ -26,24 +26,6 @@ async def _transfers(app: Litestar, group: str, accounts: set[str]) -> list[Any]
     return [t for t in await gateway.list_transfers(group) if t.destination in accounts]
 
 
-async def _two_shop_order(
-    merchant: Client, other_merchant: Client, creator: Client, shopper: Client
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    serum = await make_product(merchant, "Split Serum", price=8_000, stock=20, open_bps=1_000)
-    tote = await make_product(other_merchant, "Split Tote", price=3_000, stock=20)
-    note = await make_note(creator, [serum["id"]], title="Serum and tote")
-    await add_address(shopper)
-    for product, source in ((serum, {"type": "note", "id": note["id"]}), (tote, None)):
-        line: dict[str, Any] = {"variant_id": product["variants"][0]["id"], "quantity": 1}
-        if source:
-            line["source"] = source
-        assert (await shopper.post("/api/v1/cart/lines", json=line)).status_code == 201
-    order_id = (await shopper.post("/api/v1/checkout", json={})).json()["order_id"]
-    paid = await shopper.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
-    assert paid.json()["status"] == "paid"
-    return paid.json(), {"serum": serum, "tote": tote}
-
-
 async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     app: Litestar,
     merchant: Client,
@@ -53,7 +35,7 @@ async def test_two_shops_and_a_creator_are_paid_once_and_reversed_pro_rata(
     clock: ModuleType,
 ) -> None:
     accounts = {await onboard(payee) for payee in (merchant, other_merchant, creator)}
-    order, _ = await _two_shop_order(merchant, other_merchant, creator, shopper)
+    order = await two_shop_sale(merchant, other_merchant, creator, shopper)
     await ship(merchant, order["id"])
     await ship(other_merchant, order["id"])
     assert (await _settle(app))["transfers planned"] == 0  # the return window is still open
