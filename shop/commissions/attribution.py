@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop import streams
 from shop.accounts.models import Role, User
-from shop.deals.models import SELLING_DEAL_STATES, Deal, Offer, OfferProduct
+from shop.deals.rights import commission_deal
 from shop.notes.models import Note
 from shop.orders.models import OrderLine
 from shop.partnerships.models import Collaboration
@@ -52,7 +52,7 @@ async def credit_for(db: AsyncSession, buyer_id: int, line: OrderLine, placed_at
     creator = await db.get(User, creator_id)
     if creator is None or creator.role != Role.CREATOR:
         return None
-    deal = await _paying_deal(db, creator_id, line.product_id)
+    deal = await commission_deal(db, creator_id, line.product_id)
     if deal is not None:
         return Credit(creator_id, deal.id, None, deal.offer.commission_bps or 0)
     collaboration_id = await _open_collaboration(db, line.product_id, placed_at)
@@ -60,22 +60,6 @@ async def credit_for(db: AsyncSession, buyer_id: int, line: OrderLine, placed_at
         return None
     bps = await rate_in_force(db, collaboration_id, placed_at)
     return Credit(creator_id, None, collaboration_id, bps) if bps > 0 else None
-
-
-async def _paying_deal(db: AsyncSession, creator_id: int, product_id: int) -> Deal | None:
-    stmt = (
-        select(Deal)
-        .join(Offer, Offer.id == Deal.offer_id)
-        .join(OfferProduct, OfferProduct.offer_id == Offer.id)
-        .where(
-            Deal.creator_id == creator_id,
-            Deal.status.in_(SELLING_DEAL_STATES),
-            OfferProduct.product_id == product_id,
-            Offer.commission_bps.is_not(None),
-        )
-        .order_by(Deal.id.desc())
-    )
-    return (await db.scalars(stmt.limit(1))).first()
 
 
 async def _open_collaboration(db: AsyncSession, product_id: int, at: datetime) -> int | None:

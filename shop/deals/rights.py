@@ -23,21 +23,34 @@ def in_deal_with(user_id: int, product_id: Any) -> ColumnElement[bool]:
     return product_id.in_(products_in_deals_with(user_id))
 
 
-async def flash_sale_deal(db: AsyncSession, host_id: int, product_id: int) -> Deal | None:
-    """The running deal whose flash-sale terms let `host_id` run a sale on another shop's product."""
+async def selling_deal(
+    db: AsyncSession, creator_id: int, product_id: int, term: ColumnElement[bool], *, newest: bool = False
+) -> Deal | None:
+    """A running deal of `creator_id`'s on `product_id` whose offer has `term` (the oldest, or the
+    newest with `newest`)."""
     stmt = (
         select(Deal)
         .join(Offer, Offer.id == Deal.offer_id)
         .join(OfferProduct, OfferProduct.offer_id == Offer.id)
         .where(
-            Deal.creator_id == host_id,
+            Deal.creator_id == creator_id,
             Deal.status.in_(SELLING_DEAL_STATES),
             OfferProduct.product_id == product_id,
-            Offer.flash_max_quantity.is_not(None),
+            term,
         )
-        .order_by(Deal.id)
+        .order_by(Deal.id.desc() if newest else Deal.id)
     )
     return (await db.scalars(stmt.limit(1))).first()
+
+
+async def flash_sale_deal(db: AsyncSession, host_id: int, product_id: int) -> Deal | None:
+    """The running deal whose flash-sale terms let `host_id` run a sale on another shop's product."""
+    return await selling_deal(db, host_id, product_id, Offer.flash_max_quantity.is_not(None))
+
+
+async def commission_deal(db: AsyncSession, creator_id: int, product_id: int) -> Deal | None:
+    """The newest running deal that pays `creator_id` a commission on `product_id`."""
+    return await selling_deal(db, creator_id, product_id, Offer.commission_bps.is_not(None), newest=True)
 
 
 def terms_refusal(

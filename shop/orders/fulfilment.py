@@ -85,6 +85,14 @@ def _lines_to_ship(mine: dict[int, OrderLine], shipped: set[int], wanted: Iterab
     return ids
 
 
+def complete_if_done(order: Order) -> None:
+    """A refund in full of the last unshipped lines completes an order that has shipped something:
+    its return window (and so its settlement) starts now. The status keeps saying refunded."""
+    shipped = {line_id for f in order.fulfilments for line_id in f.line_ids}
+    if order.fulfilled_at is None and shipped and _all_shipped(order.lines, shipped):
+        order.fulfilled_at = clock.now()
+
+
 def all_done(order: Order) -> bool:
     """Has every line of the order shipped, or been refunded in full?"""
     return _all_shipped(order.lines, {line_id for f in order.fulfilments for line_id in f.line_ids})

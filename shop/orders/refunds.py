@@ -172,6 +172,8 @@ async def _refused(db: AsyncSession, refund: Refund, why: str) -> None:
         order.refunded_amount -= refund.amount
         done = fulfilment.all_done(order)
         states.refund_refused(order, f"A refund of {refund.amount} was refused: {why}", all_lines_done=done)
+        if not done:  # a line it had refunded in full has still to ship: the order is not complete
+            order.fulfilled_at = None
     await db.commit()
     log.warning("refund %s refused: %s", refund.id, why)
 
@@ -179,6 +181,7 @@ async def _refused(db: AsyncSession, refund: Refund, why: str) -> None:
 async def _announce(db: AsyncSession, events: OrderEvents, refund: Refund) -> None:
     order = await lock_order(db, refund.order_id)  # one announcement at a time per order
     assert order is not None
+    fulfilment.complete_if_done(order)
     lines = {int(line_id): amount for line_id, amount in refund.lines.items()}
     news = OrderNews(OrderEvent.REFUNDED, order, amount=refund.amount, lines=lines, refund_id=refund.id)
     await events.announce(db, news)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.gateway import Charge
 from payments.models import PaymentAttempt, Refund
-from shop.orders import states
+from shop.orders import fulfilment, states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
 from shop.orders.models import Order
 
@@ -66,5 +66,6 @@ async def _record(db: AsyncSession, events: OrderEvents, order: Order, charge: C
     )
     db.add(refund)
     await db.flush()
+    fulfilment.complete_if_done(order)
     news = OrderNews(OrderEvent.REFUNDED, order, amount=amount, lines=split, refund_id=refund.id)
     await events.announce(db, news)

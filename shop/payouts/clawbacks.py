@@ -23,6 +23,7 @@ from shop.payouts.models import (
     ReversalState,
     TransferState,
 )
+from shop.payouts.refusals import give_back_debts, replan_share
 from shop.payouts.settlement import Share, plan_share, shares
 
 COUNTED = (ReversalState.PLANNED, ReversalState.SENDING, ReversalState.SENT, ReversalState.REFUSED)
@@ -62,6 +63,9 @@ async def claw_back(db: AsyncSession, order: Order, fee_bps: int, refund_id: int
         owed_now = share.amount if share else 0
         if transfer.state == TransferState.PLANNED:
             await _resize(db, order, transfer, share)
+            continue
+        if transfer.state == TransferState.REFUSED:  # what it asked for has changed: ask again
+            await replan_share(db, order, transfer, fee_bps)
             continue
         held = transfer.amount + transfer.netted - await reversed_so_far(db, transfer.id)
         held -= await debts_restored(db, transfer.id)
@@ -129,25 +133,12 @@ async def _resize(db: AsyncSession, order: Order, transfer: PayoutTransfer, shar
         transfer.amount = max(owed_now - transfer.netted, 0)
         if transfer.amount == 0:
             transfer.state, transfer.last_error = TransferState.FAILED.value, "nothing left to pay"
-            _give_back_debts(db, transfer)
+            give_back_debts(db, transfer)
         return
     transfer.state, transfer.last_error = TransferState.FAILED.value, "replaced: a refund changed the amount"
-    _give_back_debts(db, transfer)
+    give_back_debts(db, transfer)
     if share is not None and share.amount > 0:
         replacement = await plan_share(db, order, share)
         await db.execute(
             update(Commission).where(Commission.transfer_id == transfer.id).values(transfer_id=replacement.id)
-        )
-
-
-def _give_back_debts(db: AsyncSession, transfer: PayoutTransfer) -> None:
-    """What the retired transfer kept back is owed again, to be kept from the next one."""
-    if transfer.netted:
-        db.add(
-            PayoutCarry(
-                payee_id=transfer.payee_id,
-                currency=transfer.currency,
-                amount=transfer.netted,
-                transfer_id=transfer.id,
-            )
         )

@@ -3,11 +3,13 @@
     1. commissions whose return window closed become payable
     2. payable orders are planned: one transfer per payee, debts netted, keys stored
     3. released deal fees are planned the same way
-    4. planned transfers are sent, paced (a payee without an enabled account waits)
+    4. transfers Stripe refused for good a while ago are planned again (refusals.py)
     5. planned reversals are sent; one refused for a short balance becomes a debt
+    6. planned transfers are sent, paced (a payee without an enabled account waits)
 
 A run killed anywhere leaves rows with their keys: the next run (or a second one at the same time,
 kept apart by the order's row lock and the rows' claims) finishes the work and pays no one twice.
+A claim a dead run left behind is retaken once it is `STALE_CLAIM` old.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from shop.core import clock
 from shop.core.keys import new_key
 from shop.core.retry import describe
 from shop.deals.models import Deal, FeeState, HeldFee
-from shop.payouts.models import PayeeRole, PayoutReversal, PayoutTransfer, ReversalState, TransferState
-from shop.payouts.sending import Pacer, send_reversal, send_transfer
+from shop.payouts.models import PayeeRole, PayoutReversal, PayoutTransfer, TransferState
+from shop.payouts.refusals import MAX_TRIES, refused_due_query, replan_refused
+from shop.payouts.sending import Pacer, claimable, send_reversal, send_transfer
 from shop.payouts.settlement import (
     LIVE_TRANSFERS,
     net_debts,
@@ -73,38 +76,52 @@ async def run_settlement(
         payable = await mark_payable(db)
         await db.commit()
         orders = list((await db.scalars(payable_orders_query(window).limit(BATCH))).all())
-        fees = await _releasable_fees(db)
+        refused = list((await db.scalars(refused_due_query().limit(BATCH))).all())
 
     async def plan(db: AsyncSession, order_id: int) -> int:
         return len(await plan_order(db, order_id, fee_bps, window))
 
+    async def replan(db: AsyncSession, transfer_id: int) -> bool:
+        return await replan_refused(db, transfer_id, fee_bps) is not None
+
     counts = {"commissions payable": payable}
     counts["transfers planned"] = await _each(sessions, orders, plan)
+    counts["refused planned again"] = await _each(sessions, refused, replan)
+    async with sessions() as db:
+        fees = await _releasable_fees(db)
     counts["fees planned"] = await _each(sessions, fees, _plan_fee)
     async with sessions() as db:
-        transfers = await _due(db, PayoutTransfer, TransferState.PLANNED)
-        reversals = await _due(db, PayoutReversal, ReversalState.PLANNED)
-    counts["transfers sent"] = await _each(
-        sessions, transfers, lambda db, i: send_transfer(db, gateway, pacer, i)
-    )
+        transfers = await _due(db, PayoutTransfer)
+        reversals = await _due(db, PayoutReversal)
+    # Reversals first: what they bring back to a charge is what a replacement transfer is paid from.
     counts["reversals sent"] = await _each(
         sessions, reversals, lambda db, i: send_reversal(db, gateway, pacer, i)
+    )
+    counts["transfers sent"] = await _each(
+        sessions, transfers, lambda db, i: send_transfer(db, gateway, pacer, i)
     )
     return counts
 
 
-async def _due(db: AsyncSession, model: Any, state: str) -> list[int]:
-    stmt = select(model.id).where(model.state == state, model.due(clock.now())).order_by(model.id)
+async def _due(db: AsyncSession, model: Any) -> list[int]:
+    """Planned rows past their backoff, and claims a dead run left behind."""
+    stmt = select(model.id).where(claimable(model), model.due(clock.now())).order_by(model.id)
     return list((await db.scalars(stmt.limit(BATCH))).all())
 
 
 async def _releasable_fees(db: AsyncSession) -> list[int]:
-    """Held fees released to their creator that no transfer carries yet (by offer id)."""
+    """Held fees released to their creator that no transfer carries yet (by offer id). A refused
+    one waits to be retired (refusals.py); one refused `MAX_TRIES` times is an operator's."""
     carried = select(PayoutTransfer.id).where(
-        PayoutTransfer.offer_id == HeldFee.offer_id, PayoutTransfer.state.in_(LIVE_TRANSFERS)
+        PayoutTransfer.offer_id == HeldFee.offer_id,
+        PayoutTransfer.state.in_((*LIVE_TRANSFERS, TransferState.REFUSED)),
     )
+    tries = select(func.count(PayoutTransfer.id)).where(PayoutTransfer.offer_id == HeldFee.offer_id)
     stmt = select(HeldFee.offer_id).where(
-        HeldFee.state.in_(RELEASED), HeldFee.release_amount > 0, ~carried.exists()
+        HeldFee.state.in_(RELEASED),
+        HeldFee.release_amount > 0,
+        ~carried.exists(),
+        tries.scalar_subquery() < MAX_TRIES,
     )
     return list((await db.scalars(stmt.order_by(HeldFee.offer_id).limit(BATCH))).all())
 
@@ -115,11 +132,14 @@ async def _plan_fee(db: AsyncSession, offer_id: int) -> bool:
     if fee is None or deal is None or fee.state not in RELEASED or fee.release_amount <= 0:
         return False
     carried = select(PayoutTransfer.id).where(
-        PayoutTransfer.offer_id == offer_id, PayoutTransfer.state.in_(LIVE_TRANSFERS)
+        PayoutTransfer.offer_id == offer_id,
+        PayoutTransfer.state.in_((*LIVE_TRANSFERS, TransferState.REFUSED)),
     )
     if await db.scalar(carried.limit(1)) is not None:
         return False
     count = await db.scalar(select(func.count(PayoutTransfer.id)).where(PayoutTransfer.offer_id == offer_id))
+    if (count or 0) >= MAX_TRIES:
+        return False
     transfer = PayoutTransfer(
         payee_id=deal.creator_id,
         role=PayeeRole.DEAL_FEE.value,

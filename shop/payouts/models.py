@@ -8,7 +8,9 @@ the difference, each under an idempotency key stored before the call::
 
     PayoutTransfer   planned ──claimed──▶ sending ──Stripe accepted──▶ sent
                         ▲                    ├──undecided (down, 409, rate limit)──▶ planned (retried)
-                        │                    └──refused for good──▶ failed (its order is planned again)
+                        │                    ├──claim older than STALE_CLAIM (a run died)──▶ retaken
+                        │                    └──refused for good──▶ refused ──▶ failed, share planned
+                        │                                              again (refusals.py)
                         └── waits while the payee has no enabled account
     PayoutReversal   planned ──Stripe accepted──▶ sent
                         └──the payee's balance is short──▶ refused ──▶ owed (PayoutCarry), netted next run
@@ -65,7 +67,8 @@ class TransferState(enum.StrEnum):
     PLANNED = "planned"
     SENDING = "sending"  # one sender holds it; undecided answers put it back to planned
     SENT = "sent"
-    FAILED = "failed"
+    REFUSED = "refused"  # Stripe said no for good; its share is planned again (refusals.py)
+    FAILED = "failed"  # retired: replaced by another transfer, or nothing left to pay
 
 
 class PayoutTransfer(Retried, Base):

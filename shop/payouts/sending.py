@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.errors import InsufficientBalance, StripeFailure
@@ -19,6 +21,7 @@ from payments.gateway import StripeGateway
 from payments.models import PaymentAttempt
 from shop.commissions.models import Commission, CommissionState
 from shop.core import clock
+from shop.core.retry import RetryPolicy
 from shop.deals.models import HeldFee
 from shop.payouts.accounts import enabled_account
 from shop.payouts.models import (
@@ -28,8 +31,13 @@ from shop.payouts.models import (
     ReversalState,
     TransferState,
 )
+from shop.payouts.refusals import refuse
 
 log = logging.getLogger("zhongcao.payouts")
+# A run that died holding a claim: the row is retaken after this (its stored key makes resending
+# safe; Stripe answers a repeated key with the transfer it already made).
+STALE_CLAIM = timedelta(minutes=5)
+CLAIMABLE = ("planned", "sending")
 
 
 class Pacer:
@@ -50,11 +58,19 @@ class Pacer:
         self.next_at = max(self.next_at, time.monotonic() + seconds)
 
 
+def claimable(model: Any) -> ColumnElement[bool]:
+    """Planned rows, and rows whose sender died holding them."""
+    stale = and_(model.state == "sending", model.updated_at < clock.now() - STALE_CLAIM)
+    return or_(model.state == "planned", stale)
+
+
 async def _claim(db: AsyncSession, model: type[PayoutTransfer] | type[PayoutReversal], row_id: int) -> bool:
     claimed = await db.execute(
-        update(model).where(model.id == row_id, model.state == "planned").values(state="sending")
+        update(model)
+        .where(model.id == row_id, claimable(model))
+        .values(state="sending", updated_at=clock.now())
     )
-    await db.commit()
+    await db.commit()  # the claim is durable before the call: no second sender meanwhile
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
@@ -81,7 +97,7 @@ async def source_charge(db: AsyncSession, gateway: StripeGateway, transfer: Payo
 async def send_transfer(db: AsyncSession, gateway: StripeGateway, pacer: Pacer, transfer_id: int) -> bool:
     """True when Stripe accepted it now. A payee without an enabled account waits (not claimed)."""
     transfer = await db.get(PayoutTransfer, transfer_id, populate_existing=True)
-    if transfer is None or transfer.state != TransferState.PLANNED:
+    if transfer is None or transfer.state not in CLAIMABLE:
         return False
     destination = await enabled_account(db, transfer.payee_id)
     if destination is None or not await _claim(db, PayoutTransfer, transfer_id):
@@ -121,22 +137,15 @@ async def send_transfer(db: AsyncSession, gateway: StripeGateway, pacer: Pacer, 
 
 
 async def _transfer_failed(db: AsyncSession, transfer_id: int, error: StripeFailure) -> None:
-    """Undecided: back to planned, retried after the backoff. Refused for good: failed, and its
-    commissions go back to payable so the order is planned again with the amounts as they are then."""
+    """Undecided: back to planned, retried after the backoff. Refused for good (or too often):
+    refused, and its share is planned again with the amounts as they are then (refusals.py)."""
     await db.rollback()
     transfer = await db.get(PayoutTransfer, transfer_id, populate_existing=True)
     assert transfer is not None
-    from shop.core.retry import RetryPolicy
-
-    gave_up = transfer.record_failure(f"{type(error).__name__}: {error.message}", RetryPolicy(), clock.now())
+    reason = f"{type(error).__name__}: {error.message}"
+    gave_up = transfer.record_failure(reason, RetryPolicy(), clock.now())
     if error.permanent or gave_up:
-        transfer.state = TransferState.FAILED.value
-        await db.execute(
-            update(Commission)
-            .where(Commission.transfer_id == transfer_id)
-            .values(state=CommissionState.PAYABLE.value, transfer_id=None)
-        )
-        log.error("transfer %s refused for good: %s", transfer_id, error.message)
+        await refuse(db, transfer, reason)
     else:
         transfer.state = TransferState.PLANNED.value
         log.warning("transfer %s not sent yet: %s", transfer_id, error.message)
@@ -145,7 +154,7 @@ async def _transfer_failed(db: AsyncSession, transfer_id: int, error: StripeFail
 
 async def send_reversal(db: AsyncSession, gateway: StripeGateway, pacer: Pacer, reversal_id: int) -> bool:
     reversal = await db.get(PayoutReversal, reversal_id, populate_existing=True)
-    if reversal is None or reversal.state != ReversalState.PLANNED:
+    if reversal is None or reversal.state not in CLAIMABLE:
         return False
     transfer = await db.get(PayoutTransfer, reversal.transfer_id)
     if (
@@ -182,8 +191,6 @@ async def send_reversal(db: AsyncSession, gateway: StripeGateway, pacer: Pacer, 
         reversal = await db.get(PayoutReversal, reversal_id, populate_existing=True)
         assert reversal is not None
         reversal.state = ReversalState.PLANNED.value
-        from shop.core.retry import RetryPolicy
-
         reversal.record_failure(f"{type(error).__name__}: {error.message}", RetryPolicy(), clock.now())
         await db.commit()
         return False

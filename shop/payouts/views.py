@@ -12,7 +12,7 @@ from shop.core.exports import to_csv
 from shop.orders.models import Order, OrderLine
 from shop.orders.states import PAID_STATES
 from shop.payouts.models import PayeeRole, PayoutTransfer, TransferState
-from shop.payouts.settlement import Share, commission_sums_for, merchant_share
+from shop.payouts.settlement import LIVE_TRANSFERS, Share, commission_sums_for, merchant_share
 
 SETTLEMENT_COLUMNS = (
     "order_id",
@@ -61,7 +61,7 @@ async def _merchant_transfers(
             PayoutTransfer.order_id.in_(order_ids),
             PayoutTransfer.role == PayeeRole.MERCHANT,
             PayoutTransfer.merchant_id == merchant.id,
-            PayoutTransfer.state != TransferState.FAILED,
+            PayoutTransfer.state.in_(LIVE_TRANSFERS),
         )
         .order_by(PayoutTransfer.id)
     )

@@ -160,7 +160,7 @@ async def test_real_activity_passes_and_the_operator_sees_the_books(
             "kept": {"amount": 200, "currency": "USD"},
         }
     ]
-    assert books["transfers"] == {"planned": 0, "sending": 0, "sent": 3, "failed": 0}
+    assert books["transfers"] == {"planned": 0, "sending": 0, "sent": 3, "refused": 0, "failed": 0}
     assert books["reversals"] == {"planned": 0, "sending": 0, "sent": 2, "refused": 1}
     assert books["debts"] == [
         {

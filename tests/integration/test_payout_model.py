@@ -236,22 +236,19 @@ class PayoutMachine(RuleBasedStateMachine):
                 take = min(wanted, line.total - line.refunded)
                 line.refunded += take
                 wanted -= take
-        self._fulfilled(order, by_parcel=False)
+        self._fulfilled(order)
 
-    def _fulfilled(self, order: Order, *, by_parcel: bool) -> None:
+    def _fulfilled(self, order: Order) -> None:
         """Read when the order counts as fulfilled (settlement waits RETURN_WINDOW_DAYS from then).
-        A parcel that ships the last unshipped line fulfils it; before every line has shipped or
-        been refunded in full nothing does. A refund that leaves only shipped lines should fulfil
-        it too, but does not today: test_payout_fault_runs pins that, so the model takes the app's
-        word in that one case and checks the rest."""
+        The parcel or the refund that leaves every line shipped or refunded in full, with one
+        shipped, fulfils it; nothing earlier does, and nothing later moves the date."""
         stored: datetime | None = self.read(
             lambda db: db.scalar(select(OrderRow.fulfilled_at).where(OrderRow.id == order.id))
         )
         done = all(ln.done() for ln in order.lines) and any(ln.shipped_at for ln in order.lines)
-        if not done:
-            assert stored is None
-        elif by_parcel:
-            assert stored is not None
+        assert (stored is not None) == done, (stored, done)
+        if order.fulfilled_at is not None:
+            assert stored == order.fulfilled_at
         order.fulfilled_at = stored
 
     @precondition(has_orders)
@@ -297,7 +294,7 @@ class PayoutMachine(RuleBasedStateMachine):
                 assert sorted(answer.json()["line_ids"]) == [ln.id for ln in to_ship]
                 for line in to_ship:
                     line.shipped_at = clock.now()
-                self._fulfilled(chosen, by_parcel=True)
+                self._fulfilled(chosen)
 
     # ---- time, settlement, payees ---------------------------------------------------------------
 
