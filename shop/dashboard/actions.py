@@ -22,31 +22,52 @@ EXPIRING_SOON = timedelta(hours=48)
 @dataclass(frozen=True, slots=True)
 class Action:
     key: str
-    label: str
+    many: str  # the label for any count but 1
     count: int
     url: str
+    one: str = ""  # the label for a count of 1
+
+    @property
+    def label(self) -> str:
+        return self.one if self.count == 1 and self.one else self.many
 
 
 async def actions(db: AsyncSession, shop: Merchant) -> list[Action]:
     found = [
         Action(
-            "unshipped", "paid orders to ship", await _unshipped(db, shop), "/dashboard/orders?shipped=no"
+            "unshipped",
+            "paid orders to ship",
+            await _unshipped(db, shop),
+            "/dashboard/orders?shipped=no",
+            "paid order to ship",
         ),
         Action(
             "refunds",
             "refunds waiting for Stripe",
             await _refunds_pending(db, shop),
             "/dashboard/orders?refund=pending",
+            "refund waiting for Stripe",
         ),
         Action(
             "stock",
             "products running low or out of stock",
             await _low_stock(db, shop),
             "/dashboard/products?stock=low",
+            "product running low or out of stock",
         ),
-        Action("reviews", "deals waiting for your review", await _reviews(db, shop), "/deals"),
         Action(
-            "offers", "offers expiring within 2 days", await _expiring_offers(db, shop), "/deals?tab=offers"
+            "reviews",
+            "deals waiting for your review",
+            await _reviews(db, shop),
+            "/deals",
+            "deal waiting for your review",
+        ),
+        Action(
+            "offers",
+            "offers expiring within 2 days",
+            await _expiring_offers(db, shop),
+            "/deals?tab=offers",
+            "offer expiring within 2 days",
         ),
     ]
     return [a for a in found if a.count]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from shop.accounts.models import Merchant, User
 from shop.core import clock
@@ -97,41 +98,47 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _line_filter(shop: Merchant, filters: OrderFilters) -> ColumnElement[bool]:
-    """Which of the shop's lines an order must have (all of its lines when no line filter is set)."""
-    conditions = [OrderLine.merchant_id == shop.id]
+def _picks(line: Any, shop: Merchant, filters: OrderFilters) -> ColumnElement[bool] | None:
+    """A line of the shop's an order must have (`line`: OrderLine or an alias); None: any."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.source:
-        conditions.append(OrderLine.source_type == filters.source)
+        conditions.append(line.source_type == filters.source)
     if filters.creator_id:
-        conditions.append(OrderLine.creator_id == filters.creator_id)
+        conditions.append(line.creator_id == filters.creator_id)
     if filters.shipped is False:
         shipped = select(FulfilmentLine.order_line_id)
         conditions += [
-            OrderLine.id.not_in(shipped),
-            OrderLine.refunded_amount < OrderLine.unit_amount * OrderLine.quantity,
+            line.id.not_in(shipped),
+            line.refunded_amount < line.unit_amount * line.quantity,
         ]
-    return and_(*conditions)
+    if not conditions:
+        return None
+    return exists().where(line.order_id == Order.id, line.merchant_id == shop.id, *conditions)
+
+
+def _order_conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.status:
+        conditions.append(Order.status == filters.status)
+    if filters.since:
+        conditions.append(Order.created_at >= _midnight(filters.since))
+    if filters.until:
+        conditions.append(Order.created_at < _midnight(filters.until + timedelta(days=1)))
+    if filters.shipped is True:
+        conditions.append(Order.fulfilled_at.is_not(None))
+    if filters.q and (number := ORDER_NUMBER.match(filters.q)):
+        conditions.append(Order.id == int(number[1]))
+    elif filters.q:
+        buyer = select(User.id).where(func.lower(User.email).contains(filters.q.lower(), autoescape=True))
+        conditions.append(Order.user_id.in_(buyer))
+    return conditions
 
 
 def orders_query(shop: Merchant, filters: OrderFilters) -> Select[Any]:
-    mine = exists().where(OrderLine.order_id == Order.id, _line_filter(shop, filters))
-    stmt = select(Order).where(mine)
-    if filters.status:
-        stmt = stmt.where(Order.status == filters.status)
-    if filters.since:
-        stmt = stmt.where(Order.created_at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
-    if filters.until:
-        stmt = stmt.where(
-            Order.created_at < datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC)
-        )
-    if filters.shipped is True:
-        stmt = stmt.where(Order.fulfilled_at.is_not(None))
-    if filters.q and (number := ORDER_NUMBER.match(filters.q)):
-        stmt = stmt.where(Order.id == int(number[1]))
-    elif filters.q:
-        buyer = select(User.id).where(func.lower(User.email).contains(filters.q.lower(), autoescape=True))
-        stmt = stmt.where(Order.user_id.in_(buyer))
-    return stmt
+    picked = _picks(OrderLine, shop, filters)
+    if picked is None:
+        picked = exists().where(OrderLine.order_id == Order.id, OrderLine.merchant_id == shop.id)
+    return select(Order).where(picked, *_order_conditions(filters))
 
 
 async def page(
@@ -141,13 +148,19 @@ async def page(
 
 
 async def totals(db: AsyncSession, shop: Merchant, filters: OrderFilters) -> dict[str, int]:
-    """The filtered orders' count and the shop's lines' sums (what the exports add up to)."""
-    ids = orders_query(shop, filters).with_only_columns(Order.id)
-    stmt = select(
-        func.count(func.distinct(OrderLine.order_id)),
-        func.coalesce(func.sum(OrderLine.unit_amount * OrderLine.quantity), 0),
-        func.coalesce(func.sum(OrderLine.refunded_amount), 0),
-    ).where(OrderLine.order_id.in_(ids), OrderLine.merchant_id == shop.id)
+    """The filtered orders' count and the shop's lines' sums (what the exports add up to): one
+    pass over the shop's lines joined to their orders (a line filter picks orders, not lines)."""
+    stmt = (
+        select(
+            func.count(func.distinct(OrderLine.order_id)),
+            func.coalesce(func.sum(OrderLine.unit_amount * OrderLine.quantity), 0),
+            func.coalesce(func.sum(OrderLine.refunded_amount), 0),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.merchant_id == shop.id, *_order_conditions(filters))
+    )
+    if (picked := _picks(aliased(OrderLine), shop, filters)) is not None:
+        stmt = stmt.where(picked)
     count, gross, refunded = (await db.execute(stmt)).one()
     return {
         "orders": int(count),
