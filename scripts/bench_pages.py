@@ -40,7 +40,11 @@ async def _hammer(url: str, seconds: float, concurrency: int, headers: Headers =
         async def worker() -> None:
             nonlocal done, errors
             while time.perf_counter() < deadline:
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.HTTPError:  # a timeout counts against the page; the run goes on
+                    errors += 1
+                    continue
                 if response.status_code == 200:
                     done += 1
                 else:
