@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant, Role, User
 from shop.catalog.models import Product, ProductCategory
+from shop.core import clock
 from shop.demo.plan import ProductKey
 from shop.demo.shows import REPLAYS, UPCOMING
 from shop.notifications.services import Notifier
@@ -31,6 +32,7 @@ MARKETPLACE: dict[ProductKey, int] = {
     ("PD", "Felt Desk Mat"): 800,
 }
 SHELF_RATE = 1000
+OPENED_BEFORE = timedelta(days=45)
 # Glow Lab trims one rate: the marketplace shows "drops to 9% on …" (announced once, on the first run).
 CUT: tuple[ProductKey, int] = (("GL", "Vitamin C Glow Drops"), 900)
 SHOWCASE_OWNER = "creator@demo.test"
@@ -82,14 +84,21 @@ async def seed_collaborations(
         ).all()
     )
     created = 0
-    for product_id, bps in sorted(ids.items()):
-        if product_id in open_now:
-            continue
-        product = await db.get(Product, product_id)
-        merchant = await db.get(Merchant, product.merchant_id) if product else None
-        if merchant is not None:
-            await open_collaboration(db, merchant, CollaborationIn(product_id=product_id, commission_bps=bps))
-            created += 1
+    # Opened before the demo's month of orders (`orders.py`), so those earn their creators these
+    # rates: a commission is owed only on an order placed while the collaboration was open.
+    clock.advance(-OPENED_BEFORE)
+    try:
+        for product_id, bps in sorted(ids.items()):
+            if product_id in open_now:
+                continue
+            product = await db.get(Product, product_id)
+            merchant = await db.get(Merchant, product.merchant_id) if product else None
+            if merchant is not None:
+                data = CollaborationIn(product_id=product_id, commission_bps=bps)
+                await open_collaboration(db, merchant, data)
+                created += 1
+    finally:
+        clock.advance(OPENED_BEFORE)
     await _categorise(db, products)
     created += await _fill_showcase(
         db, users[SHOWCASE_OWNER], [products[k] for k in MARKETPLACE if k in products]

@@ -273,6 +273,14 @@ ivy.daily@demo.test | creator | Ivy Wang | skincare tea outdoor desk
     Small rituals, big mood. Sunday resets and what's in my bag.
 """)
 
+# Each shopper's default address, where their orders ship: (line1, line2, city, state, ZIP).
+ADDRESSES = {
+    "shopper@demo.test": ("88 Tea Garden Lane", "Apt 3B", "San Francisco", "CA", "94110"),
+    "sam@demo.test": ("2150 Pearl Street", "", "Boulder", "CO", "80302"),
+    "rin@demo.test": ("415 Pine Street", "Unit 12", "Seattle", "WA", "98101"),
+    "maya@demo.test": ("73 Linden Avenue", "", "Portland", "OR", "97214"),
+    "leo@demo.test": ("19 Mercer Street", "Floor 4", "New York", "NY", "10013"),
+}
 SHOPPERS = _people("""
 shopper@demo.test | shopper | Alex Rivera | desk tea
     Here for the recommendations.

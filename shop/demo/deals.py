@@ -4,7 +4,7 @@ Everything goes through the services the API uses (send, accept, submit, review,
 deal has its history and both sides' notifications. Two are published with their label showing: a
 note by creator@demo.test, and her stream that is live now. creator@demo.test has an offer waiting,
 and merchant@demo.test a submission to review. The offers carry commissions and samples but no flat
-fee: a fee is a card payment, made in the browser (the local Stripe server starts after the seed).
+fee: a fee is a card payment, made in the browser by whoever tries the demo.
 """
 
 from __future__ import annotations

@@ -30,10 +30,12 @@ from shop.catalog.services import create_product
 from shop.core.db import build_engine
 from shop.core.storage import ImageStore
 from shop.demo.collaborations import seed_collaborations
-from shop.demo.content import CREATORS, PASSWORD, SHOPPERS, SHOPS
+from shop.demo.content import ADDRESSES, CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.deals import seed_deals
+from shop.demo.engagement import seed_engagement
 from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
+from shop.demo.orders import seed_orders
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
 from shop.notes.editing import create_note
 from shop.notes.models import Note
@@ -44,15 +46,6 @@ from shop.operators.commands import add_operator
 from shop.settings import Settings
 
 COMMIT_EVERY = 10
-DEMO_ADDRESS = {
-    "name": "Alex Rivera",
-    "line1": "88 Tea Garden Lane",
-    "line2": "Apt 3B",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94110",
-    "country": "US",
-}
 Picture = tuple[bytes, list[tuple[float, float]]]
 
 
@@ -100,7 +93,8 @@ async def seed(settings: Settings, *, with_notes: bool = True) -> None:
             await _seed_notes(run, notes, note_renders)
             await _seed_social(run, plan)
             await _seed_live(run, settings, with_deals=with_notes)
-            # Orders get their own `_seed_*` section once that feature lands.
+            run.created += await seed_orders(run.db, settings, _say)  # needs the local Stripe server
+            run.created += await seed_engagement(run.db, _say)
             if run.created:
                 _say(f"done, {run.created} objects in {time.perf_counter() - started:.1f}s")
             else:
@@ -124,7 +118,8 @@ async def _seed_accounts(run: _Run) -> None:
     ]
     for email, name, role, bio, shop_name in people:
         run.users[email] = await _ensure_user(run, email, name, role, bio, shop_name)
-    await _ensure_address(run, run.users["shopper@demo.test"])
+    for shopper in SHOPPERS:
+        await _ensure_address(run, run.users[shopper.email], shopper.name)
     if await run.db.scalar(select(User.id).where(User.email == OPERATOR)) is None:
         # The way every operator is made (`python -m shop operator add`), with the demo password.
         run.users[OPERATOR] = (await add_operator(run.db, OPERATOR, PASSWORD)).user
@@ -148,10 +143,13 @@ async def _ensure_user(run: _Run, email: str, name: str, role: Role, bio: str, s
     return user
 
 
-async def _ensure_address(run: _Run, user: User) -> None:
-    """The demo shopper's default address, so checkout is filled in from the first visit."""
+async def _ensure_address(run: _Run, user: User, name: str) -> None:
+    """A shopper's default address, so checkout is filled in from the first visit (and the seeded
+    orders ship somewhere)."""
     if await default_address(run.db, user) is None:
-        await add_address(run.db, user, NewAddressIn(**DEMO_ADDRESS, default=True))
+        line1, line2, city, region, postal_code = ADDRESSES[user.email]
+        place = {"line1": line1, "line2": line2, "city": city, "region": region, "postal_code": postal_code}
+        await add_address(run.db, user, NewAddressIn(name=name, **place, country="US", default=True))
         run.created += 1
 
 

@@ -22,9 +22,10 @@ from payments.gateway import StripeGateway
 from shop.audit.checks import CHECKS, Finding, run_all
 from shop.audit.findings import snapshot
 from shop.demo import seed as demo
+from shop.demo.orders import seed_orders
 from shop.payouts.jobs import run_settlement
 from shop.settings import Settings
-from tests.helpers import ROOT, Client, add_address, make_note, make_product
+from tests.helpers import ROOT, Client, add_address, free_port, make_note, make_product
 from tests.integration.earning_helpers import onboard, refund, ship
 from tests.live_helpers import hold_and_checkout, launch_sale, live_room
 
@@ -379,11 +380,34 @@ async def test_the_command_exits_0_on_clean_books_and_1_on_corrupted_ones(
     assert broken.stdout.splitlines()[-1] == "audit: 1 of 5 checks failed (1 violations in all)"
 
 
+async def _count(db: AsyncSession, sql: str) -> int:
+    return int((await db.execute(text(sql))).scalar_one())
+
+
 async def test_the_demo_data_passes_the_audit(db: AsyncSession, settings: Settings) -> None:
-    # Without the notes (drawing them is slow): the stock, the rooms and their sales are all here.
+    # Without the notes (drawing them is slow): the stock, the rooms and their sales are all here,
+    # and the month of orders, paid on the local Stripe server the fixture runs.
     await demo.seed(settings, with_notes=False)
-    live_sales = (await db.execute(text("SELECT COUNT(*) FROM flash_sales"))).scalar_one()
-    assert live_sales >= 1
+    assert await _count(db, "SELECT COUNT(*) FROM flash_sales") >= 1
+    assert 40 <= await _count(db, "SELECT COUNT(*) FROM orders") <= 48
+    assert await _count(db, "SELECT COUNT(*) FROM orders WHERE paid_at IS NULL") == 0
+    statuses = dict((await db.execute(text("SELECT status, COUNT(*) FROM orders GROUP BY status"))).all())
+    assert (statuses["refunded"], statuses["partially_refunded"]) == (1, 2)
+    assert statuses["fulfilled"] > 30
+    assert statuses["paid"] >= 1  # the last day's orders wait to be shipped
+    assert await _count(db, "SELECT COUNT(*) FROM refunds WHERE status = 'succeeded'") == 3
+    assert await _count(db, "SELECT COUNT(*) FROM commissions") >= 1  # bought from creators' rooms
+    assert await _count(db, "SELECT COUNT(*) FROM engagement_daily") >= 1
     result = _command(settings)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "audit: all 5 checks pass"
+
+
+async def test_without_a_stripe_server_the_demo_buys_nothing(db: AsyncSession, settings: Settings) -> None:
+    # `python -m shop seed` run alone: the orders step says why in one line and the seed goes on.
+    nobody = f"http://127.0.0.1:{free_port()}"
+    said: list[str] = []
+    alone = settings.model_copy(update={"stripe_api_base": nobody})
+    assert await seed_orders(db, alone, said.append) == 0
+    assert said == [f"orders skipped: no local Stripe server at {nobody} (scripts/demo starts one)"]
+    assert await _count(db, "SELECT COUNT(*) FROM orders") == 0

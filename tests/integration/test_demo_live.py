@@ -1,5 +1,5 @@
 """The demo seeder's live streams: a room on air with a running sale, replays with chapters, and a
-second run that adds nothing but a fresh sale once the last one has ended."""
+second run that adds nothing (no stream, no order) but a fresh sale once the last one has ended."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from live.flash_sales.models import FlashSale
 from live.models import Stream, StreamEvent
 from shop.demo import seed as demo
+from shop.orders.models import Order
 from shop.settings import Settings
 from tests.helpers import Client
 
@@ -17,7 +18,7 @@ async def _counts(db: AsyncSession) -> tuple[int, ...]:
     return tuple(
         [
             int(await db.scalar(select(func.count()).select_from(t)) or 0)
-            for t in (Stream, StreamEvent, FlashSale)
+            for t in (Stream, StreamEvent, FlashSale, Order)
         ]
     )
 
@@ -27,6 +28,7 @@ async def test_seeded_streams_are_live_replayable_and_idempotent(
 ) -> None:
     await demo.seed(settings, with_notes=False)  # no stream needs the notes, and drawing them is slow
     before = await _counts(db)
+    assert before[3] > 0  # the demo's orders, on the local Stripe server the fixture runs
     await demo.seed(settings, with_notes=False)
     assert await _counts(db) == before
 
@@ -69,5 +71,5 @@ async def test_seeded_streams_are_live_replayable_and_idempotent(
     old = (await client.get(f"/api/v1/flash-sales/{sale['id']}/ledger")).json()
     assert old["invariant_ok"]
     assert (old["sold"], old["held"]) == (0, 0)
-    streams, _, sales = await _counts(db)
-    assert (streams, sales) == (before[0], before[2] + 1)
+    streams, _, sales, orders = await _counts(db)
+    assert (streams, sales, orders) == (before[0], before[2] + 1, before[3])
