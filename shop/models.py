@@ -19,6 +19,7 @@ from shop.analytics.models import EngagementDaily, EngagementEvent, RollupMark
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductImage, StockMovement, Variant
 from shop.commissions.models import Commission, CommissionEntry
+from shop.dashboard.models import SalesBuyer, SalesHour
 from shop.deals.models import Deal, DealRound, HeldFee, Offer, OfferProduct
 from shop.notes.models import (
     Comment,
@@ -83,6 +84,8 @@ __all__ = [
     "ProductTag",
     "Refund",
     "RollupMark",
+    "SalesBuyer",
+    "SalesHour",
     "SettledOrder",
     "ShowcaseItem",
     "StockMovement",

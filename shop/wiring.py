@@ -19,6 +19,7 @@ from shop import streams
 from shop.audit import checks as audit_checks
 from shop.commissions import ledger as commission_ledger
 from shop.core import redis
+from shop.dashboard import sales as dashboard_sales
 from shop.deals.offers import offer_fee_paid
 from shop.notifications.listeners import listen_to_orders
 from shop.notifications.services import Notifier
@@ -43,10 +44,12 @@ def register_live() -> None:
 
 def build_order_events(gate: Gate, notifier: Notifier, settings: Settings) -> OrderEvents:
     """Who hears what orders announce: the flash-sale books guard delivery; the commission ledger
-    credits, adjusts and opens return windows (before payouts, which read it); the inbox listens."""
+    credits, adjusts and opens return windows (before payouts and the dashboard's sales rollups,
+    which read it); the inbox listens."""
     events = OrderEvents()
     events.guard_delivery("flash_sale_holds", flash_checkout.settle_paid_holds(gate))
     commission_ledger.listen_to_orders(events, settings.return_window_days)
+    dashboard_sales.listen_to_orders(events)  # after the ledger: it reads the lines' creator
     clawbacks.listen_to_orders(events, settings.platform_fee_bps)
     listen_to_orders(events, notifier)
     return events

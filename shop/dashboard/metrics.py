@@ -1,15 +1,16 @@
 """The dashboard home's numbers, each a fixed number of aggregate queries whatever the shop's size.
 
-Sales are the shop's own lines of orders paid in the window (in the shop's currency): `paid` is
-what the shopper paid for them, `refunds` what has been given back on them since, and GMV is
-paid - refunds. An order counts once however many of the shop's lines it has; `buyers` are distinct
-shoppers. Conversion is buyers / visitors, visitors coming from the engagement rollups.
+Sales are the shop's own lines of orders paid in the window (in the shop's currency), read from the
+hourly sales rollups (`models.SalesHour`), never from the order lines: `paid` is what the shopper
+paid for them, `refunds` what Stripe has given back on them since, and GMV is paid - refunds. An
+order counts once however many of the shop's lines it has; `buyers` are distinct shoppers.
+Conversion is buyers / visitors, visitors coming from the engagement rollups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
@@ -17,11 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
 from shop.analytics.funnel import shop_visitors
+from shop.dashboard.models import SalesBuyer, SalesHour
 from shop.dashboard.periods import Period, Window, windows
-from shop.orders.models import Order, OrderLine
-from shop.orders.states import PAID_STATES
-
-SOURCES = ("note", "stream", "direct")
+from shop.dashboard.sales import SOURCES
 
 
 @dataclass
@@ -46,87 +45,79 @@ class Figures:
         return round(self.buyers / self.visitors, 4) if self.visitors else 0.0
 
 
-def line_total() -> ColumnElement[int]:
-    return OrderLine.unit_amount * OrderLine.quantity
-
-
-def shop_sales(shop: Merchant, since: Any, until: Any) -> ColumnElement[bool]:
-    """The shop's lines, in its currency, of orders paid in [since, until)."""
+def sales_rows(shop: Merchant, since: Any, until: Any, *dimensions: str) -> ColumnElement[bool]:
+    """The shop's rollup rows of these dimensions, in its currency, for hours in [since, until)."""
     return and_(
-        OrderLine.merchant_id == shop.id,
-        OrderLine.currency == shop.currency,
-        Order.status.in_(PAID_STATES),
-        Order.paid_at >= since,
-        Order.paid_at < until,
+        SalesHour.merchant_id == shop.id,
+        SalesHour.currency == shop.currency,
+        SalesHour.dimension.in_(dimensions),
+        SalesHour.hour >= since,
+        SalesHour.hour < until,
     )
-
-
-def _which(current: Window) -> ColumnElement[str]:
-    return case((Order.paid_at >= current.start, literal("current")), else_=literal("previous"))
 
 
 async def figures(db: AsyncSession, shop: Merchant, period: Period) -> tuple[Figures, Figures]:
-    """(this period, the previous one): four queries. Visitors are summed per UTC day from the
-    engagement rollups (a visitor of two days counts on both)."""
+    """(this period, the previous one), from the sales rollups: four queries. Buyers and visitors
+    are counted over the windows' UTC days (distinct buyers; visitors summed per day)."""
     current, previous = windows(period)
     result = {"current": Figures(), "previous": Figures()}
-    which = _which(current)
+    which = case((SalesHour.hour >= current.start, literal("current")), else_=literal("previous"))
     totals = (
-        select(
-            which,
-            func.coalesce(func.sum(line_total()), 0),
-            func.coalesce(func.sum(OrderLine.refunded_amount), 0),
-            func.count(func.distinct(Order.id)),
-            func.count(func.distinct(Order.user_id)),
-        )
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(shop_sales(shop, previous.start, current.end))
-        .group_by(which)
+        select(which, SalesHour.dimension, func.sum(SalesHour.paid), func.sum(SalesHour.refunded))
+        .add_columns(func.sum(SalesHour.orders))
+        .where(sales_rows(shop, previous.start, current.end, "shop", *SOURCES))
+        .group_by(which, SalesHour.dimension)
     )
-    for key, paid, refunded, orders, buyers in (await db.execute(totals)).all():
+    for key, dimension, paid, refunded, orders in (await db.execute(totals)).all():
         row = result[key]
-        row.paid, row.refunds, row.orders, row.buyers = int(paid), int(refunded), int(orders), int(buyers)
-    by_source = (
-        select(which, OrderLine.source_type, func.sum(line_total() - OrderLine.refunded_amount))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(shop_sales(shop, previous.start, current.end))
-        .group_by(which, OrderLine.source_type)
-    )
-    for key, source, gmv in (await db.execute(by_source)).all():
-        result[key].by_source[source] = int(gmv or 0)
+        if dimension == "shop":
+            row.paid, row.refunds, row.orders = int(paid), int(refunded), int(orders)
+        else:
+            row.by_source[dimension] = int(paid) - int(refunded)
+    buyers = await _buyers(db, shop, current, previous)
     for key, window in (("current", current), ("previous", previous)):
-        last = (window.end - timedelta(microseconds=1)).date()
-        result[key].visitors = await shop_visitors(db, shop.id, window.start.date(), last)
+        result[key].buyers = buyers[key]
+        result[key].visitors = await shop_visitors(db, shop.id, window.start.date(), _last_day(window))
     return result["current"], result["previous"]
 
 
-def utc_day(column: Any, dialect: str) -> ColumnElement[Any]:
-    """The UTC calendar day of a timestamp column, on both databases."""
-    if dialect == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
+def _last_day(window: Window) -> date:
+    return (window.end - timedelta(microseconds=1)).date()
+
+
+async def _buyers(db: AsyncSession, shop: Merchant, current: Window, previous: Window) -> dict[str, int]:
+    """Distinct shoppers who paid the shop on each window's UTC days: one query."""
+    day = SalesBuyer.day
+    in_current = case((day >= current.start.date(), SalesBuyer.user_id))
+    in_previous = case((day <= _last_day(previous), SalesBuyer.user_id))
+    stmt = select(func.count(func.distinct(in_current)), func.count(func.distinct(in_previous))).where(
+        SalesBuyer.merchant_id == shop.id,
+        day >= previous.start.date(),
+        day <= _last_day(current),
+    )
+    now, before = (await db.execute(stmt)).one()
+    return {"current": int(now), "previous": int(before)}
 
 
 async def gmv_by_day(db: AsyncSession, shop: Merchant, period: Period) -> dict[str, list[int]]:
-    """{"labels": [...days], "note": [...], "stream": [...], "direct": [...]} for the chart: one query."""
+    """{"labels": [...days], "note": [...], "stream": [...], "direct": [...]} for the chart: one
+    query for the window's hours, added up by UTC day here."""
     current, _ = windows(period)
-    day = utc_day(Order.paid_at, db.get_bind().dialect.name)
     stmt = (
-        select(day, OrderLine.source_type, func.sum(line_total() - OrderLine.refunded_amount))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(shop_sales(shop, current.start, current.end))
-        .group_by(day, OrderLine.source_type)
+        select(SalesHour.hour, SalesHour.dimension, func.sum(SalesHour.paid - SalesHour.refunded))
+        .where(sales_rows(shop, current.start, current.end, *SOURCES))
+        .group_by(SalesHour.hour, SalesHour.dimension)
     )
     days = current.days
-    index = {d.isoformat(): i for i, d in enumerate(days)}
+    index = {d: i for i, d in enumerate(days)}
     series: dict[str, Any] = {
         "labels": [d.isoformat() for d in days],
         **{s: [0] * len(days) for s in SOURCES},
     }
-    for when, source, gmv in (await db.execute(stmt)).all():
-        key = when.isoformat() if isinstance(when, date) else str(when)[:10]
-        if key in index and source in SOURCES:
-            series[source][index[key]] = int(gmv or 0)
+    for hour, source, gmv in (await db.execute(stmt)).all():
+        position = index.get(hour.astimezone(UTC).date())
+        if position is not None:
+            series[source][position] += int(gmv or 0)
     return series
 
 

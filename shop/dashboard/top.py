@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop import streams
 from shop.accounts.models import Merchant, User
 from shop.commissions.models import Commission, CommissionEntry
-from shop.dashboard.metrics import line_total, shop_sales
+from shop.dashboard.metrics import sales_rows
+from shop.dashboard.models import SalesHour
 from shop.dashboard.periods import Period, windows
 from shop.notes.models import Note
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order
 
 LIMIT = 10
 
@@ -21,17 +22,17 @@ LIMIT = 10
 async def _by_source(
     db: AsyncSession, shop: Merchant, period: Period, source: str
 ) -> list[tuple[int, int, int]]:
+    """(id, GMV, orders) of the top notes or streams, from the sales rollups."""
     current, _ = windows(period)
-    gmv = func.sum(line_total() - OrderLine.refunded_amount)
+    gmv = func.sum(SalesHour.paid - SalesHour.refunded)
     stmt = (
-        select(OrderLine.source_id, gmv, func.count(func.distinct(Order.id)))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(shop_sales(shop, current.start, current.end), OrderLine.source_type == source)
-        .group_by(OrderLine.source_id)
-        .order_by(gmv.desc(), OrderLine.source_id)
+        select(SalesHour.source_id, gmv, func.sum(SalesHour.orders))
+        .where(sales_rows(shop, current.start, current.end, source), SalesHour.source_id > 0)
+        .group_by(SalesHour.source_id)
+        .order_by(gmv.desc(), SalesHour.source_id)
         .limit(LIMIT)
     )
-    return [(int(i), int(g or 0), int(n)) for i, g, n in (await db.execute(stmt)).all() if i is not None]
+    return [(int(i), int(g or 0), int(n)) for i, g, n in (await db.execute(stmt)).all()]
 
 
 async def top_notes(db: AsyncSession, shop: Merchant, period: Period) -> list[dict[str, Any]]:
@@ -59,13 +60,12 @@ async def top_streams(db: AsyncSession, shop: Merchant, period: Period) -> list[
 async def top_creators(db: AsyncSession, shop: Merchant, period: Period) -> list[dict[str, Any]]:
     """Creators credited on the shop's lines: GMV, orders, and the commission their lines earned."""
     current, _ = windows(period)
-    gmv = func.sum(line_total() - OrderLine.refunded_amount)
+    gmv = func.sum(SalesHour.paid - SalesHour.refunded)
     stmt = (
-        select(OrderLine.creator_id, gmv, func.count(func.distinct(Order.id)), func.max(OrderLine.deal_id))
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(shop_sales(shop, current.start, current.end), OrderLine.creator_id.is_not(None))
-        .group_by(OrderLine.creator_id)
-        .order_by(gmv.desc(), OrderLine.creator_id)
+        select(SalesHour.creator_id, gmv, func.sum(SalesHour.orders), func.max(SalesHour.deal_id))
+        .where(sales_rows(shop, current.start, current.end, "creator"))
+        .group_by(SalesHour.creator_id)
+        .order_by(gmv.desc(), SalesHour.creator_id)
         .limit(LIMIT)
     )
     rows = [(int(c or 0), int(g or 0), int(n), deal) for c, g, n, deal in (await db.execute(stmt)).all()]
