@@ -58,7 +58,7 @@ class OrderLine(Base):
 
     __tablename__ = "order_lines"
 
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="RESTRICT"), index=True)
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="RESTRICT"))
     product_id: Mapped[int]
@@ -105,6 +105,9 @@ class OrderLine(Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         # What one note or stream sold (a stream's analytics page): its lines without a scan.
         Index("ix_order_lines_source", "source_type", "source_id"),
+        # An order's lines, and "has this order a line of this shop's" (the dashboard's lists)
+        # answered from the index: without it SQLite may walk the shop's lines for every order.
+        Index("ix_order_lines_order_merchant", "order_id", "merchant_id"),
     )
 
 

@@ -1,6 +1,6 @@
 """sales rollups: each shop's sales by UTC hour and dimension (shop, source, creator), and its
 buyers by day, which the dashboard home reads instead of every order line; filled from the paid
-orders already there
+orders already there; order lines indexed by (order, shop)
 
 Revision ID: 0021
 Revises: 0020
@@ -56,6 +56,8 @@ def upgrade() -> None:
         sa.Column("user_id", BIGINT, nullable=False),
         sa.UniqueConstraint("merchant_id", "day", "user_id", name="uq_sales_buyers_key"),
     )
+    op.create_index("ix_order_lines_order_merchant", "order_lines", ["order_id", "merchant_id"])
+    op.drop_index("ix_order_lines_order_id", table_name="order_lines")  # its prefix
     _backfill()
 
 
@@ -115,5 +117,7 @@ _LINE_INTS = (
 
 
 def downgrade() -> None:
+    op.create_index("ix_order_lines_order_id", "order_lines", ["order_id"])
+    op.drop_index("ix_order_lines_order_merchant", table_name="order_lines")
     op.drop_table("sales_buyers")
     op.drop_table("sales_hours")
