@@ -10,7 +10,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 from shop.core.retry import Retried
 
 
@@ -28,7 +28,7 @@ class PaymentAttempt(Retried, Base):
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     payment_intent_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
     client_secret: Mapped[str | None] = mapped_column(String(200), default=None)
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(32), default="creating")
     error_message: Mapped[str | None] = mapped_column(String(300), default=None)
@@ -79,7 +79,7 @@ class Refund(Retried, Base):
     merchant_id: Mapped[int | None] = mapped_column(
         ForeignKey("merchants.id", ondelete="SET NULL"), default=None
     )
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(Text, default="")
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)

@@ -7,7 +7,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 from shop.core.retry import Retried
 
 
@@ -19,7 +19,7 @@ class FlashSale(Retried, Base):
     stream_id: Mapped[int] = mapped_column(ForeignKey("streams.id", ondelete="CASCADE"), index=True)
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="RESTRICT"))
     quantity: Mapped[int]
-    price_amount: Mapped[int]
+    price_amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     per_customer_limit: Mapped[int]
     starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

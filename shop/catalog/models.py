@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import Merchant
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 
 
 class ProductCategory(enum.StrEnum):
@@ -86,7 +86,7 @@ class Variant(Base):
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    price_amount: Mapped[int]
+    price_amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     stock_on_hand: Mapped[int] = mapped_column(default=0)
     # "Low stock" once available units (on hand - live holds) are at or below this; 0: never low,

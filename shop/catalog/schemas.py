@@ -1,25 +1,25 @@
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 from shop.accounts.schemas import MerchantRef
 from shop.catalog.models import Product, ProductCategory, Variant
+from shop.core.money import CURRENCIES, MAX_CHARGE
 from shop.core.schemas import Input, MoneyOut, Output
 
 
 def _currency(value: str) -> str:
-    if not re.fullmatch(r"[A-Z]{3}", value):
-        raise ValueError("Use a 3-letter ISO 4217 code such as USD.")
+    if value not in CURRENCIES:
+        raise ValueError("Use an ISO 4217 code that cards can be charged in, such as USD.")
     return value
 
 
 class MoneyIn(Input):
     """A price someone sets (a variant, a flash sale, a fee, a deal's floor): never zero."""
 
-    amount: int = Field(ge=1, le=100_000_000, description="minor units, above zero")
+    amount: int = Field(ge=1, le=MAX_CHARGE, description="minor units, above zero")
     currency: Annotated[str, AfterValidator(_currency)]
 
 

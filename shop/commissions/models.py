@@ -22,7 +22,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 
 
 class CommissionState(enum.StrEnum):
@@ -82,6 +82,6 @@ class CommissionEntry(Base):
 
     commission_id: Mapped[int] = mapped_column(ForeignKey("commissions.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     # The refund that caused an adjust, reverse or clawback (payments.models.Refund).
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"), default=None)

@@ -20,7 +20,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import event
+from sqlalchemy import BigInteger, Integer, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -28,6 +28,9 @@ from shop.core import clock
 from shop.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Minor units of money: 64-bit on PostgreSQL (a 32-bit column overflows at 21,474,836.47 USD);
+# SQLite's INTEGER is 64-bit already.
+MINOR_UNITS = BigInteger().with_variant(Integer(), "sqlite")
 
 __all__ = [
     "Base",

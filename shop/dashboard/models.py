@@ -13,6 +13,8 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shop.core.db import MINOR_UNITS
+
 ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -37,8 +39,8 @@ class SalesHour(BigIntBase):
     source_id: Mapped[int] = mapped_column(ID)
     creator_id: Mapped[int] = mapped_column(ID)
     slot: Mapped[int]
-    paid: Mapped[int]
-    refunded: Mapped[int]
+    paid: Mapped[int] = mapped_column(MINOR_UNITS)
+    refunded: Mapped[int] = mapped_column(MINOR_UNITS)
     orders: Mapped[int]
     deal_id: Mapped[int] = mapped_column(ID)
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import Merchant, User
 from shop.catalog.models import Product
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 from shop.core.retry import Retried
 
 
@@ -103,12 +103,12 @@ class Offer(Retried, Base):
     deliverable: Mapped[str] = mapped_column(String(8))
     brief: Mapped[str] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    fee_amount: Mapped[int | None] = mapped_column(default=None)
+    fee_amount: Mapped[int | None] = mapped_column(MINOR_UNITS, default=None)
     currency: Mapped[str] = mapped_column(String(3))
     commission_bps: Mapped[int | None] = mapped_column(default=None)
     samples: Mapped[bool] = mapped_column(Boolean, default=False)
     flash_max_quantity: Mapped[int | None] = mapped_column(default=None)
-    flash_min_price: Mapped[int | None] = mapped_column(default=None)
+    flash_min_price: Mapped[int | None] = mapped_column(MINOR_UNITS, default=None)
     flash_per_customer_limit: Mapped[int | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(20))
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -194,7 +194,7 @@ class HeldFee(Retried, Base):
     __tablename__ = "held_fees"
 
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), unique=True)
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[str] = mapped_column(String(12), default=FeeState.UNPAID.value)
     attempt: Mapped[int] = mapped_column(default=1)
@@ -203,10 +203,10 @@ class HeldFee(Retried, Base):
     client_secret: Mapped[str | None] = mapped_column(String(200), default=None)
     intent_status: Mapped[str] = mapped_column(String(32), default="new")
     error_message: Mapped[str | None] = mapped_column(String(300), default=None)
-    refund_amount: Mapped[int] = mapped_column(default=0)
+    refund_amount: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     refund_key: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(80), default=None)
-    release_amount: Mapped[int] = mapped_column(default=0)
+    release_amount: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     held_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
     __table_args__ = (Index("ix_held_fees_state", "state", "id"),)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 
 
 class OrderStatus(enum.StrEnum):
@@ -27,8 +27,8 @@ class Order(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PENDING_PAYMENT.value)
     currency: Mapped[str] = mapped_column(String(3))
-    total_amount: Mapped[int]
-    refunded_amount: Mapped[int] = mapped_column(default=0)
+    total_amount: Mapped[int] = mapped_column(MINOR_UNITS)
+    refunded_amount: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     # What the client sent as Idempotency-Key, or a digest of the cart: a retry finds this order.
     checkout_key: Mapped[str] = mapped_column(String(80))
     hold_expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -65,11 +65,11 @@ class OrderLine(Base):
     product_name: Mapped[str] = mapped_column(String(120))
     variant_name: Mapped[str] = mapped_column(String(120))
     quantity: Mapped[int]
-    unit_amount: Mapped[int]
+    unit_amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     source_type: Mapped[str] = mapped_column(String(16))
     source_id: Mapped[int | None] = mapped_column(default=None)
-    refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunded_amount: Mapped[int] = mapped_column(MINOR_UNITS, default=0, server_default="0")
     # True when the stock was already taken by an allocation (a flash sale), not by a checkout hold.
     allocated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Who gets credit for the sale, fixed when the order is paid (shop.commissions.attribution) and

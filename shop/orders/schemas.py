@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from payments.gateway import StripeGateway
 from payments.models import PaymentAttempt
 from shop.addresses.schemas import AddressIn, Printable
+from shop.core.money import MAX_CHARGE
 from shop.core.schemas import Input, MoneyOut, Output
 from shop.orders.models import Fulfilment, Order
 
@@ -64,7 +65,7 @@ class FulfilmentOut(Output):
 
 
 class RefundIn(Input):
-    amount: int | None = Field(default=None, ge=1, le=100_000_000)
+    amount: int | None = Field(default=None, ge=1, le=MAX_CHARGE)
     reason: str = Field(min_length=1, max_length=300)
 
 

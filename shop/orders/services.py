@@ -24,7 +24,8 @@ from shop.cart.models import Cart
 from shop.catalog.models import Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
-from shop.core.errors import Conflict, NotFound, OutOfStock
+from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
+from shop.core.money import MAX_CHARGE, format_money
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities
 from shop.orders import states
@@ -208,6 +209,10 @@ async def _create_order(
             order_line(variant, line.quantity, variant.price_amount, line.source_type, line.source_id)
         )
     order.total_amount = sum(line.total_amount for line in order.lines)
+    if order.total_amount > MAX_CHARGE:  # more than one card payment can take: refused, unwritten
+        most = format_money(MAX_CHARGE, order.currency)
+        message = f"One payment can be at most {most}: check out fewer items at a time."
+        raise InvalidInput(message, fields={"cart": message})
     db.add(order)
     await db.flush()
     for variant_id, quantity in demand.items():

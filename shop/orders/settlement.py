@@ -107,14 +107,8 @@ async def apply_intent(db: AsyncSession, events: OrderEvents, intent: Intent) ->
 
 async def _settle_paid(db: AsyncSession, events: OrderEvents, order: Order, intent: Intent) -> None:
     if intent.amount != order.total_amount or intent.currency != order.currency:
-        log.error(
-            "order %s: paid %s %s but the order is %s %s",
-            order.id,
-            intent.amount,
-            intent.currency,
-            order.total_amount,
-            order.currency,
-        )
+        _hold_for_an_operator(order, intent)
+        return
     demand: dict[int, int] = defaultdict(int)
     for line in order.lines:
         if not line.allocated:  # allocated lines took their stock when the flash sale launched
@@ -145,6 +139,16 @@ async def _settle_paid(db: AsyncSession, events: OrderEvents, order: Order, inte
     order.paid_at = now()
     await _empty_bought_lines(db, order)
     await events.announce(db, OrderNews(OrderEvent.PAID, order, amount=order.total_amount))
+
+
+def _hold_for_an_operator(order: Order, intent: Intent) -> None:
+    """A charge that is not the order's total is never taken as paying it (nothing ships, nobody
+    earns). The order stays unpaid, its reason says why, and the audit's I3 lists the charge (a
+    succeeded payment on an unpaid order) until an operator refunds it."""
+    paid = f"{intent.amount} {intent.currency}"
+    due = f"{order.total_amount} {order.currency}"
+    order.status_reason = f"Payment {intent.id} was {paid}, not {due}: held for an operator."[:200]
+    log.error("order %s: paid %s but the order is %s; not marked paid", order.id, paid, due)
 
 
 async def _refund_in_full(db: AsyncSession, order: Order) -> None:

@@ -26,7 +26,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shop.core.db import Base
+from shop.core.db import MINOR_UNITS, Base
 from shop.core.retry import Retried
 
 
@@ -80,12 +80,12 @@ class PayoutTransfer(Retried, Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"), default=None)
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="RESTRICT"), default=None)
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), default=None)
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     currency: Mapped[str] = mapped_column(String(3))
     # The platform fee kept from a merchant's share, fixed when the transfer was planned.
-    platform_fee: Mapped[int] = mapped_column(default=0)
+    platform_fee: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     # Debts (PayoutCarry) netted from this transfer: `amount` is already net of them.
-    netted: Mapped[int] = mapped_column(default=0)
+    netted: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     transfer_group: Mapped[str] = mapped_column(String(40))
     source_charge_id: Mapped[str | None] = mapped_column(String(80), default=None)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
@@ -112,7 +112,7 @@ class PayoutReversal(Retried, Base):
     transfer_id: Mapped[int] = mapped_column(
         ForeignKey("payout_transfers.id", ondelete="RESTRICT"), index=True
     )
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"), default=None)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     stripe_reversal_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)
@@ -127,6 +127,6 @@ class PayoutCarry(Base):
 
     payee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    amount: Mapped[int]
+    amount: Mapped[int] = mapped_column(MINOR_UNITS)
     reversal_id: Mapped[int | None] = mapped_column(ForeignKey("payout_reversals.id"), default=None)
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("payout_transfers.id"), default=None)

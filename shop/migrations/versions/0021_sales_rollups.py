@@ -33,8 +33,8 @@ def upgrade() -> None:
         sa.Column("source_id", BIGINT, nullable=False),
         sa.Column("creator_id", BIGINT, nullable=False),
         sa.Column("slot", sa.Integer(), nullable=False),
-        sa.Column("paid", sa.Integer(), nullable=False),
-        sa.Column("refunded", sa.Integer(), nullable=False),
+        sa.Column("paid", BIGINT, nullable=False),
+        sa.Column("refunded", BIGINT, nullable=False),
         sa.Column("orders", sa.Integer(), nullable=False),
         sa.Column("deal_id", BIGINT, nullable=False),
         sa.UniqueConstraint(
