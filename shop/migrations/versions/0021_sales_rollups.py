@@ -84,13 +84,15 @@ def _backfill() -> None:
     if not orders:
         return
     refunded: dict[int, int] = {}
-    for row in bind.execute(sa.select(lines_t).where(lines_t.c.order_id.in_(paid.with_only_columns(orders_t.c.id)))):
+    paid_ids = paid.with_only_columns(orders_t.c.id)
+    for row in bind.execute(sa.select(lines_t).where(lines_t.c.order_id.in_(paid_ids))):
         line: Any = SimpleNamespace(**row._mapping, total_amount=row.unit_amount * row.quantity)
         orders[row.order_id].lines.append(line)
         refunded[row.id] = row.refunded_amount
     deltas, buyers = aggregate(orders.values(), refunded)
     typed = {"hour": DateTimeUTC(timezone=True), "currency": sa.String(), "dimension": sa.String()}
-    columns = (sa.column(c, typed.get(c, sa.Integer())) for c in (*KEY, "paid", "refunded", "orders", "deal_id"))
+    names = (*KEY, "paid", "refunded", "orders", "deal_id")
+    columns = (sa.column(c, typed.get(c, sa.Integer())) for c in names)
     rows = [{**dict(zip(KEY, key, strict=True)), **vars(delta)} for key, delta in deltas.items()]
     if rows:
         op.bulk_insert(sa.table("sales_hours", *columns), rows)
