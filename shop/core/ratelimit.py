@@ -19,6 +19,7 @@ class AttemptCounter(Protocol):
     async def hit_many(self, keys: Sequence[str], window_s: int) -> list[int]: ...
     async def count(self, key: str) -> tuple[int, int]: ...
     async def reset(self, key: str) -> None: ...
+    async def undo_many(self, keys: Sequence[str]) -> None: ...
 
 
 class RedisAttemptCounter:
@@ -58,6 +59,13 @@ class RedisAttemptCounter:
     async def reset(self, key: str) -> None:
         await self._redis.delete(f"{self._prefix}:attempts:{key}")
 
+    async def undo_many(self, keys: Sequence[str]) -> None:
+        """Give back one hit of each key (a slot taken for an attempt that did not count)."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for key in keys:
+                pipe.decr(f"{self._prefix}:attempts:{key}")
+            await pipe.execute()
+
 
 class MemoryAttemptCounter:
     def __init__(self) -> None:
@@ -90,3 +98,9 @@ class MemoryAttemptCounter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def undo_many(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            count, expires_at = self._live(key)
+            if count > 0:
+                self._windows[key] = (count - 1, expires_at)

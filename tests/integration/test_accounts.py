@@ -121,6 +121,32 @@ async def test_failed_logins_are_throttled_per_account(client: Client, other_cli
     assert int(blocked.headers["retry-after"]) > 0
 
 
+async def test_a_burst_of_wrong_passwords_at_once_gets_no_more_tries_than_the_limit(
+    client: Client, other_client: Client
+) -> None:
+    """Ten wrong passwords at once: the count was read before the verify and written after, so all
+    ten were tried. Each now takes its slot first: five are tried (401), five refused (429)."""
+    import asyncio
+
+    await register(client, "burst@example.com")
+    wrong = {"email": "burst@example.com", "password": "wrong-wrong"}
+    answers = await asyncio.gather(*(other_client.post("/api/v1/auth/login", json=wrong) for _ in range(10)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [401] * 5 + [429] * 5
+    right = {"email": "burst@example.com", "password": PASSWORD}
+    assert (await other_client.post("/api/v1/auth/login", json=right)).status_code == 429
+
+
+async def test_failed_logins_are_throttled_per_ip_across_accounts(other_client: Client) -> None:
+    """30 failures from one address, spread over many accounts, and the 31st try is refused."""
+    for n in range(30):
+        guess = {"email": f"nobody{n}@example.com", "password": "guess"}
+        assert (await other_client.post("/api/v1/auth/login", json=guess)).status_code == 401
+    last = await other_client.post("/api/v1/auth/login", json={"email": "x@example.com", "password": "y"})
+    assert last.status_code == 429
+    assert int(last.headers["retry-after"]) > 0
+
+
 async def test_session_id_rotates_at_login_and_unknown_ids_are_not_adopted(client: Client) -> None:
     await register(client, "rot@example.com")
     first = client.raw.cookies.get("session")
