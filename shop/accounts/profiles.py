@@ -12,8 +12,8 @@ from shop.accounts import sessions
 from shop.accounts.models import User
 from shop.accounts.schemas import PasswordIn, ProfileIn
 from shop.core import security
-from shop.core.errors import InvalidInput, RateLimited
-from shop.core.ratelimit import AttemptCounter
+from shop.core.errors import InvalidInput
+from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.storage import ImageStore
 
 WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message, not a secret)
@@ -59,17 +59,14 @@ async def change_password(
     session is throttled like sign-in.
     """
     key = f"password:acct:{user.id}"
-    failures, retry_after = await counter.count(key)
-    if failures >= max_failures:
-        raise RateLimited("Too many wrong passwords. Try again later.", retry_after=retry_after or window_s)
+    await take_slots(counter, {key: max_failures}, window_s, "Too many wrong passwords. Try again later.")
     # argon2 is deliberately slow CPU work: off the event loop, like sign-in.
     ok = await anyio.to_thread.run_sync(security.verify_password, user.password_hash, data.current_password)
     if not ok:
-        await counter.hit(key, window_s)
         raise InvalidInput(WRONG_PASSWORD, fields={"current_password": WRONG_PASSWORD})
+    await counter.reset(key)
     if data.new_password == data.current_password:
         raise InvalidInput(fields={"new_password": "Choose a password different from the current one."})
-    await counter.reset(key)
     user.password_hash = await anyio.to_thread.run_sync(security.hash_password, data.new_password)
     signed_out = await sessions.revoke_others(db, user, keep_session_id)
     await db.flush()

@@ -16,8 +16,8 @@ from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import clock, security
 from shop.core.db import insert_ignoring_conflict
-from shop.core.errors import AlreadyExists, Conflict, InvalidCredentials, InvalidInput, NotFound, RateLimited
-from shop.core.ratelimit import AttemptCounter
+from shop.core.errors import AlreadyExists, Conflict, InvalidCredentials, InvalidInput, NotFound
+from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 
@@ -87,11 +87,8 @@ async def authenticate(
     count is never read before the verify and written after it. A success gives its slots back.
     """
     keys = [f"login:acct:{email}", f"login:ip:{ip}"]
-    taken = await counter.hit_many(keys, window_s)
-    if taken[0] > per_account or taken[1] > per_ip:
-        await counter.undo_many(keys)  # a refused attempt is not a failure of its own
-        _, retry_after = await counter.count(keys[0] if taken[0] > per_account else keys[1])
-        raise RateLimited("Too many failed sign-ins. Try again later.", retry_after=retry_after or window_s)
+    limits = dict(zip(keys, (per_account, per_ip), strict=True))
+    await take_slots(counter, limits, window_s, "Too many failed sign-ins. Try again later.")
     user = await db.scalar(select(User).where(User.email == email))
     stored = user.password_hash if user else None
     if user is None or not await anyio.to_thread.run_sync(security.verify_password, stored, password):

@@ -12,6 +12,8 @@ from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
+from shop.core.errors import RateLimited
+
 
 @runtime_checkable
 class AttemptCounter(Protocol):
@@ -104,3 +106,16 @@ class MemoryAttemptCounter:
             count, expires_at = self._live(key)
             if count > 0:
                 self._windows[key] = (count - 1, expires_at)
+
+
+async def take_slots(counter: AttemptCounter, limits: dict[str, int], window_s: int, message: str) -> None:
+    """Count an attempt against each key before it is tried (an atomic INCR, so attempts at once
+    cannot all read "under the limit"); over any limit, give the slots back and refuse (429).
+    The caller resets or gives back the slots when the attempt turns out not to be a failure."""
+    keys = list(limits)
+    taken = await counter.hit_many(keys, window_s)
+    over = [key for key, count in zip(keys, taken, strict=True) if count > limits[key]]
+    if over:
+        await counter.undo_many(keys)  # a refused attempt is not a failure of its own
+        _, retry_after = await counter.count(over[0])
+        raise RateLimited(message, retry_after=retry_after or window_s)
