@@ -101,7 +101,7 @@ async def _shop(db: Any) -> tuple[str, int, list[int], list[Line]]:
             db, owner.merchant, owner, ProductIn(name=f"Bench product {i}", variants=[variant])
         )
         catalogue.append(Line(product.variants[0].id, product.id, price, product.name))
-    token = await create_api_token(db, owner, "bench")
+    token, _ = await create_api_token(db, owner, "bench")
     return token, owner.merchant.id, [b.id for b in buyers], catalogue
 
 

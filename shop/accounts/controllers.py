@@ -73,8 +73,8 @@ class AuthController(Controller):
 
     @post("/auth/tokens", status_code=HTTP_201_CREATED)
     async def create_token(self, db_session: AsyncSession, user: User, data: TokenIn) -> TokenOut:
-        token = await services.create_api_token(db_session, user, data.name)
-        return TokenOut(token=token, name=data.name)
+        token, row = await services.create_api_token(db_session, user, data.name, data.expires_in_days)
+        return TokenOut(token=token, name=data.name, expires_at=row.expires_at)
 
     @get("/auth/tokens")
     async def list_tokens(self, db_session: AsyncSession, user: User) -> ApiTokenPage:

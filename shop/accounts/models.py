@@ -56,6 +56,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+    # None: until revoked. After it, the secret signs nobody in (the row stays listed as expired).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
 
 class UserSession(Base):

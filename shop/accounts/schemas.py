@@ -68,11 +68,13 @@ class LoginIn(Input):
 
 class TokenIn(Input):
     name: str = Field(min_length=1, max_length=80)
+    expires_in_days: int | None = Field(default=None, ge=1, le=365, description="None: until revoked")
 
 
 class TokenOut(Output):
     token: str
     name: str
+    expires_at: datetime | None = None
 
 
 class MerchantRef(Output):
@@ -143,6 +145,7 @@ class ApiTokenOut(Output):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    expires_at: datetime | None
 
 
 class ApiTokenPage(Output):

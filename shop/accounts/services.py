@@ -101,14 +101,19 @@ async def authenticate(
 MAX_API_TOKENS = 50
 
 
-async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
+async def create_api_token(
+    db: AsyncSession, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[str, ApiToken]:
+    """The secret (shown once) and its row; `expires_in_days` None: until revoked."""
     count = await db.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
     if (count or 0) >= MAX_API_TOKENS:
         raise Conflict(f"You have {MAX_API_TOKENS} tokens already. Revoke one first.")
     token, digest = security.new_api_token()
-    db.add(ApiToken(user_id=user.id, name=name, token_digest=digest))
+    expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    row = ApiToken(user_id=user.id, name=name, token_digest=digest, expires_at=expires)
+    db.add(row)
     await db.flush()
-    return token
+    return token, row
 
 
 async def list_api_tokens(db: AsyncSession, user: User) -> Sequence[ApiToken]:
@@ -125,9 +130,9 @@ async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
 
 async def user_for_token(db: AsyncSession, token: str) -> User | None:
     api_token = await db.scalar(select(ApiToken).where(ApiToken.token_digest == security.token_digest(token)))
-    if api_token is None:
-        return None
     now = clock.now()
+    if api_token is None or (api_token.expires_at is not None and api_token.expires_at <= now):
+        return None
     # A write per request would put a row lock on every scripted call (flash-sale bursts): minutes will do.
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_INTERVAL:
         api_token.last_used_at = now

@@ -21,6 +21,7 @@ from shop.accounts.profiles import read_image
 from shop.accounts.schemas import PasswordIn, ProfileIn, TokenIn
 from shop.accounts.sessions import session_out
 from shop.accounts.signin import current_session_id
+from shop.core import clock
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
 from shop.core.ratelimit import AttemptCounter
@@ -37,6 +38,7 @@ def _page(
 ) -> Template:
     context.setdefault("errors", {})
     context.setdefault("form", {})
+    context.setdefault("now", clock.now())
     return render(f"shop/settings/{template}", nav, status_code=status_code, section=section, **context)
 
 
@@ -157,10 +159,11 @@ class SettingsPages(Controller):
     async def create_token(
         self, db_session: AsyncSession, nav: dict[str, Any], user: User, data: Form
     ) -> Response[Any]:
-        form = _fields(data, ("name",))
+        form = _fields(data, ("name", "expires_in_days"))
         secret, status, errors = None, 200, {}
         try:
-            secret = await services.create_api_token(db_session, user, TokenIn.model_validate(form).name)
+            wanted = TokenIn.model_validate({**form, "expires_in_days": form.get("expires_in_days") or None})
+            secret, _ = await services.create_api_token(db_session, user, wanted.name, wanted.expires_in_days)
         except ValidationError as error:
             status, errors = 422, form_errors(error)
         except AppError as error:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -283,3 +285,30 @@ async def test_token_page_shows_the_secret_once(shopper: Client) -> None:
     assert empty.status_code == 422
     assert empty.headers["content-type"].startswith("text/html")
     assert 'class="field-error"' in empty.text
+
+
+async def test_a_token_can_expire_and_then_signs_nobody_in(
+    shopper: Client, other_client: Client, clock: ModuleType
+) -> None:
+    created = await shopper.post("/api/v1/auth/tokens", json={"name": "week", "expires_in_days": 7})
+    assert created.status_code == 201, created.text
+    assert created.json()["expires_at"] is not None
+    bearer = {"Authorization": f"Bearer {created.json()['token']}"}
+    assert (await other_client.get("/api/v1/me", headers=bearer)).status_code == 200
+    clock.advance(timedelta(days=7, minutes=1))
+    assert (await other_client.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert "data-expired" in (await shopper.get("/settings/tokens")).text
+    never = (await shopper.post("/api/v1/auth/tokens", json={"name": "cron"})).json()
+    assert never["expires_at"] is None
+    for days in (0, 366, "soon"):
+        bad = await shopper.post("/api/v1/auth/tokens", json={"name": "x", "expires_in_days": days})
+        assert bad.status_code in (400, 422), bad.text
+
+
+async def test_the_token_page_sets_an_expiry(shopper: Client) -> None:
+    made = await shopper.form("/settings/tokens", {"name": "monthly", "expires_in_days": "30"})
+    assert made.status_code == 200, made.text
+    assert "expires " in made.text
+    wrong = await shopper.form("/settings/tokens", {"name": "x", "expires_in_days": "9999"})
+    assert wrong.status_code == 422
+    assert 'class="field-error"' in wrong.text

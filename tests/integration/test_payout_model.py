@@ -112,7 +112,7 @@ class PayoutMachine(RuleBasedStateMachine):
             await db.flush()
             if role == Role.MERCHANT:
                 await open_shop(db, user, f"Model shop {user.id}")
-            token = await create_api_token(db, user, "model")
+            token, _ = await create_api_token(db, user, "model")
             await db.commit()
             me = {"id": user.id, "role": role}
         client = Client(
