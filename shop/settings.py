@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 30
     login_failure_window_s: int = 15 * 60
+    # Anti-scalping: a farm of accounts, or one account's bots, cannot sit on a sale's stock.
+    signups_per_ip_per_hour: int = 20
+    reservations_per_account_per_minute: int = 20
+    # Generous: many phones share one carrier-grade NAT address during a flash sale.
+    reservations_per_ip_per_minute: int = 300
+    max_units_held: int = 10  # units one account holds at once across every sale
     cookie_secure: bool = False
     allowed_origins: list[str] = Field(default_factory=list)
 

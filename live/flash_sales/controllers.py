@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,7 @@ from live.flash_sales.ticker import StockTicker
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
+from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.schemas import RowId
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
@@ -105,14 +108,26 @@ class FlashSaleController(Controller):
     @post("/flash-sales/{sale_id:int}/reservations", status_code=HTTP_201_CREATED)
     async def reserve(
         self,
+        request: Request[Any, Any, Any],
         db_session: AsyncSession,
         user: User,
         gate: Gate,
         ticker: StockTicker,
+        attempts: AttemptCounter,
+        settings: Settings,
         sale_id: RowId,
         data: ReservationIn,
     ) -> ReservationOut:
-        hold, remaining, sale = await services.reserve(db_session, gate, sale_id, user.id, data.quantity)
+        """Rate-limited per account and per address before the gate is asked (scalpers' bots)."""
+        ip = request.client.host if request.client else "unknown"
+        limits = {
+            f"reserve:acct:{user.id}": settings.reservations_per_account_per_minute,
+            f"reserve:ip:{ip}": settings.reservations_per_ip_per_minute,
+        }
+        await take_slots(attempts, limits, 60, "Too many reservations at once. Try again in a minute.")
+        hold, remaining, sale = await services.reserve(
+            db_session, gate, sale_id, user.id, data.quantity, max_held=settings.max_units_held
+        )
         try:
             await db_session.commit()  # the ledger row is the truth; without it the gate's hold is undone
         except Exception:

@@ -67,5 +67,7 @@ class FlashSaleHold(Base):
     __table_args__ = (
         Index("ix_flash_sale_holds_sale_state", "sale_id", "state"),
         Index("ix_flash_sale_holds_sale_user", "sale_id", "user_id"),
+        # What one account holds across sales (the cap on units held at once).
+        Index("ix_flash_sale_holds_user_state", "user_id", "state"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )

@@ -15,6 +15,7 @@ from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.partnership import allocated_to_deal
 from live.services import product_card, shelf
+from shop.accounts.models import User
 from shop.catalog.models import Product, StockReason, Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
@@ -35,6 +36,7 @@ class SaleRefused(Conflict):
         return {"code": self.refusal, "message": self.message}
 
 
+HOLD_CAP = "hold_cap"  # the account holds too many units across sales
 REFUSALS = {
     g.SOLD_OUT: "Sold out.",
     g.LIMIT: "You have reached the limit for this deal.",
@@ -156,8 +158,10 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
 
 
 async def reserve(
-    db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int
+    db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int, *, max_held: int = 10
 ) -> tuple[FlashSaleHold, int, FlashSale]:
+    """`max_held`: units one account may hold at once across every sale (a bot farm of one
+    account cannot sit on a sale's stock)."""
     sale = await db.get(FlashSale, sale_id)
     if sale is None:
         raise NotFound("No such flash sale.")
@@ -166,6 +170,7 @@ async def reserve(
     ensure_buyable(variant.product, field="sale_id")  # its shop was suspended during the sale
     if quantity > sale.per_customer_limit:
         raise InvalidInput(fields={"quantity": f"At most {sale.per_customer_limit} per customer."})
+    await _within_hold_cap(db, user_id, quantity, max_held)
     reservation_id = uuid.uuid4().hex
     at = now()
     status, remaining = await gate.reserve(terms(sale), user_id, quantity, reservation_id, at.timestamp())
@@ -183,6 +188,21 @@ async def reserve(
     )
     db.add(hold)
     return hold, remaining, sale
+
+
+async def _within_hold_cap(db: AsyncSession, user_id: int, quantity: int, max_held: int) -> None:
+    """The account's row is the lock: two reservations of one account at once count each other."""
+    await db.execute(update(User).where(User.id == user_id).values(id=User.id))
+    held = await db.scalar(
+        select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
+            FlashSaleHold.user_id == user_id,
+            FlashSaleHold.state == SaleHoldState.HELD,
+            FlashSaleHold.expires_at > now(),
+        )
+    )
+    if int(held or 0) + quantity > max_held:
+        message = f"You are holding {held} units already: pay for them or let them go first."
+        raise SaleRefused(HOLD_CAP, message)
 
 
 async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:

@@ -25,7 +25,7 @@ from shop.accounts.schemas import (
     me_out,
     suggestion_out,
 )
-from shop.accounts.signin import check_credentials, sign_in, sign_out
+from shop.accounts.signin import check_credentials, sign_in, sign_out, sign_up
 from shop.cart.deps import clear_cart_cookie
 from shop.core.ratelimit import AttemptCounter
 from shop.core.schemas import RowId
@@ -39,9 +39,14 @@ class AuthController(Controller):
 
     @post("/auth/register", status_code=HTTP_201_CREATED)
     async def register(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, data: RegisterIn
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        attempts: AttemptCounter,
+        settings: Settings,
+        data: RegisterIn,
     ) -> Response[MeOut]:
-        user = await services.register(db_session, data)
+        user = await sign_up(request, db_session, attempts, settings, data)
         await sign_in(request, db_session, user)
         return Response(me_out(user), status_code=HTTP_201_CREATED, cookies=[clear_cart_cookie()])
 

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services, sessions
 from shop.accounts.models import User
-from shop.accounts.schemas import LoginIn
+from shop.accounts.schemas import LoginIn, RegisterIn
 from shop.cart.deps import guest_token
 from shop.cart.services import merge_guest_cart
 from shop.core.http import safe_path
-from shop.core.ratelimit import AttemptCounter
+from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.security import rotate_session
 from shop.settings import Settings
 
@@ -34,6 +34,21 @@ async def sign_in(request: Request[Any, Any, Any], db: AsyncSession, user: User)
 async def sign_out(request: Request[Any, Any, Any], db: AsyncSession) -> None:
     await sessions.end_session(db, request.session)
     request.clear_session()
+
+
+async def sign_up(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    attempts: AttemptCounter,
+    settings: Settings,
+    data: RegisterIn,
+) -> User:
+    """Register, at most `signups_per_ip_per_hour` from one address (a farm of accounts made to
+    hold a sale's stock starts here)."""
+    client_ip = request.client.host if request.client else "unknown"
+    limit = {f"signup:ip:{client_ip}": settings.signups_per_ip_per_hour}
+    await take_slots(attempts, limit, 3600, "Too many new accounts from this network. Try again later.")
+    return await services.register(db, data)
 
 
 async def check_credentials(

@@ -15,7 +15,7 @@ from live.flash_sales import jobs
 from live.flash_sales.models import FlashSale, FlashSaleHold
 from shop.accounts.models import User
 from shop.catalog.models import StockMovement, Variant
-from tests.helpers import Client, add_address, register
+from tests.helpers import PASSWORD, Client, add_address, register
 from tests.live_helpers import buyers, hold_and_checkout, launch_sale, live_room
 from tests.payments_helpers import authenticate_3ds, card
 
@@ -126,9 +126,11 @@ async def test_thousand_buyers_race_for_a_hundred_units(
     sale = await launch_sale(client, room, quantity=100, limit=1)
     tokens = await buyers(db, 1000)
     start = asyncio.Event()
-    transport = httpx.ASGITransport(app=app)
 
     def as_buyer(token: str) -> httpx.AsyncClient:
+        # Each from its own phone: the per-address reservation limit is not what this test races.
+        n = tokens.index(token)
+        transport = httpx.ASGITransport(app=app, client=(f"10.0.{n // 250}.{n % 250 + 1}", 5000))
         return httpx.AsyncClient(
             transport=transport,
             base_url="http://testserver.local",
@@ -358,3 +360,49 @@ async def test_a_hold_that_expires_during_3ds_is_refunded_and_never_sold_twice(
     assert order["status"] == "refunded"  # money taken for a unit that is gone goes straight back
     books = await _ledger(client, sale["id"])
     assert (books["sold"], books["held"], books["released"], books["invariant_ok"]) == (0, 1, 1, True)
+
+
+async def test_scalpers_are_held_back_per_account_per_address_and_by_units_held(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession, settings: Any
+) -> None:
+    """One account may hold MAX_UNITS_HELD units at once across sales; one account and one address
+    may ask for so many reservations a minute. Nothing refused is held."""
+    room = await live_room(client, other_client, stock=300)
+    sales = [await launch_sale(client, room, quantity=50, limit=settings.max_units_held) for _ in range(2)]
+    await register(other_client, "scalper@example.com")
+    first = await other_client.post(
+        f"/api/v1/flash-sales/{sales[0]['id']}/reservations", json={"quantity": settings.max_units_held}
+    )
+    assert first.status_code == 201, first.text
+    over = await other_client.post(f"/api/v1/flash-sales/{sales[1]['id']}/reservations", json={"quantity": 1})
+    assert (over.status_code, over.json()["code"]) == (409, "hold_cap")
+    held = await db.scalar(select(func.sum(FlashSaleHold.quantity)).where(FlashSaleHold.state == "held"))
+    assert held == settings.max_units_held
+
+    url = f"/api/v1/flash-sales/{sales[1]['id']}/reservations"
+    for _ in range(settings.reservations_per_account_per_minute - 2):
+        await other_client.post(url, json={"quantity": 1})
+    flood = await other_client.post(url, json={"quantity": 1})
+    assert flood.status_code == 429
+    assert int(flood.headers["retry-after"]) > 0
+
+    tokens = await buyers(db, settings.reservations_per_ip_per_minute + 1)
+    one_address = httpx.ASGITransport(app=app, client=("192.0.2.50", 5000))
+    codes = []
+    async with httpx.AsyncClient(transport=one_address, base_url="http://testserver.local") as raw:
+        for token in tokens:
+            bearer = {"Authorization": f"Bearer {token}"}
+            codes.append((await raw.post(url, json={"quantity": 1}, headers=bearer)).status_code)
+    assert codes[-1] == 429  # the same address, many accounts
+    assert set(codes[:-1]) <= {201, 409}
+
+
+async def test_sign_ups_from_one_address_are_limited(app: Litestar, settings: Any) -> None:
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 5000))
+    answers = []
+    for n in range(settings.signups_per_ip_per_hour + 1):
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw:
+            body = {"email": f"farm{n}@example.com", "password": PASSWORD, "display_name": f"farm{n}"}
+            answers.append((await Client(raw).post("/api/v1/auth/register", json=body)).status_code)
+    assert answers[-1] == 429
+    assert set(answers[:-1]) == {201}
