@@ -58,6 +58,18 @@ class Gate(Protocol):
     async def load(self, sale_id: int, books: Books) -> None: ...
     async def forget(self, sale_id: int) -> None: ...
     async def remaining(self, sale_id: int) -> int | None: ...
+    async def holds(self, sale_id: int) -> list[GateHold]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GateHold:
+    """A hold as the gate knows it; `taken_at` (Unix seconds) lets the sweeper tell a reservation
+    still on its way to the ledger from one whose commit never happened (0: loaded from the ledger)."""
+
+    reservation_id: str
+    user_id: int
+    quantity: int
+    taken_at: float
 
 
 def _window(terms: SaleTerms, now: float) -> str | None:
@@ -71,6 +83,7 @@ def _window(terms: SaleTerms, now: float) -> str | None:
 class MemoryGate:
     def __init__(self) -> None:
         self._books: dict[int, Books] = {}
+        self._taken_at: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
     async def reserve(
@@ -91,6 +104,7 @@ class MemoryGate:
             books.remaining -= quantity
             books.per_user[user_id] = books.per_user.get(user_id, 0) + quantity
             books.holds[reservation_id] = (user_id, quantity)
+            self._taken_at[reservation_id] = now
             return OK, books.remaining
 
     async def release(self, sale_id: int, reservation_id: str) -> bool:
@@ -120,6 +134,11 @@ class MemoryGate:
         books = self._books.get(sale_id)
         return books.remaining if books else None
 
+    async def holds(self, sale_id: int) -> list[GateHold]:
+        books = self._books.get(sale_id)
+        held = dict(books.holds) if books else {}
+        return [GateHold(r, u, q, self._taken_at.get(r, 0.0)) for r, (u, q) in held.items()]
+
 
 _RESERVE = """
 -- KEYS: remaining, per-user counts, holds   ARGV: reservation id, user, quantity, limit, now, starts, ends
@@ -135,15 +154,15 @@ if used + qty > tonumber(ARGV[4]) then return {'limit_reached', remaining} end
 if remaining < qty then return {'sold_out', remaining} end
 redis.call('DECRBY', KEYS[1], qty)
 redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty)
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty .. ':' .. ARGV[5])
 return {'ok', remaining - qty}
 """
 
 _RELEASE = """
 local hold = redis.call('HGET', KEYS[3], ARGV[1])
 if not hold then return 0 end
-local sep = string.find(hold, ':')
-local user, qty = string.sub(hold, 1, sep - 1), tonumber(string.sub(hold, sep + 1))
+local user, qty = string.match(hold, '^(%d+):(%d+)')
+qty = tonumber(qty)
 redis.call('HDEL', KEYS[3], ARGV[1])
 if ARGV[2] == 'release' then
   redis.call('INCRBY', KEYS[1], qty)
@@ -218,3 +237,16 @@ class RedisGate:
         except (RedisError, OSError):
             return None
         return int(value) if value is not None else None
+
+    async def holds(self, sale_id: int) -> list[GateHold]:
+        """Each hold is `user:quantity[:taken_at]` (holds rebuilt from the ledger have no time)."""
+        try:
+            raw: dict[Any, Any] = await self._redis.hgetall(self._keys(sale_id)[2])  # type: ignore[misc]
+        except (RedisError, OSError):
+            return []
+        found = []
+        for key, value in raw.items():
+            user, quantity, *taken = (value.decode() if isinstance(value, bytes) else str(value)).split(":")
+            reservation = key.decode() if isinstance(key, bytes) else str(key)
+            found.append(GateHold(reservation, int(user), int(quantity), float(taken[0]) if taken else 0.0))
+        return found

@@ -1,4 +1,5 @@
-"""The flash-sale sweeper: expire holds whose time ran out and close sales that have ended.
+"""The flash-sale sweeper: expire holds whose time ran out, give back gate holds that never
+reached the ledger (orphans.py), and close sales that have ended.
 
 Units go back to the pool once each, and viewers hear about it: returned units through the stock
 ticker, a closed sale as a sequenced `flash_sale` event (state `ended`), published after the commit.
@@ -22,6 +23,7 @@ from live import services as streams
 from live.flash_sales import gate as g
 from live.flash_sales import services
 from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
+from live.flash_sales.orphans import release_orphans
 from live.flash_sales.ticker import StockTicker
 from shop.catalog.models import StockReason
 from shop.core.db import after_commit_task
@@ -62,6 +64,8 @@ async def expire_holds(
             continue
         if units:
             returned[sale_id] = returned.get(sale_id, 0) + units
+    for sale_id, units in (await release_orphans(sessions, gate)).items():
+        returned[sale_id] = returned.get(sale_id, 0) + units
     if ticker is not None:
         await _tick(sessions, gate, ticker, returned)
     await _close_due(sessions, gate, publish, policy)

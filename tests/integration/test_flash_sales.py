@@ -406,3 +406,33 @@ async def test_sign_ups_from_one_address_are_limited(app: Litestar, settings: An
             answers.append((await Client(raw).post("/api/v1/auth/register", json=body)).status_code)
     assert answers[-1] == 429
     assert set(answers[:-1]) == {201}
+
+
+async def test_a_gate_hold_whose_commit_never_happened_goes_back_to_the_sale(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession, clock: Any
+) -> None:
+    """The reservation script ran in the gate, then the process died before the ledger row was
+    committed. A minute later the sweeper gives the unit back; a fresh hold and a real one stay."""
+    from live.flash_sales import services as sale_services
+    from live.flash_sales.orphans import ORPHAN_AFTER
+
+    room = await live_room(client, other_client, stock=30)
+    sale = await launch_sale(client, room, quantity=10, limit=3)
+    await register(other_client, "real-buyer@example.com")
+    real = await other_client.post(f"/api/v1/flash-sales/{sale['id']}/reservations", json={"quantity": 1})
+    assert real.status_code == 201, real.text
+    gate = app.dependencies["gate"].dependency()  # type: ignore[attr-defined]
+    row = await db.get(FlashSale, sale["id"])
+    assert row is not None
+    terms = sale_services.terms(row)
+    lost, _ = await gate.reserve(terms, 990_001, 2, "died-before-commit", clock.now().timestamp())
+    assert lost == "ok"
+    assert await gate.remaining(sale["id"]) == 7
+    clock.advance(ORPHAN_AFTER / 2)
+    fresh, _ = await gate.reserve(terms, 990_002, 1, "still-committing", clock.now().timestamp())
+    assert fresh == "ok"
+    clock.advance(ORPHAN_AFTER / 2 + timedelta(seconds=1))
+    await jobs.expire_holds(app.state["sessions"], gate, None)
+    assert await gate.remaining(sale["id"]) == 8  # the 2 orphaned units are back, the others held
+    left = {h.reservation_id for h in await gate.holds(sale["id"])}
+    assert left == {real.json()["reservation_id"], "still-committing"}
