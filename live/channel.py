@@ -3,7 +3,7 @@
 Fan-out goes through Litestar's ChannelsPlugin (memory backend, or Redis pub/sub across processes).
 Each subscriber has a bounded backlog that drops the oldest messages: a slow viewer never slows the
 others, notices the gap in `seq`, and asks to resume. No DB session lives as long as a socket: each
-read opens a short one.
+read opens a short one. What a viewer may send, and how often, is `live.socket_limits`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ from live import chat, services
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream
-from shop.accounts.sessions import session_user
+from live.socket_limits import (
+    POLICY_VIOLATION,
+    BadMessage,
+    Budgets,
+    ChatMessage,
+    ClientMessage,
+    LikeMessage,
+    parse,
+    rate_limited,
+)
+from shop.accounts.sessions import session_ids, session_user
 from shop.core import clock
 from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.ratelimit import AttemptCounter
@@ -32,7 +42,6 @@ from shop.settings import Settings
 
 RESUME_LIMIT = 500
 RECENT_CHAT = 30
-MAX_CLIENT_MESSAGE = 2048
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 
 
@@ -81,6 +90,9 @@ class Room:
         self.counters, self.attempts, self.publish = counters, attempts, publish
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
+        self.budgets = Budgets()
+        # The session as the handshake saw it; dropped once it is found signed out (see `chat`).
+        self.session: Any = socket.scope.get("session")
 
     async def send(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, separators=(",", ":"))
@@ -116,40 +128,52 @@ class Room:
         await self._send_text(text, kind, seq)
 
     async def read_client(self) -> None:
+        """Read frames until the viewer leaves, or floods and is closed."""
         while True:
             text = await self.socket.receive_text()
-            if len(text) > MAX_CLIENT_MESSAGE:
-                await self.send({"type": "error", "code": "too_long", "message": "Message too large."})
+            if not self.budgets.messages.take():
+                if self.budgets.messages.flooded:
+                    async with self._send_lock:
+                        await self.socket.close(code=POLICY_VIOLATION, reason="too many messages")
+                    return
+                await self.send(rate_limited(self.budgets.messages, "Too many messages: slow down."))
                 continue
             try:
-                data = json.loads(text)
-            except ValueError:
+                message = parse(text)
+            except BadMessage as bad:
+                await self.send(bad.body)
                 continue
-            if isinstance(data, dict):
-                await self.handle(data)
+            await self.handle(message)
 
-    async def handle(self, data: dict[str, Any]) -> None:
-        kind = data.get("type")
-        if kind == "resume":
-            await self.resume(int(data.get("after_seq") or 0))
-        elif kind == "like":
-            await self.counters.like(self.stream_id, services.channel_name(self.stream_id))
-        elif kind == "chat":
-            await self.chat(str(data.get("text", "")))
+    async def handle(self, message: ClientMessage) -> None:
+        if isinstance(message, LikeMessage):
+            # Likes over the socket's pace are folded into the ones already counted.
+            if self.budgets.likes.take():
+                await self.counters.like(self.stream_id, services.channel_name(self.stream_id))
+        elif isinstance(message, ChatMessage):
+            await self.chat(message.text)
+        elif not self.budgets.resumes.take():
+            await self.send(rate_limited(self.budgets.resumes, "Resuming too often: wait a moment."))
+        else:
+            await self.resume(message.after_seq)
 
     async def chat(self, text: str) -> None:
-        session = self.socket.scope.get("session")
-        user_id = session.get("uid") if isinstance(session, dict) else None
-        if user_id is None:
+        if session_ids(self.session) is None:
             await self.send(
                 {"type": "error", "code": "authentication_required", "message": "Sign in to chat."}
             )
             return
+        if not self.budgets.chats.take():
+            slow = f"Slow down: at most {chat.BURST} messages every {chat.WINDOW_S} seconds."
+            await self.send(rate_limited(self.budgets.chats, slow))
+            return
         try:
             async with self.sessions() as db, db.begin():
-                # A session revoked from another device must not chat either.
-                user = await session_user(db, session)
+                # Checked on every line: a sign-out, or a revoke from another device, ends the
+                # socket's right to chat even though the socket stays open.
+                user = await session_user(db, self.session)
                 if user is None:
+                    self.session = None  # signed out for good: later lines cost no query
                     raise AuthenticationRequired("Sign in to chat.")
                 message = await chat.post(db, self.attempts, user, self.stream_id, text)
         except AppError as error:

@@ -71,6 +71,9 @@ def main() -> None:
             port=args.port or settings.port,
             workers=args.workers,
             ws_per_message_deflate=False,
+            # Client frames are small (live.socket_limits answers over 2,048 characters with an
+            # error); without a cap uvicorn buffers frames of up to 16 MiB. Larger closes 1009.
+            ws_max_size=16 * 1024,
             log_level="info",
             access_log=not args.quiet,
             proxy_headers=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -141,3 +143,11 @@ async def hold_and_checkout(shopper: Client, sale_id: int, quantity: int) -> dic
     checkout = await shopper.post(url, json={"shipping_address": ADDRESS})
     assert checkout.status_code == 201, checkout.text
     return {"hold": hold, "order_id": checkout.json()["order_id"]}
+
+
+async def next_message(ws: Any, kind: str) -> dict[str, Any]:
+    """The socket's next message of type `kind`, skipping the others (5 s at most)."""
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+        if message["type"] == kind:
+            return dict(message)

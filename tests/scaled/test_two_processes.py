@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from shop.settings import Settings
 from tests.helpers import ROOT, Client, free_port, wait_for
@@ -93,6 +94,13 @@ async def test_viewer_on_b_sees_a_and_the_sale_never_oversells(
             remaining = (await _next(viewer, "stock"))["remaining"]
             while remaining != 0:
                 remaining = (await _next(viewer, "stock"))["remaining"]
+            # The served app caps a client frame (ws_max_size): too long is answered, huge is closed.
+            await viewer.send("x" * 10_000)
+            assert (await _next(viewer, "error"))["code"] == "too_long"
+            await viewer.send("x" * 100_000)
+            with pytest.raises(ConnectionClosed):
+                await _next(viewer, "never")
+            assert viewer.close_code == 1009  # message too big
         ledger = (await host.get(f"/api/v1/flash-sales/{sale['id']}/ledger")).json()
     assert ledger == {
         "quantity": 20,
