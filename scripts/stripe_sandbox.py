@@ -6,6 +6,7 @@ With --webhook-url and --webhook-secret it registers the app's webhook once the 
 It also sends two signed events localstripe lacks: `charge.refunded` (the charge with its
 `payment_intent`, `amount_refunded` and refunds) after a refund, and `payment_intent.canceled`
 after a cancel; and `DELETE /_config/webhooks/{id}` unregisters a webhook (tests clean up with it).
+Lists come newest first, as Stripe's do.
 Stripe Connect (accounts, onboarding links and page, transfers, reversals, `transfer_group`) comes
 from `_sandbox_connect.py` (which says what it serves) and `_sandbox_connect_http.py`.
 
@@ -79,6 +80,19 @@ async def register_webhook(port: int, url: str, secret: str) -> None:
     raise SystemExit("stripe sandbox: could not register the webhook")
 
 
+_LIST_ALL = resources.StripeObject._api_list_all.__func__  # type: ignore[attr-defined]
+
+
+def _newest_first(
+    cls: type, url: str, limit: int | None = None, starting_after: str | None = None, **kw: object
+) -> object:
+    """Stripe lists newest first; localstripe lists in insertion order, so a job that reads the
+    first page (reconcile's last 100 PaymentIntents) would never see a new one past the 100th."""
+    listed = _LIST_ALL(cls, url, limit=limit, starting_after=starting_after, **kw)
+    listed._list.reverse()
+    return listed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8420)
@@ -86,6 +100,7 @@ def main() -> None:
     parser.add_argument("--webhook-secret")
     args = parser.parse_args()
     resources.Store.dump_to_disk = _no_pickle  # type: ignore[method-assign]
+    resources.StripeObject._api_list_all = classmethod(_newest_first)  # type: ignore[assignment]
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     async def on_startup(_app: web.Application) -> None:
