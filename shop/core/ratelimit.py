@@ -6,13 +6,15 @@ workers. Redis INCR is atomic; the in-memory counter serves the single-process m
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from shop.core.errors import RateLimited
+from shop.core.errors import RateLimited, ServiceUnavailable
 
 
 @runtime_checkable
@@ -24,6 +26,16 @@ class AttemptCounter(Protocol):
     async def undo_many(self, keys: Sequence[str]) -> None: ...
 
 
+@contextlib.asynccontextmanager
+async def _fail_closed() -> AsyncIterator[None]:
+    """A counter that cannot count refuses (503), rather than letting every attempt through or
+    answering 500: a stalled Redis is a moment's outage, not a bug."""
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise ServiceUnavailable("Please try again in a moment.", retry_after=2) from error
+
+
 class RedisAttemptCounter:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
@@ -31,7 +43,7 @@ class RedisAttemptCounter:
 
     async def hit(self, key: str, window_s: int) -> int:
         name = f"{self._prefix}:attempts:{key}"
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _fail_closed(), self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, window_s, nx=True)
             count, _ = await pipe.execute()
@@ -41,7 +53,7 @@ class RedisAttemptCounter:
         """`hit` each key in order (a key may repeat) in one round trip; the count after each hit."""
         if not keys:
             return []
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _fail_closed(), self._redis.pipeline(transaction=True) as pipe:
             for key in keys:
                 name = f"{self._prefix}:attempts:{key}"
                 pipe.incr(name)
@@ -52,18 +64,19 @@ class RedisAttemptCounter:
     async def count(self, key: str) -> tuple[int, int]:
         """Return (attempts, seconds until the window resets)."""
         name = f"{self._prefix}:attempts:{key}"
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _fail_closed(), self._redis.pipeline(transaction=True) as pipe:
             pipe.get(name)
             pipe.ttl(name)
             value, ttl = await pipe.execute()
         return int(value or 0), max(int(ttl), 0)
 
     async def reset(self, key: str) -> None:
-        await self._redis.delete(f"{self._prefix}:attempts:{key}")
+        async with _fail_closed():
+            await self._redis.delete(f"{self._prefix}:attempts:{key}")
 
     async def undo_many(self, keys: Sequence[str]) -> None:
         """Give back one hit of each key (a slot taken for an attempt that did not count)."""
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with _fail_closed(), self._redis.pipeline(transaction=True) as pipe:
             for key in keys:
                 pipe.decr(f"{self._prefix}:attempts:{key}")
             await pipe.execute()
