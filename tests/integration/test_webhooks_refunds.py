@@ -180,7 +180,8 @@ async def test_fifty_shoppers_race_for_the_last_five_units(
     variant_id = product["variants"][0]["id"]
     shoppers = []
     for i in range(50):
-        raw = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
+        phone = httpx.ASGITransport(app=app, client=(f"10.1.0.{i + 1}", 5000))  # each from its own address
+        raw = httpx.AsyncClient(transport=phone, base_url="http://testserver.local")
         shopper = Client(raw)
         await shopper_with_cart(shopper, variant_id, email=f"racer{i}@example.com")
         shoppers.append(shopper)
