@@ -22,7 +22,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.core.ratelimit import AttemptCounter
-from shop.core.schemas import RowId
+from shop.core.schemas import QueryText, RowId
 from shop.deals import binding
 from shop.notifications.services import Notifier
 from shop.orders.checkout import open_intent
@@ -76,7 +76,7 @@ class StreamController(Controller):
         return await stream_out(db_session, await services.create_stream(db_session, user, data))
 
     @get("/")
-    async def list_streams(self, db_session: AsyncSession, status: str | None = None) -> list[StreamOut]:
+    async def list_streams(self, db_session: AsyncSession, status: QueryText = None) -> list[StreamOut]:
         return [await stream_out(db_session, s) for s in await services.list_streams(db_session, status)]
 
     @get("/{stream_id:int}")

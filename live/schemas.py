@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import AnyHttpUrl, Field
 
 from shop.accounts.schemas import UserRef
-from shop.core.schemas import DisclosureIn, Input, MoneyOut, Output
+from shop.core.schemas import MAX_ID, DisclosureIn, Id, Input, MoneyOut, Output
 from shop.orders.schemas import ShipToIn
 
 
@@ -18,11 +18,11 @@ class StreamIn(Input):
 
 
 class ShelfIn(Input):
-    product_ids: list[int] = Field(max_length=100)
+    product_ids: list[Id] = Field(max_length=100)
 
 
 class PinIn(Input):
-    product_id: int
+    product_id: int = Field(ge=1, le=MAX_ID)
 
 
 class ChatIn(Input):
@@ -30,7 +30,7 @@ class ChatIn(Input):
 
 
 class ModeratorIn(Input):
-    user_id: int
+    user_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RoomCheckoutIn(ShipToIn):

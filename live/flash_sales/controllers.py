@@ -26,7 +26,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.core.errors import NotFound
 from shop.core.ratelimit import AttemptCounter, take_slots
-from shop.core.schemas import RowId
+from shop.core.schemas import PathKey, RowId
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
 from shop.settings import Settings
@@ -97,7 +97,7 @@ class FlashSaleController(Controller):
         user: User,
         gateway: StripeGateway,
         sale_id: RowId,
-        reservation_id: str,
+        reservation_id: PathKey,
         data: ShipToIn | None = None,
     ) -> CheckoutOut:
         """The in-room sheet: pay for the hold without leaving the room (same payment flow as the cart).

@@ -5,11 +5,11 @@ from datetime import datetime
 from pydantic import Field
 
 from shop.catalog.schemas import MoneyIn
-from shop.core.schemas import Input, Output
+from shop.core.schemas import MAX_ID, Input, Output
 
 
 class FlashSaleIn(Input):
-    variant_id: int
+    variant_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(ge=1, le=100_000)
     price: MoneyIn
     per_customer_limit: int = Field(ge=1, le=100)
@@ -24,7 +24,7 @@ class ReservationIn(Input):
 class FlashSaleOut(Output):
     id: int
     stream_id: int
-    variant_id: int
+    variant_id: int = Field(ge=1, le=MAX_ID)
     status: str
     quantity: int
     remaining: int

@@ -49,7 +49,7 @@ def _self_serve(value: Role) -> Role:
 
 DisplayName = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_display_name)]
 Bio = Annotated[str, Field(max_length=300), AfterValidator(_bio)]
-InterestTopic = Annotated[str, AfterValidator(_topic)]
+InterestTopic = Annotated[str, Field(max_length=41), AfterValidator(_topic)]
 SelfServeRole = Annotated[Role, AfterValidator(_self_serve)]
 
 
@@ -113,8 +113,8 @@ class ProfileOut(Output):
 
 
 class ProfileIn(Input):
-    display_name: DisplayName | None = None
-    bio: Bio | None = None
+    display_name: DisplayName | None = Field(default=None, max_length=60)
+    bio: Bio | None = Field(default=None, max_length=300)
 
 
 class PasswordIn(Input):

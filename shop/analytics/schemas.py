@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from shop.analytics.models import EventType
-from shop.core.schemas import Input, Output
+from shop.core.schemas import MAX_ID, Input, Output
 
 MAX_BATCH = 50
-# An object id, bounded like every id a client sends (a 40-digit id is a 422, not a driver overflow).
-ObjectId = Annotated[int, Field(ge=1, le=2**53)]
 
 
 class EventIn(Input):
     type: EventType
-    note_id: ObjectId | None = None
-    stream_id: ObjectId | None = None
-    product_id: ObjectId | None = None
+    note_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    stream_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    product_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class EventsIn(Input):

@@ -4,18 +4,18 @@ from pydantic import Field
 
 from shop.cart.models import Cart, SourceType
 from shop.catalog.schemas import ImageOut
-from shop.core.schemas import Input, MoneyOut, Output
+from shop.core.schemas import MAX_ID, Input, MoneyOut, Output
 
 MAX_LINE_QUANTITY = 99
 
 
 class SourceIn(Input):
     type: SourceType
-    id: int | None = None
+    id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class AddLineIn(Input):
-    variant_id: int
+    variant_id: int = Field(ge=1, le=MAX_ID)
     quantity: int = Field(default=1, ge=1, le=MAX_LINE_QUANTITY)
     source: SourceIn | None = None
 
@@ -31,7 +31,7 @@ class SourceOut(Output):
 
 class CartLineOut(Output):
     id: int
-    variant_id: int
+    variant_id: int = Field(ge=1, le=MAX_ID)
     product_id: int
     name: str
     variant_name: str

@@ -17,7 +17,7 @@ from shop.catalog.schemas import (
     product_out,
 )
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, Limit, QueryId, QueryText, RowId
 
 
 class ProductController(Controller):
@@ -28,10 +28,10 @@ class ProductController(Controller):
     async def list_products(
         self,
         db_session: AsyncSession,
-        q: str | None = None,
-        merchant_id: int | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
+        q: QueryText = None,
+        merchant_id: QueryId = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> ProductPage:
         rows, next_cursor = await services.list_products(
             db_session, q=q, merchant_id=merchant_id, cursor=cursor, limit=clamp_limit(limit)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.catalog import services, storefront
 from shop.core.pages import render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, QueryText, RowId
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
 
@@ -40,7 +40,7 @@ class CatalogPages(Controller):
 
     @get("/shop")
     async def shop(
-        self, db_session: AsyncSession, nav: dict[str, Any], q: str | None = None, cursor: str | None = None
+        self, db_session: AsyncSession, nav: dict[str, Any], q: QueryText = None, cursor: Cursor = None
     ) -> Template:
         products, next_cursor = await services.list_products(
             db_session, q=q, merchant_id=None, cursor=cursor, limit=24

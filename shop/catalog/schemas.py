@@ -7,7 +7,7 @@ from pydantic import AfterValidator, Field
 from shop.accounts.schemas import MerchantRef
 from shop.catalog.models import Product, ProductCategory, Variant
 from shop.core.money import CURRENCIES, MAX_CHARGE
-from shop.core.schemas import Input, MoneyOut, Output
+from shop.core.schemas import MAX_ID, Id, Input, MoneyOut, Output, Word
 
 
 def _currency(value: str) -> str:
@@ -20,23 +20,23 @@ class MoneyIn(Input):
     """A price someone sets (a variant, a flash sale, a fee, a deal's floor): never zero."""
 
     amount: int = Field(ge=1, le=MAX_CHARGE, description="minor units, above zero")
-    currency: Annotated[str, AfterValidator(_currency)]
+    currency: Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 
 
 class VariantIn(Input):
     sku: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     name: str = Field(min_length=1, max_length=120)
-    options: dict[str, str] = Field(default_factory=dict, max_length=5)
+    options: dict[Word, Word] = Field(default_factory=dict, max_length=5)
     price: MoneyIn
     stock_on_hand: int = Field(default=0, ge=0, le=1_000_000)
     low_stock_threshold: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class VariantPatch(Input):
-    id: int | None = None
+    id: int | None = Field(default=None, ge=1, le=MAX_ID)
     sku: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    options: dict[str, str] | None = Field(default=None, max_length=5)
+    options: dict[Word, Word] | None = Field(default=None, max_length=5)
     price: MoneyIn | None = None
     stock_on_hand: int | None = Field(default=None, ge=0, le=1_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=1_000_000)
@@ -45,7 +45,7 @@ class VariantPatch(Input):
 class ProductIn(Input):
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=5000)
-    image_upload_ids: list[int] = Field(default_factory=list, max_length=9)
+    image_upload_ids: list[Id] = Field(default_factory=list, max_length=9)
     variants: list[VariantIn] = Field(min_length=1, max_length=50)
     category: ProductCategory = ProductCategory.OTHER
 
@@ -55,7 +55,7 @@ class ProductPatch(Input):
     description: str | None = Field(default=None, max_length=5000)
     is_active: bool | None = None
     category: ProductCategory | None = None
-    image_upload_ids: list[int] | None = Field(default=None, max_length=9)
+    image_upload_ids: list[Id] | None = Field(default=None, max_length=9)
     variants: list[VariantPatch] | None = Field(default=None, max_length=50)
 
 

@@ -14,7 +14,7 @@ from shop.accounts import services as accounts
 from shop.accounts.models import User
 from shop.catalog import services, storefront
 from shop.core.pages import render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, RowId
 from shop.notes.schemas import note_card_out
 from shop.notifications.services import Notifier
 
@@ -34,7 +34,7 @@ class StorefrontPages(Controller):
         current_user: User | None,
         shop_id: RowId,
         tab: Literal["products", "notes"] = "products",
-        cursor: str | None = None,
+        cursor: Cursor = None,
     ) -> Template:
         shop = await storefront.get_shop(db_session, shop_id)
         products, cards = [], []

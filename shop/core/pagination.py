@@ -8,6 +8,13 @@ import json
 from typing import Any
 
 from shop.core.errors import InvalidInput
+from shop.core.schemas import MAX_ID
+
+
+def cursor_int(value: Any) -> bool:
+    """An integer a cursor may carry to the database. A cursor is ours, but a client can forge
+    one: its numbers must fit a BIGINT like any id (and a bool is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID
 
 
 def encode_cursor(values: dict[str, Any]) -> str:
@@ -41,7 +48,7 @@ def cursor_id(cursor: str | None) -> int | None:
     if values is None:
         return None
     after = values.get("id")
-    if not isinstance(after, int) or isinstance(after, bool):
+    if not cursor_int(after):
         raise InvalidInput(fields={"cursor": "This cursor is not valid."})
     return after
 
@@ -52,6 +59,6 @@ def cursor_ints(cursor: str | None, *keys: str) -> tuple[int, ...] | None:
     if values is None:
         return None
     found = tuple(values.get(key) for key in keys)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in found):
+    if not all(cursor_int(v) for v in found):
         raise InvalidInput(fields={"cursor": "This cursor is not valid."})
     return found  # type: ignore[return-value]

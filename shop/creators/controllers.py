@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
 from shop.core.pagination import clamp_limit
+from shop.core.schemas import PRINTABLE, Cursor, QueryText
 from shop.creators import services
 from shop.creators.schemas import MAX_ENGAGEMENT, MAX_FOLLOWERS, CreatorPage, CreatorSort, creator_filters
 
@@ -21,13 +22,13 @@ class CreatorController(Controller):
         self,
         db_session: AsyncSession,
         merchant: Merchant,
-        topic: str | None = Parameter(default=None, max_length=41),
+        topic: str | None = Parameter(default=None, max_length=41, pattern=PRINTABLE),
         min_followers: int | None = Parameter(default=None, ge=0, le=MAX_FOLLOWERS),
         max_followers: int | None = Parameter(default=None, ge=0, le=MAX_FOLLOWERS),
         min_engagement: float | None = Parameter(default=None, ge=0, le=MAX_ENGAGEMENT),
-        q: str | None = Parameter(default=None, max_length=200),
+        q: QueryText = None,
         sort: CreatorSort = CreatorSort.FOLLOWERS,
-        cursor: str | None = Parameter(default=None, max_length=200),
+        cursor: Cursor = None,
         limit: int | None = Parameter(default=None, ge=1, le=50),
     ) -> CreatorPage:
         """Creators (published notes only) for a merchant to send offers to.

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant
 from shop.core.errors import InvalidInput
 from shop.core.pages import render
+from shop.core.schemas import Cursor, QueryText
 from shop.creators import services
 from shop.creators.schemas import MAX_ENGAGEMENT, CreatorFilters, CreatorSort, creator_filters
 
@@ -91,9 +92,9 @@ class CreatorPages(Controller):
         followers: FollowerRange = "any",
         # A string: the form's "Any" sends an empty value, which a float parameter would refuse.
         min_engagement: str = Parameter(default="", max_length=20),
-        q: str | None = Parameter(default=None, max_length=200),
+        q: QueryText = None,
         sort: CreatorSort = CreatorSort.FOLLOWERS,
-        cursor: str | None = Parameter(default=None, max_length=200),
+        cursor: Cursor = None,
     ) -> Template:
         minimum = _engagement(min_engagement)
         filters = _filters(topic, followers, minimum, q, sort)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import lazyload
 from shop.accounts.models import Role, User
 from shop.core import clock, search
 from shop.core.errors import InvalidInput
-from shop.core.pagination import decode_cursor, encode_cursor
+from shop.core.pagination import cursor_int, decode_cursor, encode_cursor
 from shop.core.storage import media_url
 from shop.creators.schemas import CreatorFilters, CreatorOut, CreatorSort, RecentNoteOut
 from shop.notes.models import Note, NoteImage, NoteTopic, published
@@ -93,16 +93,17 @@ def _after(cursor: str | None, sort: CreatorSort, key: Any) -> Any:
     if values is None:
         return None
     after_id, value = values.get("id"), values.get("k")
-    if values.get("s") != sort.value or not isinstance(after_id, int) or isinstance(after_id, bool):
+    if values.get("s") != sort.value or not cursor_int(after_id):
         raise InvalidInput(fields=_BAD_CURSOR)
     try:
         if sort is CreatorSort.RECENT:
             value = datetime.fromisoformat(str(value))
             if value.tzinfo is None:  # ours are UTC-aware; the column refuses a naive time (a 500)
                 raise ValueError(value)
-        elif not isinstance(value, int | float) or isinstance(value, bool):
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not cursor_int(int(value)):
+            # A forged number beyond a BIGINT (or inf, NaN) would reach the driver.
             raise ValueError(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(fields=_BAD_CURSOR) from None
     return or_(key < value, and_(key == value, User.id < after_id))
 

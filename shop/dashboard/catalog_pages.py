@@ -17,7 +17,7 @@ from shop.catalog.editing import row_problems, save_product
 from shop.catalog.models import Product, ProductCategory
 from shop.core.errors import InvalidInput
 from shop.core.pages import render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, QueryText, RowId
 from shop.dashboard import catalog, product_form
 from shop.dashboard.product_form import FormRow, ProductForm
 from shop.inventory import levels
@@ -67,10 +67,10 @@ class DashboardCatalogPages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         shop: Merchant,
-        q: str | None = None,
-        status: str | None = None,
+        q: QueryText = None,
+        status: QueryText = None,
         stock: str | None = None,
-        cursor: str | None = None,
+        cursor: Cursor = None,
     ) -> Template:
         status_filter, stock_filter = catalog.filters(status, stock)
         products, stock_by_variant, next_cursor = await catalog.product_list(

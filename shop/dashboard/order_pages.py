@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
 from litestar.response import Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
 from shop.core.errors import InvalidInput
 from shop.core.pages import render
+from shop.core.schemas import Cursor
 from shop.dashboard import exports
 from shop.dashboard import orders as order_lists
 from shop.dashboard.orders import OrderFilters
@@ -40,7 +40,7 @@ class DashboardOrderPages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         shop: Merchant,
-        cursor: str | None = Parameter(default=None, max_length=200),
+        cursor: Cursor = None,
     ) -> Template:
         params = _params(request)
         try:

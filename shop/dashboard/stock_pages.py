@@ -23,7 +23,7 @@ from shop.catalog.models import MERCHANT_REASONS, Product, StockReason
 from shop.core.errors import AppError, InvalidInput, PayloadTooLarge
 from shop.core.exports import safe_cell
 from shop.core.pages import render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, QueryText, RowId
 from shop.inventory import history, imports, levels
 from shop.inventory.adjustments import adjust_stock
 from shop.inventory.schemas import MovementFilterIn, StockAdjustmentIn, parse_filters
@@ -57,7 +57,7 @@ async def _stock_page(
     product: Product,
     raw_filters: dict[str, Any],
     *,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     adjust: dict[str, Any] | None = None,
     status_code: int = 200,
     notice: str = "",
@@ -104,10 +104,10 @@ class DashboardStockPages(Controller):
         shop: Merchant,
         product_id: RowId,
         variant_id: str | None = None,
-        reason: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        cursor: str | None = None,
+        reason: QueryText = None,
+        since: QueryText = None,
+        until: QueryText = None,
+        cursor: Cursor = None,
         adjusted: str = "",
     ) -> Template:
         product = await services.get_own_product(db_session, shop, product_id)
@@ -172,9 +172,9 @@ class DashboardStockPages(Controller):
         shop: Merchant,
         product_id: OptionalId = None,
         variant_id: OptionalId = None,
-        reason: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
+        reason: QueryText = None,
+        since: QueryText = None,
+        until: QueryText = None,
     ) -> Stream:
         """The history's rows for the same filters, oldest first, streamed in chunks of 500."""
         raw = {

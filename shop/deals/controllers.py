@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments.gateway import StripeGateway
 from shop.accounts.models import Merchant, User
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import PRINTABLE, Cursor, Limit, RowId
 from shop.deals import fees, lifecycle, offers, services, views
 from shop.deals.schemas import (
     CancelIn,
@@ -69,9 +69,9 @@ class OfferController(Controller):
         db_session: AsyncSession,
         user: User,
         role: Side | None = None,
-        status: str | None = Parameter(default=None, max_length=20),
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        status: str | None = Parameter(default=None, max_length=20, pattern=PRINTABLE),
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> OfferPage:
         rows, next_cursor = await services.list_offers(
             db_session, user, role, status, cursor, clamp_limit(limit)
@@ -166,9 +166,9 @@ class DealController(Controller):
         db_session: AsyncSession,
         user: User,
         role: Side | None = None,
-        status: str | None = Parameter(default=None, max_length=20),
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        status: str | None = Parameter(default=None, max_length=20, pattern=PRINTABLE),
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> DealPage:
         rows, next_cursor = await services.list_deals(
             db_session, user, role, status, cursor, clamp_limit(limit)
@@ -249,8 +249,8 @@ class DisputeController(Controller):
         self,
         db_session: AsyncSession,
         operator: User,
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> DealPage:
         rows, next_cursor = await services.disputes(db_session, cursor, clamp_limit(limit))
         return DealPage(items=[views.deal_out(d) for d in rows], next_cursor=next_cursor)

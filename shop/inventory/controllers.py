@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant
 from shop.catalog.services import get_own_product
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, Limit, QueryText, RowId
 from shop.inventory import history
 from shop.inventory.adjustments import adjust_stock
 from shop.inventory.schemas import MovementOut, MovementPage, StockAdjustmentIn, parse_filters
@@ -58,11 +58,11 @@ class StockController(Controller):
         merchant: Merchant,
         product_id: RowId,
         variant_id: OptionalId = None,
-        reason: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
+        reason: QueryText = None,
+        since: QueryText = None,
+        until: QueryText = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> MovementPage:
         """Newest first, with the totals of everything the filters match (not just this page)."""
         await get_own_product(db_session, merchant, product_id)

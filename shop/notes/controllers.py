@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.core.errors import AuthenticationRequired
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, Limit, QueryId, QueryText, RowId
 from shop.core.storage import ImageStore, media_url
 from shop.notes import editing, services
 from shop.notes.schemas import (
@@ -45,11 +45,11 @@ class NoteController(Controller):
     async def feed(
         self,
         db_session: AsyncSession,
-        cursor: str | None = None,
-        limit: int | None = None,
-        q: str | None = None,
-        topic: str | None = None,
-        author_id: int | None = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
+        q: QueryText = None,
+        topic: QueryText = None,
+        author_id: QueryId = None,
         following: bool = False,
         current_user: User | None = None,
     ) -> NotePage:
@@ -119,8 +119,8 @@ class NoteController(Controller):
         db_session: AsyncSession,
         current_user: User | None,
         note_id: RowId,
-        cursor: str | None = None,
-        limit: int | None = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> CommentPage:
         """Top-level comments, oldest first, each with its replies (one level) and the viewer's likes."""
         items, next_cursor = await comment_threads(

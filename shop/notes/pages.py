@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
-from shop.core.schemas import RowId
+from shop.core.schemas import QueryText, RowId
 from shop.notes import services
 from shop.notes.models import NoteStatus
 from shop.notes.schemas import CommentIn, CommentOut, note_card_out
@@ -78,8 +78,8 @@ class NotePages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         current_user: User | None,
-        q: str | None = None,
-        topic: str | None = None,
+        q: QueryText = None,
+        topic: QueryText = None,
         feed: str | None = None,
     ) -> Template:
         if feed == "following" and not q and not topic:

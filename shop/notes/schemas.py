@@ -28,7 +28,7 @@ def _topic(value: str) -> str:
     return value
 
 
-Topic = Annotated[str, AfterValidator(_topic)]
+Topic = Annotated[str, Field(max_length=41), AfterValidator(_topic)]
 
 
 class TagIn(Input):

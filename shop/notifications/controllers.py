@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shop.accounts.models import User
 from shop.accounts.sessions import session_user
 from shop.core.pagination import clamp_limit
+from shop.core.schemas import Cursor, Limit
 from shop.core.security import origin_allowed
 from shop.notifications import services
 from shop.notifications.schemas import MarkReadIn, MarkReadOut, NotificationPage, notification_out
@@ -26,7 +27,7 @@ class NotificationController(Controller):
 
     @get("/")
     async def list_notifications(
-        self, db_session: AsyncSession, user: User, cursor: str | None = None, limit: int | None = None
+        self, db_session: AsyncSession, user: User, cursor: Cursor = None, limit: Limit = None
     ) -> NotificationPage:
         rows, next_cursor = await services.inbox(db_session, user, cursor=cursor, limit=clamp_limit(limit))
         unread = await services.unread_count(db_session, user)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.core.pages import render
+from shop.core.schemas import Cursor
 from shop.notifications import services
 
 PAGE_SIZE = 50
@@ -20,7 +21,7 @@ class NotificationPages(Controller):
 
     @get("/notifications")
     async def inbox(
-        self, db_session: AsyncSession, nav: dict[str, Any], user: User, cursor: str | None = None
+        self, db_session: AsyncSession, nav: dict[str, Any], user: User, cursor: Cursor = None
     ) -> Template:
         rows, next_cursor = await services.inbox(db_session, user, cursor=cursor, limit=PAGE_SIZE)
         # Which ones are new is decided before marking, so the page can highlight them.

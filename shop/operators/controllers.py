@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, Limit, QueryText, RowId
 from shop.notifications.services import Notifier
 from shop.operators import services
 from shop.operators.schemas import (
@@ -31,9 +30,9 @@ class OperatorController(Controller):
         db_session: AsyncSession,
         operator: User,
         status: StatusFilter | None = None,
-        q: str | None = Parameter(default=None, max_length=200),
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        q: QueryText = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> OperatorShopPage:
         rows, next_cursor = await services.list_shops(
             db_session, status=status, q=q, cursor=cursor, limit=clamp_limit(limit)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Body
 from litestar.response import Redirect, Response, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from shop.accounts.models import User
 from shop.core.errors import AppError
 from shop.core.http import safe_path
 from shop.core.pages import form_errors, render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, QueryText, RowId
 from shop.notifications.services import Notifier
 from shop.operators import services
 from shop.operators.schemas import StatusFilter, SuspendIn
@@ -36,8 +36,8 @@ class OperatorPages(Controller):
         operator: User,
         section: Literal["shops"] = "shops",
         status: StatusFilter | None = None,
-        q: str | None = Parameter(default=None, max_length=200),
-        cursor: str | None = Parameter(default=None, max_length=200),
+        q: QueryText = None,
+        cursor: Cursor = None,
     ) -> Template:
         return await _shops_page(db_session, nav, status=status, q=q, cursor=cursor)
 

@@ -14,7 +14,7 @@ from shop.accounts.models import Merchant, User
 from shop.accounts.services import get_user
 from shop.catalog.models import ProductCategory
 from shop.core.pagination import clamp_limit
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, Limit, QueryText, RowId
 from shop.notifications.services import Notifier
 from shop.partnerships import services, showcase
 from shop.partnerships.models import Collaboration
@@ -52,12 +52,12 @@ class CollaborationController(Controller):
     async def list_open(
         self,
         db_session: AsyncSession,
-        q: str | None = Parameter(default=None, max_length=200),
+        q: QueryText = None,
         min_bps: int | None = Parameter(default=None, ge=0, le=10_000),
         category: ProductCategory | None = None,
         sort: Sort = Sort.NEW,
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> CollaborationPage:
         """Open collaborations; `commission_bps` and `min_bps` are about the rate in force now."""
         filters = Filters(q=q, min_bps=min_bps, category=category)
@@ -107,8 +107,8 @@ class ShowcaseController(Controller):
         self,
         db_session: AsyncSession,
         user_id: RowId,
-        cursor: str | None = Parameter(default=None, max_length=200),
-        limit: int | None = None,
+        cursor: Cursor = None,
+        limit: Limit = None,
     ) -> ShowcasePage:
         """A creator's showcase, newest first: products they may sell now (closed ones drop out)."""
         person = await get_user(db_session, user_id)

@@ -18,6 +18,7 @@ from shop.catalog.models import ProductCategory
 from shop.core.errors import InvalidInput, NotFound, PermissionDenied
 from shop.core.http import safe_path
 from shop.core.pages import render
+from shop.core.schemas import Cursor, QueryText
 from shop.partnerships import services
 from shop.partnerships import showcase as showcases
 from shop.partnerships.schemas import collaboration_card
@@ -44,12 +45,12 @@ class MarketplacePages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         user: User,
-        q: str | None = Parameter(default=None, max_length=200),
+        q: QueryText = None,
         category: ProductCategory | None = None,
         min_bps: int | None = Parameter(default=None, ge=0, le=10_000),
         sort: Sort = Sort.RATE,
         showcase: bool = False,
-        cursor: str | None = Parameter(default=None, max_length=200),
+        cursor: Cursor = None,
     ) -> Template:
         _creator(user)
         filters = Filters(

@@ -21,7 +21,7 @@ from shop.settings import Settings
 
 
 class AccountIn(Input):
-    country: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
+    country: str = Field(default="US", min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")
 
 
 class AccountOut(Output):
@@ -91,7 +91,7 @@ class PayoutController(Controller):
         self,
         db_session: AsyncSession,
         user: User,
-        currency: str | None = Parameter(default=None, pattern=r"^[A-Z]{3}$"),
+        currency: str | None = Parameter(default=None, max_length=3, pattern=r"^[A-Z]{3}$"),
     ) -> dict[str, Any]:
         data = await earnings(db_session, _creator(user).id, currency)
         return {"currency": data.currency, "totals": data.totals, "lines": data.lines}
@@ -101,7 +101,7 @@ class PayoutController(Controller):
         self,
         db_session: AsyncSession,
         user: User,
-        currency: str | None = Parameter(default=None, pattern=r"^[A-Z]{3}$"),
+        currency: str | None = Parameter(default=None, max_length=3, pattern=r"^[A-Z]{3}$"),
     ) -> Response[str]:
         data = await earnings(db_session, _creator(user).id, currency)
         return _csv(earnings_csv(data), "earnings.csv")

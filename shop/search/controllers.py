@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get
-from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.core.pagination import clamp_limit
+from shop.core.schemas import Cursor, Limit, QueryText
 from shop.search import services
 from shop.search.schemas import PeoplePage, person_out
-
-# An opaque cursor is a few dozen characters; anything far longer is not one of ours.
-Cursor = Annotated[str | None, Parameter(max_length=200)]
 
 
 class PeopleController(Controller):
@@ -22,7 +17,7 @@ class PeopleController(Controller):
 
     @get("/")
     async def search_people(
-        self, db_session: AsyncSession, q: str | None = None, cursor: Cursor = None, limit: int | None = None
+        self, db_session: AsyncSession, q: QueryText = None, cursor: Cursor = None, limit: Limit = None
     ) -> PeoplePage:
         """People whose name or bio contains every term of `q` (at most 200 characters)."""
         rows, next_cursor = await services.search_people(

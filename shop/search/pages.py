@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get
-from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,13 +12,13 @@ from shop.catalog import services as catalog
 from shop.core import search
 from shop.core.errors import InvalidInput
 from shop.core.pages import render
+from shop.core.schemas import Cursor
 from shop.notes import services as notes
 from shop.notes.schemas import note_card_out
 from shop.search import services
 
 TABS = ("notes", "products", "people")
 PAGE_SIZE = 24
-Cursor = Annotated[str | None, Parameter(max_length=200)]
 
 
 async def _results(db: AsyncSession, tab: str, q: str, cursor: str | None) -> tuple[list[Any], str | None]:

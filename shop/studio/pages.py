@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.core.pages import render
-from shop.core.schemas import RowId
+from shop.core.schemas import Cursor, RowId
 from shop.notes import editing
 from shop.studio import services
 from shop.studio.schemas import studio_note_out
@@ -27,7 +27,7 @@ class StudioPages(Controller):
         db_session: AsyncSession,
         nav: dict[str, Any],
         user: User,
-        cursor: str | None = None,
+        cursor: Cursor = None,
         deleted: bool = False,
     ) -> Template:
         rows, next_cursor = await services.own_notes(db_session, user, cursor=cursor, limit=30)
