@@ -18,7 +18,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -58,6 +57,8 @@ from shop.catalog.controllers import ProductController
 from shop.catalog.pages import CatalogPages
 from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
+from shop.core.apidocs import StaticRedoc
+from shop.core.headers import harden
 from shop.core.http import exception_handlers
 from shop.core.pages import templates_config
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
@@ -211,7 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secret=settings.signing_key,
         cookie_name="csrftoken",
         header_name="x-csrftoken",
-        cookie_secure=settings.cookie_secure,
+        cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
         exclude=["/payments/stripe/webhook"],
     )
@@ -219,7 +220,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="sessions",
         key="session",
         max_age=settings.session_max_age_s,
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
         samesite="lax",
         httponly=True,
     )
@@ -243,7 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     order_events = build_order_events(gate, notifier, settings)
     handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             favicon,
@@ -354,9 +355,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             # Redoc from our own static files (vendored npm `redoc`), no web fonts: /schema works offline.
             render_plugins=[
-                RedocRenderPlugin(
-                    js_url="/static/vendor/redoc/redoc.standalone.js",
-                    google_fonts=False,
+                StaticRedoc(
+                    spec_url="/schema/openapi.json",
                     path="/",
                     favicon="<link rel='icon' href='/static/favicon.svg' type='image/svg+xml'>",
                 )
@@ -368,3 +368,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The engine is ours (the plugin was handed it), so is closing its pool.
         on_shutdown=[engine.dispose, *([redis_client.aclose] if redis_client else [])],
     )
+    return harden(app, settings)

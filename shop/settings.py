@@ -46,8 +46,16 @@ class Settings(BaseSettings):
     # Generous: many phones share one carrier-grade NAT address during a flash sale.
     reservations_per_ip_per_minute: int = 300
     max_units_held: int = 10  # units one account holds at once across every sale
+    # Cookies are marked Secure when this is set, when PUBLIC_BASE_URL is https, or when the request
+    # itself came over https (TLS ended at uvicorn). Behind a TLS proxy, set one of the first two.
     cookie_secure: bool = False
     allowed_origins: list[str] = Field(default_factory=list)
+    # The names this site answers for (Host header, port ignored; "*.example.com" takes subdomains,
+    # "*" any). Any other Host gets 400, so a forged Host never reaches links or redirects. The
+    # defaults are the local demo's and the test clients'.
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "[::1]", "testserver", "testserver.local"]
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -94,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.job_max_attempts, base_s=self.job_retry_base_s)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure or self.public_base_url.startswith("https://")
 
     @property
     def uses_local_stripe(self) -> bool:

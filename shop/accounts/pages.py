@@ -117,7 +117,9 @@ class AccountPages(Controller):
         person = await services.get_user(db_session, user_id)
         if tab == "showcase" and person.role == Role.CREATOR:
             return await self._showcase(db_session, nav, current_user, person, cursor)
-        saved_by = person.id if tab == "saved" else None
+        # Saves are private: only their owner has a Saved tab; anyone else gets the Notes tab.
+        own = current_user is not None and current_user.id == person.id
+        saved_by = person.id if tab == "saved" and own else None
         author_id = None if saved_by else person.id
         items, next_cursor = await notes.feed(
             db_session, cursor=None, limit=30, author_id=author_id, saved_by=saved_by
