@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts import services
 from shop.accounts.models import Role, User
 from shop.accounts.schemas import LoginIn, RegisterIn
-from shop.accounts.signin import check_credentials, safe_next, sign_in, sign_out
+from shop.accounts.signin import check_credentials, safe_next, sign_in, sign_out, sign_up
 from shop.cart.deps import clear_cart_cookie
 from shop.core.errors import AppError
 from shop.core.pages import form_errors, render
@@ -40,15 +40,24 @@ class AccountPages(Controller):
 
     @post("/signup")
     async def signup(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, nav: dict[str, Any], data: Form
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        nav: dict[str, Any],
+        attempts: AttemptCounter,
+        settings: Settings,
+        data: Form,
     ) -> Response[Any]:
         fields = {k: v for k, v in data.items() if k in RegisterIn.model_fields and v != ""}
         try:
-            user = await services.register(db_session, RegisterIn.model_validate(fields))
+            wanted = RegisterIn.model_validate(fields)
+            user = await sign_up(request, db_session, attempts, settings, wanted)
         except ValidationError as error:
             return self._again("shop/signup.html", nav, data, form_errors(error))
         except AppError as error:
-            return self._again("shop/signup.html", nav, data, error.fields or {"form": error.message})
+            status = 429 if error.status_code == 429 else 422  # too many sign-ups: say so, not "invalid"
+            errors = error.fields or {"form": error.message}
+            return self._again("shop/signup.html", nav, data, errors, status)
         await sign_in(request, db_session, user)
         # New accounts start at onboarding (interests, then creators to follow), then go on to `next`.
         target = safe_next(data.get("next"))

@@ -436,3 +436,16 @@ async def test_a_gate_hold_whose_commit_never_happened_goes_back_to_the_sale(
     assert await gate.remaining(sale["id"]) == 8  # the 2 orphaned units are back, the others held
     left = {h.reservation_id for h in await gate.holds(sale["id"])}
     assert left == {real.json()["reservation_id"], "still-committing"}
+
+
+async def test_the_sign_up_page_is_limited_per_address_too(app: Litestar, settings: Any) -> None:
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.10", 5000))
+    codes = []
+    for n in range(settings.signups_per_ip_per_hour + 1):
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as raw:
+            body = {"email": f"page{n}@example.com", "password": PASSWORD, "display_name": f"page{n}"}
+            answer = await Client(raw).form("/signup", body)
+            codes.append(answer.status_code)
+    assert codes[-1] == 429
+    assert "Too many new accounts" in answer.text
+    assert set(codes[:-1]) == {302}  # on to onboarding
