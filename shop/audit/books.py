@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.accounts.models import User
@@ -73,7 +73,11 @@ async def fee_income(db: AsyncSession, fee_bps: int) -> list[FeeIncome]:
         .group_by(PayoutTransfer.order_id, PayoutTransfer.merchant_id, PayoutTransfer.currency)
         .subquery()
     )
-    kept = func.sum(OrderLine.unit_amount * OrderLine.quantity) - func.sum(OrderLine.refunded_amount)
+    # PostgreSQL's SUM of BIGINT is NUMERIC, whose division keeps fractions: cast back, so the
+    # fee is floored like `settlement.merchant_share`'s.
+    kept = cast(
+        func.sum(OrderLine.unit_amount * OrderLine.quantity) - func.sum(OrderLine.refunded_amount), BigInteger
+    )
     now = (
         select(OrderLine.order_id, OrderLine.merchant_id, (kept * fee_bps // 10_000).label("fee"))
         .group_by(OrderLine.order_id, OrderLine.merchant_id)

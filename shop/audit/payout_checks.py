@@ -65,7 +65,11 @@ def _paid_out(key: Any) -> tuple[Any, Any]:
 def platform_fees(fee_bps: int) -> Any:
     """{order_id, fee}: Σ over the order's merchants of floor((their lines - refunds) * bps / 10000),
     the fee the platform keeps now (`shop.payouts.settlement._merchant_share`)."""
-    kept = func.sum(OrderLine.unit_amount * OrderLine.quantity) - func.sum(OrderLine.refunded_amount)
+    # PostgreSQL's SUM of BIGINT is NUMERIC, whose division keeps fractions: cast back, so the
+    # fee is floored like `settlement.merchant_share`'s.
+    kept = cast(
+        func.sum(OrderLine.unit_amount * OrderLine.quantity) - func.sum(OrderLine.refunded_amount), BigInteger
+    )
     per_merchant = (
         select(OrderLine.order_id, (kept * fee_bps // 10_000).label("fee"))
         .group_by(OrderLine.order_id, OrderLine.merchant_id)
