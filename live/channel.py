@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ from live import chat, services
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream
+from live.moderation import messages
+from live.moderation import services as moderation
 from live.socket_limits import (
     POLICY_VIOLATION,
     BadMessage,
@@ -43,6 +46,7 @@ from shop.settings import Settings
 RESUME_LIMIT = 500
 RECENT_CHAT = 30
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
+BLOCK_RECHECK_S = 5.0
 
 
 async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
@@ -62,6 +66,8 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
             "pinned": services.product_card(pinned) if pinned else None,
             "flash_sale": await sales.current_sale(db, None, stream.id),
             "chat": await services.recent_events(db, stream.id, "chat", RECENT_CHAT),
+            "chat_settings": messages.settings_of(stream),
+            "announcement": next(iter(await services.recent_events(db, stream.id, "announcement", 1)), None),
         },
     }
 
@@ -82,17 +88,19 @@ class Room:
         socket: WebSocket[Any, Any, Any],
         sessions: async_sessionmaker[AsyncSession],
         stream_id: int,
+        host_id: int,
         counters: RoomCounters,
         attempts: AttemptCounter,
         publish: Callable[[dict[str, Any], str], None],
     ):
-        self.socket, self.sessions, self.stream_id = socket, sessions, stream_id
+        self.socket, self.sessions, self.stream_id, self.host_id = socket, sessions, stream_id, host_id
         self.counters, self.attempts, self.publish = counters, attempts, publish
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
         self.budgets = Budgets()
         # The session as the handshake saw it; dropped once it is found signed out (see `chat`).
         self.session: Any = socket.scope.get("session")
+        self._blocked, self._blocked_checked = False, -BLOCK_RECHECK_S
 
     async def send(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, separators=(",", ":"))
@@ -148,7 +156,7 @@ class Room:
     async def handle(self, message: ClientMessage) -> None:
         if isinstance(message, LikeMessage):
             # Likes over the socket's pace are folded into the ones already counted.
-            if self.budgets.likes.take():
+            if self.budgets.likes.take() and not await self.blocked():
                 await self.counters.like(self.stream_id, services.channel_name(self.stream_id))
         elif isinstance(message, ChatMessage):
             await self.chat(message.text)
@@ -156,6 +164,18 @@ class Room:
             await self.send(rate_limited(self.budgets.resumes, "Resuming too often: wait a moment."))
         else:
             await self.resume(message.after_seq)
+
+    async def blocked(self) -> bool:
+        """Whether the host blocked this viewer (their likes are not counted). Asked again at most
+        every few seconds: likes come fast, and a block need not bite within the second."""
+        ids = session_ids(self.session)
+        if ids is None:
+            return False
+        if time.monotonic() - self._blocked_checked >= BLOCK_RECHECK_S:
+            async with self.sessions() as db:
+                self._blocked = await moderation.is_blocked(db, self.host_id, ids[0])
+            self._blocked_checked = time.monotonic()
+        return self._blocked
 
     async def chat(self, text: str) -> None:
         if session_ids(self.session) is None:
@@ -175,11 +195,17 @@ class Room:
                 if user is None:
                     self.session = None  # signed out for good: later lines cost no query
                     raise AuthenticationRequired("Sign in to chat.")
-                message = await chat.post(db, self.attempts, user, self.stream_id, text)
+                said = await chat.say(db, self.attempts, user, self.stream_id, text)
         except AppError as error:
-            await self.send({"type": "error", "code": error.code, "message": error.message})
+            await self.send({"type": "error", **error.to_body()})
             return
-        self.publish(message, services.channel_name(self.stream_id))
+        # Only the author hears a command's outcome, or a line the host's keywords kept from the room.
+        if said.kind == "command":
+            await self.send({**said.reply, "type": "command_done"})
+        elif said.kind == "private":
+            await self.send(said.reply)
+        for event in said.events:
+            self.publish(event, services.channel_name(self.stream_id))
 
 
 @websocket("/live/streams/{stream_id:int}/ws")
@@ -196,11 +222,12 @@ async def stream_socket(
         return
     sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
     async with sessions() as db:
-        if await db.get(Stream, stream_id) is None:
+        stream = await db.get(Stream, stream_id)
+        if stream is None:
             await socket.close(code=4404, reason="no such stream")
             return
     await socket.accept()
-    room = Room(socket, sessions, stream_id, counters, attempts, channels.publish)
+    room = Room(socket, sessions, stream_id, stream.host_id, counters, attempts, channels.publish)
     channel = services.channel_name(stream_id)
     async with channels.start_subscription([channel]) as subscriber:
         await room.send_snapshot()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.channels import ChannelsPlugin
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -17,6 +17,7 @@ from live.broadcast import publish
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
+from live.moderation import services as moderation
 from live.schemas import ChatIn, ModeratorIn, PinIn, ReminderOut, RoomCheckoutIn, ShelfIn, StreamIn, StreamOut
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
@@ -181,16 +182,26 @@ class StreamController(Controller):
         attempts: AttemptCounter,
         stream_id: RowId,
         data: ChatIn,
-    ) -> dict[str, Any]:
-        message = await chat.post(db_session, attempts, user, stream_id, data.text)
+    ) -> Response[dict[str, Any]]:
+        """201 with the line; 201 "only_visible_to_you" when the host's keywords keep it from the
+        room; 200 `{"type": "command", ...}` for a staff command (`live.moderation.commands`)."""
+        said = await chat.say(db_session, attempts, user, stream_id, data.text)
         stream = await services.get_stream(db_session, stream_id)
-        await publish(db_session, channels, stream, message)
-        return message
+        await publish(db_session, channels, stream, *said.events)
+        status = HTTP_200_OK if said.kind == "command" else HTTP_201_CREATED
+        return Response(said.reply, status_code=status)
 
     @post("/{stream_id:int}/moderators", status_code=HTTP_201_CREATED)
     async def add_moderator(
         self, db_session: AsyncSession, user: User, stream_id: RowId, data: ModeratorIn
     ) -> dict[str, int]:
         stream = await services.hosted_stream(db_session, user, stream_id, host_only=True)
-        await services.add_moderator(db_session, stream, data.user_id)
+        await moderation.add_moderator(db_session, stream, user, data.user_id)
         return {"stream_id": stream.id, "user_id": data.user_id}
+
+    @get("/{stream_id:int}/moderators")
+    async def moderators(
+        self, db_session: AsyncSession, user: User, stream_id: RowId
+    ) -> list[dict[str, Any]]:
+        stream = await services.hosted_stream(db_session, user, stream_id)
+        return await moderation.moderators(db_session, stream)

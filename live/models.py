@@ -7,6 +7,7 @@ from typing import Any
 from advanced_alchemy.base import BigIntBase
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.analytics.models import EngagementEvent
@@ -43,6 +44,9 @@ class Stream(Base):
     )
     # The last sequence number handed out: every process takes the next one with UPDATE … RETURNING.
     seq: Mapped[int] = mapped_column(default=0)
+    # Chat settings (`live.moderation`): one message per N seconds per viewer (0 = off), or none at all.
+    slow_mode_s: Mapped[int] = mapped_column(default=0, server_default="0")
+    comments_off: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     deal: Mapped[Deal | None] = relationship(Deal, lazy="selectin", foreign_keys=[deal_id])
 
@@ -90,9 +94,12 @@ class StreamEvent(Base):
     seq: Mapped[int]
     type: Mapped[str] = mapped_column(String(24))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The author of a chat line: a moderator removes all of one user's lines by it (`/hide`).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
     __table_args__ = (
         UniqueConstraint("stream_id", "seq", name="uq_stream_events_seq"),
+        Index("ix_stream_events_author", "stream_id", "author_id"),
         CheckConstraint("seq > 0", name="seq_positive"),
     )
 

@@ -21,7 +21,8 @@ async def replay(db: AsyncSession, stream: Stream, limit: int = 2000) -> dict[st
             .limit(limit)
         )
     ).all()
-    events = [dict(row.payload) for row in rows]
+    # A deleted chat line keeps its place in the log, blanked; the replay leaves it out altogether.
+    events = [dict(row.payload) for row in rows if not row.payload.get("deleted")]
     started = stream.started_at.timestamp() if stream.started_at else (events[0]["ts"] if events else 0.0)
     chapters: list[dict[str, Any]] = []
     for event in events:

@@ -82,14 +82,16 @@ async def hosted_stream(db: AsyncSession, user: User, stream_id: int, *, host_on
     return stream
 
 
-async def next_event(db: AsyncSession, stream: Stream, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+async def next_event(
+    db: AsyncSession, stream: Stream, kind: str, payload: dict[str, Any], *, author_id: int | None = None
+) -> dict[str, Any]:
     """Append to the room's log under the next sequence number (shared by every app process)."""
     seq = await db.scalar(
         update(Stream).where(Stream.id == stream.id).values(seq=Stream.seq + 1).returning(Stream.seq)
     )
     assert seq is not None
     message = {"type": kind, "seq": int(seq), "ts": clock.timestamp(), **payload}
-    db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message))
+    db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message, author_id=author_id))
     await db.flush()
     stream.seq = int(seq)
     return message

@@ -34,6 +34,7 @@ from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.flash_sales.ticker import StockTicker
+from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
 from payments import webhooks
 from payments.controllers import StripeWebhookController
@@ -262,6 +263,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CheckoutController,
             StripeWebhookController,
             StreamController,
+            *MODERATION_CONTROLLERS,
             FlashSaleController,
             stream_socket,
             NotificationController,

@@ -12,6 +12,7 @@ from live.models import (
     StreamReminder,
     StreamSample,
 )
+from live.moderation.models import LiveBlock, LiveKeywords, ModerationAction, StreamChatter, StreamMute
 from payments.models import PaymentAttempt, PaymentEvent, Refund
 from shop.accounts.models import ApiToken, Follow, Merchant, User, UserInterest, UserSession
 from shop.addresses.models import Address
@@ -62,7 +63,10 @@ __all__ = [
     "FlashSaleHold",
     "Follow",
     "HeldFee",
+    "LiveBlock",
+    "LiveKeywords",
     "Merchant",
+    "ModerationAction",
     "Note",
     "NoteImage",
     "NoteLike",
@@ -91,8 +95,10 @@ __all__ = [
     "StockMovement",
     "StockReservation",
     "Stream",
+    "StreamChatter",
     "StreamEvent",
     "StreamModerator",
+    "StreamMute",
     "StreamProduct",
     "StreamReminder",
     "StreamSample",

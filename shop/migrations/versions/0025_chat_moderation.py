@@ -1,0 +1,92 @@
+"""live chat moderation: mutes, host-wide blocks, keyword lists, chatters (slow mode), the action
+log; chat settings on streams; the author of each chat event
+
+Revision ID: 0025
+Revises: 0024
+"""
+
+import sqlalchemy as sa
+from advanced_alchemy.types import DateTimeUTC
+from alembic import op
+
+revision = "0025"
+down_revision = "0024"
+branch_labels = None
+depends_on = None
+
+BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _audit() -> list[sa.Column]:
+    return [
+        sa.Column("id", BIGINT, primary_key=True),
+        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+    ]
+
+
+def _fk(name: str, table: str, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column:
+    return sa.Column(name, BIGINT, sa.ForeignKey(f"{table}.id", ondelete=ondelete), nullable=nullable)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stream_mutes",
+        *_audit(),
+        _fk("stream_id", "streams"),
+        _fk("user_id", "users"),
+        sa.Column("until", DateTimeUTC(timezone=True), nullable=True),
+        sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_mutes"),
+    )
+    op.create_table(
+        "live_blocks",
+        *_audit(),
+        _fk("host_id", "users"),
+        _fk("user_id", "users"),
+        sa.UniqueConstraint("host_id", "user_id", name="uq_live_blocks"),
+    )
+    op.create_table(
+        "live_keywords",
+        *_audit(),
+        _fk("host_id", "users"),
+        sa.Column("words", sa.JSON(), nullable=False),
+        sa.UniqueConstraint("host_id"),
+    )
+    op.create_table(
+        "stream_chatters",
+        *_audit(),
+        _fk("stream_id", "streams"),
+        _fk("user_id", "users"),
+        sa.Column("last_chat_at", DateTimeUTC(timezone=True), nullable=False),
+        sa.UniqueConstraint("stream_id", "user_id", name="uq_stream_chatters"),
+    )
+    op.create_table(
+        "moderation_actions",
+        *_audit(),
+        _fk("stream_id", "streams", nullable=True),
+        _fk("host_id", "users"),
+        _fk("actor_id", "users"),
+        sa.Column("action", sa.String(24), nullable=False),
+        _fk("target_user_id", "users", nullable=True, ondelete="SET NULL"),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("at", DateTimeUTC(timezone=True), nullable=False),
+    )
+    op.create_index("ix_moderation_actions_stream", "moderation_actions", ["stream_id", "id"])
+    op.create_index("ix_moderation_actions_host", "moderation_actions", ["host_id", "id"])
+    with op.batch_alter_table("streams") as batch:
+        batch.add_column(sa.Column("slow_mode_s", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("comments_off", sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table("stream_events") as batch:
+        batch.add_column(_fk("author_id", "users", nullable=True, ondelete="SET NULL"))
+    op.create_index("ix_stream_events_author", "stream_events", ["stream_id", "author_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_stream_events_author", table_name="stream_events")
+    with op.batch_alter_table("stream_events") as batch:
+        batch.drop_column("author_id")
+    with op.batch_alter_table("streams") as batch:
+        batch.drop_column("comments_off")
+        batch.drop_column("slow_mode_s")
+    for table in ("moderation_actions", "stream_chatters", "live_keywords", "live_blocks", "stream_mutes"):
+        op.drop_table(table)
