@@ -16,8 +16,9 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from shop.core.errors import AppError, AuthenticationRequired
+from shop.core.errors import AppError, AuthenticationRequired, ServiceUnavailable
 
 log = logging.getLogger("zhongcao")
 
@@ -96,8 +97,20 @@ def on_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, body)
 
 
+def on_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    """A connection lost mid-request (the server restarted, failed over, or killed the backend) is
+    the database being briefly away, not a bug: 503 and a retry. SQLAlchemy has already thrown the
+    dead connection out of the pool, and the transaction died with it, so nothing is half-written."""
+    if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
+        return on_internal_error(request, exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+    away = ServiceUnavailable("The database is briefly unavailable. Try again in a moment.", retry_after=1)
+    return on_app_error(request, away)
+
+
 exception_handlers: dict[Any, Any] = {
     AppError: on_app_error,
+    DBAPIError: on_database_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_exception,
     Exception: on_internal_error,
