@@ -58,7 +58,7 @@ from shop.catalog.controllers import ProductController
 from shop.catalog.pages import CatalogPages
 from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
-from shop.core.apidocs import StaticRedoc
+from shop.core.apidocs import StaticRedoc, document_errors
 from shop.core.headers import harden
 from shop.core.http import exception_handlers
 from shop.core.pages import templates_config
@@ -370,4 +370,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The engine is ours (the plugin was handed it), so is closing its pool.
         on_shutdown=[engine.dispose, *([redis_client.aclose] if redis_client else [])],
     )
-    return harden(app, settings)
+    return harden(document_errors(app), settings)
