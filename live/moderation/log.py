@@ -52,7 +52,9 @@ async def entries(db: AsyncSession, stream: Stream, limit: int) -> list[dict[str
     )
     rows = (await db.scalars(stmt)).all()
     ids = {r.actor_id for r in rows} | {r.target_user_id for r in rows if r.target_user_id}
-    names = dict((await db.execute(select(User.id, User.display_name).where(User.id.in_(ids)))).tuples())
+    names: dict[int, str] = {}
+    for uid, name in await db.execute(select(User.id, User.display_name).where(User.id.in_(ids))):
+        names[uid] = name
     return [
         {
             "id": row.id,

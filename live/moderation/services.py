@@ -119,8 +119,7 @@ async def blocks(db: AsyncSession, host_id: int) -> list[dict[str, Any]]:
         .order_by(LiveBlock.id.desc())
     )
     return [
-        {"user_id": uid, "display_name": name, "blocked_at": at.isoformat()}
-        for uid, name, at in rows.tuples()
+        {"user_id": uid, "display_name": name, "blocked_at": at.isoformat()} for uid, name, at in rows.all()
     ]
 
 
@@ -149,4 +148,4 @@ async def moderators(db: AsyncSession, stream: Stream) -> list[dict[str, Any]]:
         .where(StreamModerator.stream_id == stream.id)
         .order_by(StreamModerator.id)
     )
-    return [{"user_id": uid, "display_name": name} for uid, name in rows.tuples()]
+    return [{"user_id": uid, "display_name": name} for uid, name in rows.all()]
