@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import connect
@@ -34,6 +36,15 @@ async def _until(ws: Any, kind: str) -> list[dict[str, Any]]:
     return seen
 
 
+@asynccontextmanager
+async def _room(served: str, stream_id: int, browser: Client) -> AsyncIterator[tuple[Any, Any, int]]:
+    """`browser`'s socket and an anonymous viewer's, snapshots read: (theirs, viewer's, seq)."""
+    url = _url(served, stream_id)
+    async with connect(url, additional_headers=_as(browser)) as mine, connect(url) as viewer:
+        await mine.recv()
+        yield mine, viewer, json.loads(await viewer.recv())["seq"]
+
+
 async def _chat(ws: Any, text: str) -> None:
     await ws.send(json.dumps({"type": "chat", "text": text}))
 
@@ -42,10 +53,7 @@ async def test_a_delete_reaches_viewers_and_the_text_leaves_snapshot_and_resume(
     creator: Client, shopper: Client, other_shopper: Client, served: str
 ) -> None:
     stream_id = await moderated_room(creator, shopper)
-    url = _url(served, stream_id)
-    async with connect(url, additional_headers=_as(other_shopper)) as author, connect(url) as viewer:
-        await author.recv()
-        start = json.loads(await viewer.recv())["seq"]
+    async with _room(served, stream_id, other_shopper) as (author, viewer, start):
         await _chat(author, "secret phone number")
         line = await next_message(viewer, "chat")
         assert line["text"] == "secret phone number"
@@ -56,7 +64,7 @@ async def test_a_delete_reaches_viewers_and_the_text_leaves_snapshot_and_resume(
         resumed = [json.loads(await viewer.recv()) for _ in range(2)]
     # The line keeps its seq (no gap for the page to chase) but not its text or author.
     assert resumed == [{"type": "chat", "seq": line["seq"], "ts": line["ts"], "deleted": True}, deleted]
-    async with connect(url) as late:
+    async with connect(_url(served, stream_id)) as late:
         raw = await late.recv()
     assert "secret phone number" not in raw
     assert json.loads(raw)["stream"]["chat"] == []
@@ -67,10 +75,7 @@ async def test_muted_and_blocked_viewers_cannot_chat_and_blocked_likes_do_not_co
 ) -> None:
     stream_id = await moderated_room(creator, shopper)
     await mute(shopper, stream_id, other_shopper, "5m")
-    url = _url(served, stream_id)
-    async with connect(url, additional_headers=_as(other_shopper)) as muted, connect(url) as viewer:
-        await muted.recv()
-        await viewer.recv()
+    async with _room(served, stream_id, other_shopper) as (muted, viewer, _):
         await _chat(muted, "let me talk")
         error = await next_message(muted, "error")
         assert (error["code"], error["message"]) == ("muted", "You are muted.")
@@ -92,10 +97,7 @@ async def test_a_keyword_line_reaches_its_author_only(
 ) -> None:
     stream_id = await moderated_room(creator, shopper)
     await creator.put("/api/v1/live/keywords", json={"words": ["giveaway"]})
-    url = _url(served, stream_id)
-    async with connect(url, additional_headers=_as(other_shopper)) as author, connect(url) as viewer:
-        await author.recv()
-        await viewer.recv()
+    async with _room(served, stream_id, other_shopper) as (author, viewer, _):
         await _chat(author, "free GIVEAWAY link")
         private = await next_message(author, "chat")
         assert (private["text"], private["only_visible_to_you"]) == ("free GIVEAWAY link", True)
@@ -110,10 +112,7 @@ async def test_commands_over_the_socket_answer_the_issuer_and_change_the_room(
     creator: Client, shopper: Client, other_shopper: Client, served: str
 ) -> None:
     stream_id = await moderated_room(creator, shopper)
-    url = _url(served, stream_id)
-    async with connect(url, additional_headers=_as(shopper)) as mod, connect(url) as viewer:
-        await mod.recv()
-        await viewer.recv()
+    async with _room(served, stream_id, shopper) as (mod, viewer, _):
         await _chat(mod, "/slow 10")
         done = await next_message(mod, "command_done")
         assert (done["command"], done["slow_mode_s"]) == ("slow", 10)
@@ -126,7 +125,7 @@ async def test_commands_over_the_socket_answer_the_issuer_and_change_the_room(
     assert [m["type"] for m in seen] == ["chat_settings", "announcement"]
     assert (seen[-2]["slow_mode_s"], seen[-2]["comments_off"]) == (10, False)
     assert seen[-1]["by"] == {"id": shopper.id, "display_name": shopper.me["display_name"]}
-    async with connect(url, additional_headers=_as(other_shopper)) as late:
+    async with connect(_url(served, stream_id), additional_headers=_as(other_shopper)) as late:
         snapshot = json.loads(await late.recv())["stream"]
         assert snapshot["chat_settings"] == {"slow_mode_s": 10, "comments_off": False}
         assert snapshot["announcement"]["text"] == "Giveaway at 9!"
