@@ -17,6 +17,7 @@ from live.broadcast import publish
 from live.counters import RoomCounters
 from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
+from live.moderation import messages
 from live.moderation import services as moderation
 from live.schemas import ChatIn, ModeratorIn, PinIn, ReminderOut, RoomCheckoutIn, ShelfIn, StreamIn, StreamOut
 from payments.gateway import StripeGateway
@@ -52,6 +53,7 @@ async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | 
         viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
         disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),
+        chat_settings=messages.settings_of(stream),
     )
 
 

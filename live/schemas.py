@@ -70,3 +70,4 @@ class StreamOut(Output):
     viewer_count: int = 0
     seq: int
     disclosure: dict[str, object] | None = None
+    chat_settings: dict[str, object] | None = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.moderation.models import LiveKeywords
+from shop.core.db import insert_ignoring_conflict
 
 
 def normalise(text: str) -> str:
@@ -32,10 +33,8 @@ async def set_words(db: AsyncSession, host_id: int, words: list[str]) -> list[st
         word = word.strip()
         if word:
             kept.setdefault(normalise(word), word)
-    row = await db.scalar(select(LiveKeywords).where(LiveKeywords.host_id == host_id))
-    if row is None:
-        db.add(LiveKeywords(host_id=host_id, words=list(kept.values())))
-    else:
-        row.words = list(kept.values())
-    await db.flush()
-    return list(kept.values())
+    words = list(kept.values())
+    # Insert-or-update without a read first: two saves at once never collide on the unique host.
+    if not await insert_ignoring_conflict(db, LiveKeywords, {"host_id": host_id, "words": words}):
+        await db.execute(update(LiveKeywords).where(LiveKeywords.host_id == host_id).values(words=words))
+    return words

@@ -53,9 +53,13 @@ async def test_keyword_lists_are_bounded_and_each_hosts_own(creator: Client, mer
     assert (await creator.put("/api/v1/live/keywords", json={"words": ["ok"], "x": 1})).status_code == 422
     full = {"words": [f"w{i}" for i in range(200)]}
     assert (await creator.put("/api/v1/live/keywords", json=full)).status_code == 200
+    assert (await creator.put("/api/v1/live/keywords", json={"words": ["only"]})).status_code == 200
+    assert (await creator.get("/api/v1/live/keywords")).json() == {"words": ["only"]}
     assert (await merchant.get("/api/v1/live/keywords")).json() == {"words": []}
     merchant_room = await moderated_room(merchant)
-    await say(creator, merchant_room, "w1 is fine in someone else's room")
+    assert "only_visible_to_you" not in await say(
+        creator, merchant_room, "only is fine in someone else's room"
+    )
 
 
 async def test_slow_mode_allows_one_line_per_interval_and_staff_are_exempt(
@@ -91,6 +95,8 @@ async def test_comments_off_refuses_viewers_only(
     stream_id = await moderated_room(creator, shopper)
     made = await creator.put(f"/api/v1/streams/{stream_id}/chat-settings", json={"comments_off": True})
     assert made.json() == {"slow_mode_s": 0, "comments_off": True}
+    shown = (await other_shopper.get(f"/api/v1/streams/{stream_id}")).json()["chat_settings"]
+    assert shown == {"slow_mode_s": 0, "comments_off": True}
     await refused_chat(other_shopper, stream_id, 403, "comments_off")
     await say(shopper, stream_id, "moderators still talk")
     await say(creator, stream_id, "and the host")
