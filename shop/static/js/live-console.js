@@ -3,6 +3,7 @@
 // and a viewer chart that grows from the socket.
 import { api, toMinor, toast } from "/static/js/app.js";
 import { ViewerChart } from "/static/js/live-console-chart.js";
+import { ChatModeration } from "/static/js/live-moderation.js";
 import { clock, RoomSocket } from "/static/js/live-socket.js";
 
 const root = document.querySelector("[data-console]");
@@ -119,6 +120,7 @@ const samples = JSON.parse(document.getElementById("viewer-samples").textContent
 viewerChart = new ViewerChart(chartBox, samples, { now: () => socket.now(), live: chartBox.dataset.live === "true" });
 const socket = new RoomSocket(streamId, {
   onMessage(message) {
+    moderation.handle(message);
     if (message.type === "snapshot") { showSale(message.stream.flash_sale); markPinned(message.stream.pinned ? message.stream.pinned.id : null); }
     if (message.type === "viewers" || message.type === "likes") root.querySelector(`[data-${message.type}]`).textContent = String(message.count);
     if (message.type === "snapshot") { root.querySelector("[data-viewers]").textContent = String(message.stream.viewers || 0); root.querySelector("[data-likes]").textContent = String(message.stream.likes || 0); }
@@ -131,6 +133,7 @@ const socket = new RoomSocket(streamId, {
     if (message.type === "stock") refreshLedger();
   },
 });
+const moderation = new ChatModeration(root.querySelector("[data-moderation]"), { streamId, send: (m) => socket.send(m) });
 showSale(sale);
 setInterval(() => { tickClock(); }, 250);
 setInterval(() => { if (sale && !sale.ended) refreshLedger(); }, 1000);

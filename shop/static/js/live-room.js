@@ -33,7 +33,7 @@ const sheet = (() => {
 let stripeClient = null;
 const stripe = () => { stripeClient = stripeClient || window.Stripe(room.dataset.publishableKey); return stripeClient; };
 const initial = JSON.parse(document.getElementById("room-state").textContent);
-const socket = new RoomSocket(streamId, { onMessage: handle, onStatus: (up) => { room.querySelector("[data-connection]").hidden = up; } });
+const socket = new RoomSocket(streamId, { onMessage: handle, onStatus: (up) => { room.querySelector("[data-connection]").hidden = up; room.dataset.connected = String(up); } });
 const flash = new FlashSaleCard(room.querySelector("[data-flash-card]"), { now: () => socket.now(), sheet, signedIn, streamId, stripe });
 const upcoming = new Upcoming(room.querySelector("[data-upcoming]"), {
   streamId, now: () => socket.now(), badge: room.querySelector("[data-status-badge]"),
@@ -75,12 +75,36 @@ function showShelf(products) {
   }));
 }
 
-function addChat({ user, text }) {
-  const item = el("li", { class: "chat-line" });
+function addChat({ seq, user, text, only_visible_to_you: onlyMine }) {
+  const item = el("li", { class: onlyMine ? "chat-line chat-only-mine" : "chat-line" });
+  if (seq) item.dataset.seq = String(seq);
   item.append(el("span", { class: "chat-author" }, user.display_name), el("span", { class: "chat-text" }, text));
+  // A line the host's word list held back reaches only its author's socket: say so, as TikTok does.
+  if (onlyMine) item.append(el("span", { class: "chat-note" }, "Only visible to you"));
   chatList.append(item);
   while (chatList.children.length > MAX_CHAT) chatList.firstElementChild.remove();
   chatList.scrollTop = chatList.scrollHeight;
+}
+
+function removeChat({ target_seq: seq }) {
+  chatList.querySelector(`[data-seq="${Number(seq)}"]`)?.remove();
+}
+
+// Slow mode and comments-off are the room's state: shown in the room, and the box says why it is shut.
+function applyChatSettings(settings) {
+  const { slow_mode_s: slow = 0, comments_off: off = false } = settings || {};
+  const note = room.querySelector("[data-chat-mode]");
+  note.textContent = off ? "Comments are turned off" : slow ? `Slow mode: one message every ${slow} s` : "";
+  note.hidden = !off && !slow;
+  room.dataset.commentsOff = String(off);
+  const input = room.querySelector("[data-chat-form] input[name=text]");
+  if (input) { input.disabled = off; input.placeholder = off ? "Comments are turned off" : "Say something…"; }
+}
+
+function showAnnouncement(announcement) {
+  const box = room.querySelector("[data-announcement]");
+  box.hidden = !announcement;
+  if (announcement) box.querySelector("[data-announcement-text]").textContent = announcement.text;
 }
 
 function floatHeart() {
@@ -113,6 +137,8 @@ function snapshot({ stream }) {
   flash.show(stream.flash_sale);
   chatList.replaceChildren();
   (stream.chat || []).forEach(addChat);
+  applyChatSettings(stream.chat_settings);
+  showAnnouncement(stream.announcement);
   room.querySelector("[data-viewers]").textContent = String(stream.viewers || 0);
   setLikes(stream.likes || 0);
   if (stream.status === "ended") streamEnded();
@@ -134,11 +160,14 @@ const handlers = {
   flash_sale: (m) => (m.state === "ended" ? flash.ended(m.flash_sale) : flash.show(m.flash_sale)),
   stock: (m) => { if (flash.sale && flash.sale.id === m.flash_sale_id) flash.setRemaining(m.remaining); },
   chat: addChat,
+  chat_deleted: removeChat,
+  chat_settings: applyChatSettings,
+  announcement: showAnnouncement,
   likes: (m) => setLikes(m.count),
   viewers: (m) => { room.querySelector("[data-viewers]").textContent = String(m.count); },
   stream_started: () => setLive("live"),
   stream_ended: streamEnded,
-  error: (m) => toast(m.message),
+  error: (m) => toast(m.retry_after ? `${m.message} (${m.retry_after} s)` : m.message),
 };
 function handle(message) { (handlers[message.type] || (() => {}))(message); }
 

@@ -1,7 +1,9 @@
 // The live room's socket: the first message is a snapshot, then every event in `seq` order.
 // A gap in `seq` (this tab was dropped as a slow consumer, or the network blipped) asks the server
 // to resume from the last event seen; a lost connection reconnects and starts from a new snapshot.
-const UNSEQUENCED = new Set(["viewers", "likes", "stock", "error"]);
+// Besides the counters, what the server says to this socket alone: errors, a command's answer, and a
+// line the host's word list kept to its author. They carry no place in the room's sequence.
+const UNSEQUENCED = new Set(["viewers", "likes", "stock", "error", "command_done"]);
 const RESUME_RETRY_MS = 2000;
 
 export class RoomSocket {
@@ -34,7 +36,7 @@ export class RoomSocket {
     if (message.type === "snapshot") {
       this.lastSeq = message.seq;
       this.clockOffset = message.ts * 1000 - Date.now();  // countdowns follow the server's clock
-    } else if (!UNSEQUENCED.has(message.type) && typeof message.seq === "number") {
+    } else if (!UNSEQUENCED.has(message.type) && !message.only_visible_to_you && typeof message.seq === "number") {
       if (message.seq <= this.lastSeq) return;  // already applied
       if (message.seq > this.lastSeq + 1) return this.askToResume();
       this.lastSeq = message.seq;
