@@ -23,6 +23,7 @@ SQLITE_INLINE_FKS = {
     ("order_lines", "creator_id"),
     ("order_lines", "deal_id"),
     ("order_lines", "collaboration_id"),
+    ("stream_events", "author_id"),
 }
 
 

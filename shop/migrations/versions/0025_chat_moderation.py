@@ -73,20 +73,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_moderation_actions_stream", "moderation_actions", ["stream_id", "id"])
     op.create_index("ix_moderation_actions_host", "moderation_actions", ["host_id", "id"])
-    with op.batch_alter_table("streams") as batch:
-        batch.add_column(sa.Column("slow_mode_s", sa.Integer(), server_default="0", nullable=False))
-        batch.add_column(sa.Column("comments_off", sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table("stream_events") as batch:
-        batch.add_column(_fk("author_id", "users", nullable=True, ondelete="SET NULL"))
+    # Plain ALTERs: a batch rebuild on SQLite would drop the ON DELETE of streams.deal_id (added
+    # by a plain ALTER in 0016, which reflection does not carry over).
+    op.add_column("streams", sa.Column("slow_mode_s", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("streams", sa.Column("comments_off", sa.Boolean(), server_default=sa.false(), nullable=False))
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE stream_events ADD COLUMN author_id INTEGER REFERENCES users (id) ON DELETE SET NULL")
+    else:
+        op.add_column("stream_events", sa.Column("author_id", BIGINT, nullable=True))
+        op.create_foreign_key(
+            "fk_stream_events_author_id_users", "stream_events", "users", ["author_id"], ["id"], ondelete="SET NULL"
+        )
     op.create_index("ix_stream_events_author", "stream_events", ["stream_id", "author_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_stream_events_author", table_name="stream_events")
-    with op.batch_alter_table("stream_events") as batch:
-        batch.drop_column("author_id")
-    with op.batch_alter_table("streams") as batch:
-        batch.drop_column("comments_off")
-        batch.drop_column("slow_mode_s")
+    op.execute("ALTER TABLE stream_events DROP COLUMN author_id")
+    op.execute("ALTER TABLE streams DROP COLUMN comments_off")
+    op.execute("ALTER TABLE streams DROP COLUMN slow_mode_s")
     for table in ("moderation_actions", "stream_chatters", "live_keywords", "live_blocks", "stream_mutes"):
         op.drop_table(table)
