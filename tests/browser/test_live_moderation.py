@@ -89,9 +89,9 @@ async def test_a_moderator_deletes_and_mutes_while_two_viewers_watch(browser: Br
     for room in (spammer, watcher):
         await expect(room.locator("[data-announcement]")).to_contain_text("Free shipping until 9 pm")
     await expect(actions.first).to_have_attribute("data-action", "announce")
+    await watcher.screenshot(path=str(SCREENSHOTS / "live-room-slow-mode.png"))
     for action in ("delete", "mute", "moderator_add"):
         await expect(moderator.locator(f'[data-mod-log] [data-action="{action}"]')).to_have_count(1)
     await moderator.screenshot(path=str(SCREENSHOTS / "live-moderation.png"), full_page=True)
-    await watcher.screenshot(path=str(SCREENSHOTS / "live-room-slow-mode.png"))
     for page in (host, moderator, spammer, watcher):
         await page.context.close()
