@@ -63,7 +63,7 @@ from shop.core.headers import harden
 from shop.core.http import exception_handlers
 from shop.core.pages import templates_config
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
-from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig
+from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig, use_hash_profile
 from shop.core.storage import ImageStore
 from shop.creators.controllers import CreatorController
 from shop.creators.pages import CreatorPages
@@ -197,6 +197,7 @@ def _job_runner(
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     settings.media_dir.mkdir(parents=True, exist_ok=True)
+    use_hash_profile(settings.password_hash_profile)
     redis_client = redis.connect(settings.redis_url) if settings.redis_url else None
     session_store: Store = (
         RedisStore(redis_client, namespace=f"{settings.redis_prefix}:sessions")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     upload_max_pixels: int = 40_000_000
     request_max_body_size: int = 12 * 1024 * 1024
     session_max_age_s: int = 14 * 24 * 3600
+    # The cost of new password hashes: "standard" (argon2id, 64 MiB, 3 passes) or "cheapest",
+    # for test suites only (see shop.core.security.HASH_PROFILES).
+    password_hash_profile: Literal["standard", "cheapest"] = "standard"  # noqa: S105 (a cost, not a secret)
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 30
     login_failure_window_s: int = 15 * 60

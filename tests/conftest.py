@@ -65,6 +65,9 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory, stripe_sandbox: str)
         redis_url=os.environ.get("REDIS_URL") or None,
         stripe_api_base=stripe_sandbox,
         run_jobs=False,
+        # Thousands of sign-ups per run: new hashes at argon2's cheapest cost (tests of the
+        # standard cost build their own hasher).
+        password_hash_profile="cheapest",
     )
     _off_loop(migrate, settings)
     yield settings

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.middleware.csrf import CSRFMiddleware
@@ -17,9 +17,23 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.types import Empty, Receive, Scope, Send
 
-_hasher = PasswordHasher()
+# "standard" is RFC 9106's low-memory profile (64 MiB, 3 passes) for real accounts; "cheapest" lets
+# a test suite sign up thousands of users. A hash carries its own parameters, so each verifies the
+# other's: the profile sets the cost of new hashes only.
+HASH_PROFILES = {"standard": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+_hasher = PasswordHasher.from_parameters(HASH_PROFILES["standard"])
 # Verifying against this keeps the time of "no such account" equal to "wrong password".
 _DUMMY_HASH = _hasher.hash("zhongcao-timing-equaliser")
+
+
+def use_hash_profile(name: str) -> None:
+    """Set the process's hashing cost (create_app calls this with PASSWORD_HASH_PROFILE)."""
+    global _hasher, _DUMMY_HASH
+    if _hasher.memory_cost == HASH_PROFILES[name].memory_cost:
+        return  # already this profile: keep the dummy hash
+    _hasher = PasswordHasher.from_parameters(HASH_PROFILES[name])
+    _DUMMY_HASH = _hasher.hash("zhongcao-timing-equaliser")
+
 
 TOKEN_PREFIX = "zc_"  # noqa: S105 (a public prefix, not a secret)
 ROTATE_SESSION_KEY = "zc_rotate_session"

@@ -45,6 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite+aiosqlite:///{var_dir}/demo.db",
         "PORT": str(port),
         "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
+        "PASSWORD_HASH_PROFILE": "cheapest",
     }
     for key in ("REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         env.pop(key, None)

@@ -117,3 +117,19 @@ def test_hashtags_link_topics_and_escape_everything_else() -> None:
     assert "you&#39;re" in html
     assert "/topics/39" not in html  # an escaped apostrophe is not a topic
     assert "<b>" not in html
+
+
+def test_the_hash_profile_sets_the_cost_of_new_hashes_and_either_verifies_the_other() -> None:
+    security.use_hash_profile("standard")
+    standard = security.hash_password("zhongcao-demo")
+    assert "$m=65536,t=3,p=4$" in standard  # RFC 9106 low-memory: what real accounts get
+    security.use_hash_profile("cheapest")
+    try:
+        cheap = security.hash_password("zhongcao-demo")
+        assert "$m=65536" not in cheap
+        assert cheap.startswith("$argon2id$")
+        assert security.verify_password(standard, "zhongcao-demo")
+    finally:
+        security.use_hash_profile("standard")
+    assert security.verify_password(cheap, "zhongcao-demo")
+    assert not security.verify_password(cheap, "wrong")
