@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session import SessionMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Empty, Receive, Scope, Send
+from litestar.types import Empty, Message, Receive, Scope, Send
+from redis.exceptions import RedisError
+
+from shop.core.errors import ServiceUnavailable
+from shop.core.http import error_response
 
 # "standard" is RFC 9106's low-memory profile (64 MiB, 3 passes) for real accounts; "cheapest" lets
 # a test suite sign up thousands of users. A hash carries its own parameters, so each verifies the
@@ -112,8 +121,51 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         await super().store_in_message(scope_session, message, connection)
 
 
+class StoreFailSafeSessionMiddleware(SessionMiddleware[Any]):
+    """The session is stored as the response starts. If the store (Redis) fails there, Litestar
+    would raise after the start: no before-send hook runs, so the request's DB transaction is never
+    rolled back and its connection stays "idle in transaction", holding its locks, and the client
+    gets a broken response. Here a 503 `{code, message}` goes out in the response's place instead:
+    the DB hook sees the 503 and rolls back, and the handler's own body is dropped."""
+
+    def create_send_wrapper(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> Callable[[Message], Awaitable[None]]:
+        replaced = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] != "http.response.start":
+                if not replaced:
+                    await connection.send(message)
+                return
+            try:
+                await self.backend.store_in_message(connection.scope.get("session"), message, connection)
+            except (RedisError, OSError) as error:
+                replaced = True
+                await _store_unavailable(connection, error)
+                return
+            await connection.send(message)
+
+        return wrapped_send
+
+
+async def _store_unavailable(connection: ASGIConnection[Any, Any, Any, Any], error: Exception) -> None:
+    logging.getLogger("zhongcao").warning("session store failed on %s: %r", connection.url.path, error)
+    request: Request[Any, Any, Any] = Request(connection.scope, connection.receive, connection.send)
+    failure = ServiceUnavailable("Sessions are briefly unavailable. Try again in a moment.", retry_after=1)
+    response = error_response(request, failure.status_code, failure.to_body(), failure.retry_after)
+    await response.to_asgi_response(app=None, request=request)(
+        connection.scope, connection.receive, connection.send
+    )
+
+
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(StoreFailSafeSessionMiddleware, backend=self._backend_class(config=self))
 
 
 class BearerAwareCSRFMiddleware(CSRFMiddleware):

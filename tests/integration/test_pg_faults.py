@@ -4,13 +4,12 @@
 lock another transaction holds, as a failover, an operator or an OOM kill would. A request gets a
 clean 503 `{code, message}` with nothing half-written and the next request is served; a job logs
 the item, skips it, goes on with the next, and its next run finishes the work. These run on both
-passes of the suite, on a PostgreSQL database of their own (pg_fault_helpers.py).
+passes of the suite, on a PostgreSQL database of their own (fault_helpers.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from types import ModuleType
 
@@ -21,35 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from shop.orders.models import Order, StockReservation
 from shop.payouts.models import PayoutTransfer, SettledOrder
-from shop.settings import Settings
 from tests.helpers import Client, add_address, make_product
 from tests.integration.earning_helpers import note_sale, onboard, ship
+from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings, admin)
+    admin_connection,
+    fault_settings,
+    fresh_database,
+    locked_out,
+)
 from tests.integration.payout_helpers import (
     WINDOW_DAYS,
     fresh_sandbox,  # noqa: F401 (a fixture)
     settle,
     transfers_of,
 )
-from tests.integration.pg_fault_helpers import admin_connection, fresh_database, locked_out, on_database
 
 LOCK_VARIANT = "SELECT id FROM variants WHERE id = :id FOR UPDATE"
 LOCK_ORDER = "SELECT id FROM orders WHERE id = :id FOR UPDATE"
-
-
-@pytest.fixture(scope="module")
-def fault_database(base_settings: Settings) -> Iterator[str]:
-    yield from fresh_database(base_settings)
-
-
-@pytest.fixture
-def settings(base_settings: Settings, fault_database: str) -> Settings:
-    return on_database(base_settings, fault_database)
-
-
-@pytest.fixture
-async def admin(fault_database: str) -> AsyncIterator[AsyncConnection]:
-    async with admin_connection(fault_database) as conn:
-        yield conn
 
 
 async def test_a_request_whose_backend_is_killed_gets_a_clean_503_and_the_next_one_is_served(

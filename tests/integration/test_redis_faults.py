@@ -5,9 +5,7 @@ up is an orphan the sweeper gives back. Runs against the machine's Redis on ever
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from types import ModuleType
 
@@ -25,9 +23,8 @@ from live.flash_sales.services import terms
 from shop.core.errors import ServiceUnavailable
 from shop.settings import Settings
 from tests.helpers import Client, register
+from tests.integration.fault_helpers import REDIS_URL, unpausing_redis  # noqa: F401 (the `redis` fixture)
 from tests.live_helpers import launch_sale, live_room
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -35,14 +32,6 @@ def settings(base_settings: Settings) -> Settings:
     return base_settings.model_copy(
         update={"redis_url": REDIS_URL, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
     )
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    yield client
-    await client.execute_command("CLIENT", "UNPAUSE")
-    await client.aclose()
 
 
 async def test_reservations_fail_closed_while_redis_is_paused_and_nothing_is_lost(

@@ -1,10 +1,11 @@
-"""A PostgreSQL database of the fault tests' own, on both passes of the suite.
+"""Fault tests' tools: a PostgreSQL database of their own on both passes, and a Redis to pause.
 
 Killing a backend (`pg_terminate_backend`) and reading `pg_stat_activity` only exist on
 PostgreSQL, and the suite's SQLite pass must run these tests too (no skips in CI). So the fault
 tests make a database on the PostgreSQL server they find (DATABASE_URL's when it is one, else the
 machine's on 127.0.0.1:5432), migrate it, build their app on it and drop it afterwards. An admin
-connection of their own does the killing and the watching.
+connection of their own does the killing and the watching. Import the fixtures (`fault_database`,
+`settings`, `admin`, `redis`) into a test module to use them there.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pytest
+from litestar import Litestar
+from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -27,6 +29,7 @@ from shop.settings import Settings
 from tests import backends
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 T = TypeVar("T")
 
 
@@ -65,6 +68,7 @@ def on_database(settings: Settings, url: str) -> Settings:
     return moved
 
 
+@pytest.fixture(scope="module", name="fault_database")
 def fresh_database(base_settings: Settings) -> Iterator[str]:
     """The URL of a fresh, migrated PostgreSQL database (a module fixture's); dropped at its end."""
     server = server_url()
@@ -84,15 +88,36 @@ def fresh_database(base_settings: Settings) -> Iterator[str]:
         _in_thread(_admin_statement, server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@asynccontextmanager
-async def admin_connection(url: str) -> AsyncIterator[AsyncConnection]:
+@pytest.fixture(name="settings")
+def fault_settings(base_settings: Settings, fault_database: str) -> Settings:
+    """The app on the fault database, with the machine's Redis under a fresh prefix."""
+    moved = on_database(base_settings, fault_database)
+    return moved.model_copy(
+        update={"redis_url": REDIS_URL, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
+    )
+
+
+@pytest.fixture(name="admin")
+async def admin_connection(fault_database: str, app: Litestar) -> AsyncIterator[AsyncConnection]:
     """One autocommit connection to the fault database, outside the app's pool."""
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    engine = create_async_engine(fault_database, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
             yield conn
+            # A transaction the app leaked would hold its locks and hang the app fixture's wipe:
+            # end it, so such a bug fails its test instead of hanging the suite.
+            await terminate(conn, await app_backends(conn, state="idle in transaction"))
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(name="redis")
+async def unpausing_redis() -> AsyncIterator[Redis]:
+    """A client of the machine's Redis, for `CLIENT PAUSE`; whatever happens, unpaused at the end."""
+    client = Redis.from_url(REDIS_URL)
+    yield client
+    await client.execute_command("CLIENT", "UNPAUSE")
+    await client.aclose()
 
 
 async def app_backends(
@@ -112,16 +137,23 @@ async def app_backends(
     return [int(pid) for pid in rows.scalars()]
 
 
-async def locked_out(admin: AsyncConnection, lock: str, params: dict[str, Any], work: Awaitable[T]) -> T:
-    """Run `work` while another transaction holds `lock` (a SELECT … FOR UPDATE); kill the app's
-    backend once it waits on that lock, then let the lock go. Returns what `work` returned."""
+async def locked_out(
+    admin: AsyncConnection,
+    lock: str,
+    params: dict[str, Any],
+    work: Awaitable[T],
+    meanwhile: Callable[[list[int]], Awaitable[Any]] | None = None,
+) -> T:
+    """Run `work` while another transaction holds `lock` (a SELECT … FOR UPDATE). Once the app's
+    backend waits on it, call `meanwhile(pids)` (default: kill those backends), then let the lock
+    go. Returns what `work` returned."""
     engine = create_async_engine(admin.engine.url)  # the fault database, in a transaction
     try:
         async with engine.connect() as holder:
             await holder.execute(text(lock), params)
             task = asyncio.ensure_future(work)
             waiting = await until(lambda: app_backends(admin, wait="Lock"))
-            await terminate(admin, waiting)
+            await (meanwhile(waiting) if meanwhile else terminate(admin, waiting))
             await holder.rollback()
         return await task
     finally:
@@ -140,6 +172,3 @@ async def until(check: Callable[[], Awaitable[T]], *, attempts: int = 500) -> T:
 async def terminate(admin: AsyncConnection, pids: list[int]) -> None:
     for pid in pids:
         assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
