@@ -87,6 +87,7 @@ async def _catalog(world: World) -> None:
             f"/dashboard/products/{ids[key]}/archive", headers={"X-CSRFToken": await merchant.csrf()}
         )
         ok(archived, 302)
+    ids["product2"] = (await make_product(world.users["merchant2"], "Other Serum", sku="OTHER"))["id"]
     creator = world.users["creator"]
     ok(await creator.post("/api/v1/me/showcase", json={"product_id": ids["product"]}))
     ids["showcased"] = ids["product"]
@@ -100,6 +101,10 @@ async def _notes(world: World) -> None:
     image = await upload(creator)
     draft = {"title": "Draft", "images": [{"upload_id": image["upload_id"], "tags": []}], "status": "draft"}
     ids["draft"] = ok(await creator.post("/api/v1/notes", json=draft))["id"]
+    ids["note2"] = (await make_note(world.users["creator2"], [], title="Another's note"))["id"]
+    # Uploads not used yet: naming another's in a note or product must not take it.
+    ids["upload"] = (await upload(creator))["upload_id"]
+    ids["upload2"] = (await upload(world.users["creator2"]))["upload_id"]
     comment = await world.users["shopper"].post(f"/api/v1/notes/{ids['note']}/comments", json={"body": "Hi"})
     ids["comment"] = ok(comment)["id"]
 
@@ -159,6 +164,7 @@ async def _streams(world: World) -> None:
     merchant, ids = world.users["merchant"], world.ids
     for key in ("stream", "stream_scheduled", "stream_to_start", "stream_to_end"):
         ids[key] = ok(await merchant.post("/api/v1/streams", json={"title": key}))["id"]
+    ids["stream2"] = ok(await world.users["merchant2"].post("/api/v1/streams", json={"title": "Other"}))["id"]
     shelf = {"product_ids": [ids["product"]]}
     ok(await merchant.put(f"/api/v1/streams/{ids['stream']}/products", json=shelf))
     for key in ("stream", "stream_to_end"):

@@ -1,6 +1,7 @@
 """The access matrix (issue 13): every route whose path names an object, called by the object's
 owner, another user of the same role, a user of another role and an anonymous browser, each
-answer held to its row (tests/access_rows.py, tests/access_page_rows.py).
+answer held to its row (tests/access_rows.py, access_page_rows.py, access_live_rows.py); and ids in
+bodies naming another's object (tests/access_body_rows.py).
 
 The routes are read from the app, so a route added without a row fails the first test by name.
 The objects are built once (tests/access_world.py) and every row runs in one test, which lists
@@ -17,12 +18,14 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute, WebSocketRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.access_body_rows import PROBES
+from tests.access_live_rows import LIVE_ROWS
 from tests.access_page_rows import PAGE_ROWS
 from tests.access_rows import API_ROWS, NOT_OBJECTS, Row
 from tests.access_world import World, build
 from tests.helpers import Client
 
-ROWS = [*PAGE_ROWS, *API_ROWS]  # pages first: the API rows pay the unpaid order the pay page shows
+ROWS = [*PAGE_ROWS, *API_ROWS, *LIVE_ROWS]  # pages first: the API pays the order the pay page shows
 PARAM = re.compile(r"\{\w+(?::\w+)?\}")
 IGNORED = {"HEAD", "OPTIONS"}
 
@@ -61,9 +64,9 @@ def _resolved(world: World, body: Any) -> Any:
     return body
 
 
-def _path(world: World, row: Row) -> str:
-    values = iter(_value(world, arg) for arg in row.args)
-    return PARAM.sub(lambda _: next(values), row.route.split(" ", 1)[1])
+def _path(world: World, route: str, args: tuple[str, ...]) -> str:
+    values = iter(_value(world, arg) for arg in args)
+    return PARAM.sub(lambda _: next(values), route.split(" ", 1)[1])
 
 
 async def _socket_status(served: str, browser: Client, path: str) -> int:
@@ -84,7 +87,7 @@ async def _socket_status(served: str, browser: Client, path: str) -> int:
 
 
 async def _call(world: World, served: str, row: Row, who: str) -> int:
-    browser, path = world.users[who], _path(world, row)
+    browser, path = world.users[who], _path(world, row.route, row.args)
     method = row.route.split(" ", 1)[0]
     if method == "WS":
         return await _socket_status(served, browser, path)
@@ -94,12 +97,26 @@ async def _call(world: World, served: str, row: Row, who: str) -> int:
     return (await browser.send(method, path, json=body)).status_code
 
 
+async def _probes(world: World) -> list[str]:
+    """Run before the rows change anything: each names another's object in its own request's body."""
+    found = []
+    for probe in PROBES:
+        method, path = probe.route.split(" ", 1)[0], _path(world, probe.route, probe.args)
+        answer = await world.users[probe.who].send(method, path, json=_resolved(world, probe.json))
+        if answer.status_code != probe.expect:
+            found.append(
+                f"{probe.who}: {probe.route} {probe.json}: expected {probe.expect}, got {answer.status_code}"
+            )
+    return found
+
+
 async def test_each_caller_gets_what_its_row_says(app: Litestar, db: AsyncSession, served: str) -> None:
     mismatches = []
     async with AsyncExitStack() as stack:
         started = time.monotonic()
         world = await build(app, stack, db)
         built = time.monotonic()
+        mismatches += await _probes(world)
         for row in ROWS:
             got = {column: await _call(world, served, row, who) for column, who in row.columns.items()}
             answered = "/".join(str(got[c]) for c in ("owner", "peer", "other", "anon"))
