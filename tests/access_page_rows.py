@@ -83,6 +83,9 @@ NOTE_PAGES = [
 
 ORDER_PAGES = [
     row("GET /orders/{order_id:int}", "order", "shopper", "200/404/404/302"),
+    # The seller (first column here) has its own page for the order; the buyer's are the buyer's.
+    row("GET /orders/{order_id:int}", "order", "merchant", "404/404/404/302"),
+    row("GET /orders/{order_id:int}/pay", "order_unpaid", "merchant", "404/404/404/302"),
     row("GET /orders/{order_id:int}/pay", "order_unpaid", "shopper", "200/404/404/302"),
     row("GET /merchant/orders/{order_id:int}", "order", "merchant", "200/404/403/302"),
     row(

@@ -144,6 +144,10 @@ NOTES = [
 
 ORDERS = [
     row("GET /api/v1/orders/{order_id:int}", "order", "shopper", "200/404/404/401"),
+    # The seller, first column here, reads the order at /merchant/orders: the buyer's view and payment
+    # are the buyer's alone.
+    row("GET /api/v1/orders/{order_id:int}", "order", "merchant", "404/404/404/401"),
+    row("POST /api/v1/orders/{order_id:int}/setup-intent", "order_unpaid", "merchant", "404/404/404/401"),
     row("POST /api/v1/orders/{order_id:int}/setup-intent", "order_unpaid", "shopper", "201/404/404/401"),
     row(
         "POST /api/v1/orders/{order_id:int}/pay",
@@ -183,6 +187,9 @@ DEALS = [
     row("POST /api/v1/offers/{offer_id:int}/accept", "offer", "creator", "200/404/404/401"),
     row("POST /api/v1/offers/{offer_id:int}/decline", "offer_to_decline", "creator", "200/404/404/401"),
     row("GET /api/v1/deals/{deal_id:int}", "deal", "merchant", "200/404/404/401"),
+    # The other party, the creator, sees them too.
+    row("GET /api/v1/deals/{deal_id:int}", "deal", "creator", "200/404/404/401"),
+    row("GET /api/v1/offers/{offer_id:int}", "offer", "creator", "200/404/404/401"),
     row(
         "POST /api/v1/deals/{deal_id:int}/submit",
         "deal",
