@@ -27,6 +27,7 @@ from shop.core.retry import RetryPolicy, describe
 from shop.orders import refunds, services, settlement
 from shop.orders.events import OrderEvents
 from shop.orders.models import Order, OrderStatus
+from shop.orders.reconcile import reconcile_intents
 
 log = logging.getLogger("zhongcao.jobs")
 SessionFactory = Callable[[], AsyncSession]
@@ -182,28 +183,9 @@ async def _send_one(
 async def reconcile(
     sessions: SessionFactory, gateway: StripeGateway, events: OrderEvents, policy: RetryPolicy = DEFAULT
 ) -> int:
-    """Repair orders whose webhook was lost: every succeeded PaymentIntent ends with a paid order."""
-    try:
-        intents = await gateway.recent_intents()
-    except StripeFailure as error:
-        log.warning("reconcile: could not list PaymentIntents: %s", describe(error))
-        intents = []
-    repaired = 0
-    for intent in intents:
-        if intent.status != "succeeded" or "order_id" not in intent.metadata:
-            continue
-        try:
-            async with sessions() as db, db.begin():
-                order = await settlement.apply_intent(db, events, intent)
-                repaired += int(order is not None and order.status == OrderStatus.PAID)
-        except Exception as error:  # one intent must not stop the others
-            log.warning("reconcile %s failed: %s", intent.id, describe(error))
-            async with sessions() as db, db.begin():
-                attempt = await db.scalar(
-                    select(PaymentAttempt).where(PaymentAttempt.payment_intent_id == intent.id)
-                )
-                if attempt is not None:
-                    attempt.record_failure(describe(error), policy, clock.now())
+    """Repair orders whose webhook was lost (every open intent in our DB, asked for by id: see
+    reconcile.py), then send stored refunds. Returns how many orders became paid."""
+    repaired = await reconcile_intents(sessions, gateway, events, policy)
     await send_refunds(sessions, gateway, events, policy)
     return repaired
 

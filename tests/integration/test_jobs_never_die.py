@@ -260,16 +260,22 @@ async def test_send_refunds_backs_off_one_refund_and_sends_the_next(
     assert (await _status(db, Refund, first.id)).status == "succeeded"
 
 
-async def test_reconcile_survives_a_stripe_that_cannot_list(
+async def test_reconcile_writes_down_an_intent_stripe_cannot_answer_for_and_goes_on(
     app: Litestar, flaky: FlakyStripe, shopper: Client, merchant: Client, db: AsyncSession
 ) -> None:
-    flaky.fail("GET /v1/payment_intents?", 500)
+    """Reconciliation asks for each open intent by id: one Stripe fails on is written on its attempt
+    (with a backoff), the next is repaired in the same run, and a later run repairs the first."""
+    (first, first_intent), (second, _) = [await _paid_at_stripe_only(shopper, merchant, app) for _ in "ab"]
+    flaky.fail(f"GET /v1/payment_intents/{first_intent}", 500)
     sessions, gateway, events = _ctx(app)
-    assert await jobs.reconcile(sessions, gateway, events, POLICY) == 0
-    flaky.rules.clear()
-    order_id, _ = await _paid_at_stripe_only(shopper, merchant, app)
-    assert await jobs.reconcile(sessions, gateway, events, POLICY) >= 1
-    assert (await _status(db, Order, order_id)).status == "paid"
+    assert await jobs.reconcile(sessions, gateway, events, POLICY) == 1
+    attempt = await _attempt(db, first)
+    assert attempt.failures == 1
+    assert "StripeUnavailable" in (attempt.last_error or "")
+    assert [(await _status(db, Order, o)).status for o in (first, second)] == ["pending_payment", "paid"]
+    flaky.rules.clear()  # a first failure waits no time (shop.core.retry): the next run asks again
+    assert await jobs.reconcile(sessions, gateway, events, POLICY) == 1
+    assert (await _status(db, Order, first)).status == "paid"
 
 
 async def test_run_forever_outlives_a_database_that_is_gone(
