@@ -47,6 +47,7 @@ def use_hash_profile(name: str) -> None:
 TOKEN_PREFIX = "zc_"  # noqa: S105 (a public prefix, not a secret)
 ROTATE_SESSION_KEY = "zc_rotate_session"
 _NEW_SESSION_ID_KEY = "zc_new_session_id"
+SESSIONS_AWAY = "Sessions are briefly unavailable. Try again in a moment."
 
 
 def hash_password(password: str) -> str:
@@ -93,7 +94,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         session_id = connection.cookies.get(self.config.key)
         if session_id:
             store = self.config.get_store_from_app(connection.scope["app"])
-            data = await self.get(session_id, store=store)
+            try:
+                data = await self.get(session_id, store=store)
+            except (RedisError, OSError) as error:  # the store is away: a 503 to retry, not a 500
+                raise ServiceUnavailable(SESSIONS_AWAY, retry_after=1) from error
             if data is not None:
                 connection.scope["zc_known_session_id"] = session_id  # type: ignore[typeddict-unknown-key]
                 return self.deserialize_data(data)
@@ -153,7 +157,7 @@ class StoreFailSafeSessionMiddleware(SessionMiddleware[Any]):
 async def _store_unavailable(connection: ASGIConnection[Any, Any, Any, Any], error: Exception) -> None:
     logging.getLogger("zhongcao").warning("session store failed on %s: %r", connection.url.path, error)
     request: Request[Any, Any, Any] = Request(connection.scope, connection.receive, connection.send)
-    failure = ServiceUnavailable("Sessions are briefly unavailable. Try again in a moment.", retry_after=1)
+    failure = ServiceUnavailable(SESSIONS_AWAY, retry_after=1)
     response = error_response(request, failure.status_code, failure.to_body(), failure.retry_after)
     await response.to_asgi_response(app=None, request=request)(
         connection.scope, connection.receive, connection.send

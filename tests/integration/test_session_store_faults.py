@@ -54,3 +54,18 @@ async def test_a_sign_in_whose_session_store_stalls_rolls_back_and_returns_its_c
     again = await other_client.post("/api/v1/auth/login", json=login)
     assert again.status_code == 200, again.text
     assert (await other_client.get("/api/v1/me")).json()["id"] == me["id"]
+
+
+async def test_a_signed_in_request_while_the_session_store_is_paused_is_a_clean_503(
+    client: Client, redis: Redis
+) -> None:
+    me = await register(client, "paused-store@example.com")
+    await redis.execute_command("CLIENT", "PAUSE", 3000, "ALL")
+    try:
+        stalled = await client.get("/api/v1/me")
+    finally:
+        await redis.execute_command("CLIENT", "UNPAUSE")
+    assert stalled.status_code == 503, stalled.text
+    assert stalled.json()["code"] == "service_unavailable"
+    assert int(stalled.headers["retry-after"]) > 0
+    assert (await client.get("/api/v1/me")).json()["id"] == me["id"]  # the session outlived the pause
