@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.models import Stream, StreamEvent
+from live.moderation.messages import REMOVED
 
 CHAPTER_EVENTS = ("pin", "flash_sale")
 
@@ -22,7 +23,7 @@ async def replay(db: AsyncSession, stream: Stream, limit: int = 2000) -> dict[st
         )
     ).all()
     # A deleted chat line keeps its place in the log, blanked; the replay leaves it out altogether.
-    events = [dict(row.payload) for row in rows if not row.payload.get("deleted")]
+    events = [dict(row.payload) for row in rows if row.type != REMOVED]
     started = stream.started_at.timestamp() if stream.started_at else (events[0]["ts"] if events else 0.0)
     chapters: list[dict[str, Any]] = []
     for event in events:

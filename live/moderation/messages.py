@@ -1,6 +1,7 @@
 """What moderation says in the room, each a sequenced event: chat deleted, chat settings changed,
 announcements. A deleted line's stored event keeps its seq (a resuming viewer sees no gap) but
-loses its text and author, so the snapshot, `resume` and the replay cannot show it again."""
+becomes `{"type": "chat_removed", "seq", "ts"}`: no text, no author, and a type the pages ignore,
+so the snapshot, `resume` and the replay cannot show it again."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from live.moderation import log
 from shop.accounts.models import User
 from shop.core.errors import NotFound
 
-# The stored type of a deleted line: no longer "chat", so the snapshot's recent chat skips it.
+# A deleted line, stored and resumed: no longer "chat", so the snapshot's recent chat skips it.
 REMOVED = "chat_removed"
 
 
@@ -25,7 +26,7 @@ def settings_of(stream: Stream) -> dict[str, Any]:
 
 async def _blank(db: AsyncSession, stream: Stream, row: StreamEvent) -> dict[str, Any]:
     row.type = REMOVED
-    row.payload = {"type": "chat", "seq": row.seq, "ts": row.payload.get("ts"), "deleted": True}
+    row.payload = {"type": REMOVED, "seq": row.seq, "ts": row.payload.get("ts")}
     return await services.next_event(db, stream, "chat_deleted", {"target_seq": row.seq})
 
 

@@ -62,8 +62,8 @@ async def test_a_delete_reaches_viewers_and_the_text_leaves_snapshot_and_resume(
         assert (deleted["target_seq"], deleted["seq"]) == (line["seq"], line["seq"] + 1)
         await viewer.send(json.dumps({"type": "resume", "after_seq": start}))
         resumed = [json.loads(await viewer.recv()) for _ in range(2)]
-    # The line keeps its seq (no gap for the page to chase) but not its text or author.
-    assert resumed == [{"type": "chat", "seq": line["seq"], "ts": line["ts"], "deleted": True}, deleted]
+    # The line keeps its seq (no gap for the page to chase) but not its text, author or type.
+    assert resumed == [{"type": "chat_removed", "seq": line["seq"], "ts": line["ts"]}, deleted]
     async with connect(_url(served, stream_id)) as late:
         raw = await late.recv()
     assert "secret phone number" not in raw

@@ -76,13 +76,21 @@ def upgrade() -> None:
     # Plain ALTERs: a batch rebuild on SQLite would drop the ON DELETE of streams.deal_id (added
     # by a plain ALTER in 0016, which reflection does not carry over).
     op.add_column("streams", sa.Column("slow_mode_s", sa.Integer(), server_default="0", nullable=False))
-    op.add_column("streams", sa.Column("comments_off", sa.Boolean(), server_default=sa.false(), nullable=False))
+    off = sa.Column("comments_off", sa.Boolean(), server_default=sa.false(), nullable=False)
+    op.add_column("streams", off)
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE stream_events ADD COLUMN author_id INTEGER REFERENCES users (id) ON DELETE SET NULL")
+        op.execute(
+            "ALTER TABLE stream_events ADD COLUMN author_id INTEGER REFERENCES users (id) ON DELETE SET NULL"
+        )
     else:
         op.add_column("stream_events", sa.Column("author_id", BIGINT, nullable=True))
         op.create_foreign_key(
-            "fk_stream_events_author_id_users", "stream_events", "users", ["author_id"], ["id"], ondelete="SET NULL"
+            "fk_stream_events_author_id_users",
+            "stream_events",
+            "users",
+            ["author_id"],
+            ["id"],
+            ondelete="SET NULL",
         )
     op.create_index("ix_stream_events_author", "stream_events", ["stream_id", "author_id"])
 
