@@ -66,6 +66,7 @@ class CartPages(Controller):
             line = AddLineIn.model_validate(
                 {"variant_id": data.get("variant_id"), "quantity": data.get("quantity", 1), "source": source}
             )
+            line = await services.without_stale_source(db_session, line)
             _, cookies = await add_to_cart(request, db_session, current_user, settings, line)
         except ValidationError as error:
             return _back(back, next(iter(form_errors(error).values())))

@@ -12,14 +12,13 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop import streams
 from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine, SourceType
 from shop.cart.schemas import MAX_LINE_QUANTITY, AddLineIn, SourceIn
 from shop.catalog.models import Variant
 from shop.catalog.services import ensure_buyable, get_variant
+from shop.commissions.attribution import shows_product
 from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
-from shop.notes.models import Note, NoteStatus
 
 DEFAULT_CURRENCY = "USD"
 
@@ -66,7 +65,7 @@ async def open_cart(db: AsyncSession, user: User | None, guest_token: str | None
 async def add_line(db: AsyncSession, cart: Cart, data: AddLineIn) -> CartLine:
     variant = await get_variant(db, data.variant_id)
     ensure_buyable(variant.product)
-    source_type, source_id = await _checked_source(db, data.source)
+    source_type, source_id = await _checked_source(db, data.source, variant.product_id)
     _same_currency(cart, variant)
     line = next(
         (
@@ -135,20 +134,32 @@ def _same_currency(cart: Cart, variant: Variant) -> None:
         )
 
 
-async def _checked_source(db: AsyncSession, source: SourceIn | None) -> tuple[str, int | None]:
+async def _checked_source(
+    db: AsyncSession, source: SourceIn | None, product_id: int
+) -> tuple[str, int | None]:
     if source is None or source.type is SourceType.DIRECT:
         return SourceType.DIRECT.value, None
     if source.id is None:
         raise InvalidInput(fields={"source.id": "Give the id of the note or stream."})
-    if source.type is SourceType.STREAM:
-        # A shelf purchase inside a room (or its replay) credits the room's host.
-        if await streams.live().host_of(db, source.id) is not None:
-            return source.type.value, source.id
-    else:
-        note = await db.get(Note, source.id)
-        if note is not None and note.status == NoteStatus.PUBLISHED.value:  # a draft leads nobody here
-            return source.type.value, source.id
-    raise InvalidInput(fields={"source.id": f"No such {source.type.value}."})
+    if not await shows_product(db, source.type.value, source.id, product_id):
+        # A draft, another product's note or another shelf leads nobody here: naming it would
+        # credit its creator for a sale they did not make.
+        message = f"That {source.type.value} does not show this product."
+        raise InvalidInput(message, fields={"source": message})
+    return source.type.value, source.id
+
+
+async def without_stale_source(db: AsyncSession, data: AddLineIn) -> AddLineIn:
+    """The product page's form drops a source that no longer shows the product instead of refusing:
+    its ?note= and ?stream= links outlive a tag (the note edited) or a shelf (a replay's chapter, a
+    room's link after the host moved on), and the shopper still buys, crediting nobody."""
+    source = data.source
+    if source is None or source.id is None or source.type is SourceType.DIRECT:
+        return data
+    variant = await db.get(Variant, data.variant_id)
+    if variant is None or await shows_product(db, source.type.value, source.id, variant.product_id):
+        return data
+    return data.model_copy(update={"source": None})
 
 
 async def merge_guest_cart(db: AsyncSession, guest_token: str | None, user: User) -> int:
