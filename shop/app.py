@@ -12,7 +12,6 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
-from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -231,7 +230,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return Provide(lambda: obj, use_cache=True, sync_to_thread=False)
 
     channels = ChannelsPlugin(
-        backend=RedisChannelsPubSubBackend(redis=redis_client) if redis_client else MemoryChannelsBackend(),
+        backend=redis.SteadyChannelsBackend(redis=redis_client) if redis_client else MemoryChannelsBackend(),
         arbitrary_channels_allowed=True,
         # A slow viewer loses its oldest messages (and resumes by seq); it never holds up the others.
         subscriber_max_backlog=256,

@@ -16,6 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from shop.core.errors import AppError, AuthenticationRequired, ServiceUnavailable
@@ -108,9 +109,19 @@ def on_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respo
     return on_app_error(request, away)
 
 
+def on_service_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Redis away (paused, restarting, unreachable) or any call that timed out: a moment's outage,
+    not a bug. The calls that know better guard themselves (the gate fails closed, counters fall
+    back); this is the answer for every other one, so none can leak a 500."""
+    log.warning("service unavailable on %s %s: %r", request.method, request.url.path, exc)
+    return on_app_error(request, ServiceUnavailable("Please try again in a moment.", retry_after=2))
+
+
 exception_handlers: dict[Any, Any] = {
     AppError: on_app_error,
     DBAPIError: on_database_error,
+    RedisError: on_service_timeout,
+    TimeoutError: on_service_timeout,  # asyncio's too: one class since Python 3.11
     ValidationException: on_validation_error,
     HTTPException: on_http_exception,
     Exception: on_internal_error,
