@@ -3,10 +3,15 @@ commands the host and moderators type in chat."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from types import ModuleType
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from live.models import StreamEvent
 from tests.helpers import Client
 from tests.integration.test_chat_moderation import moderated_room, refused_chat, replay_text, say
 
@@ -156,3 +161,21 @@ async def test_commands_from_viewers_are_plain_text_and_bad_ones_are_refused(
     # An unknown command from staff is just chat. (Commands count against the 5-a-burst limit too.)
     assert (await shopper.post(url, json={"text": "/shrug"})).status_code == 201
     assert "/shrug" in await replay_text(creator, stream_id)
+
+
+async def test_two_lines_at_once_in_slow_mode_let_one_through(
+    creator: Client, other_shopper: Client, db: AsyncSession
+) -> None:
+    """The slow-mode stamp is one conditional write: lines racing in pass once, never twice."""
+    stream_id = await moderated_room(creator)
+    await creator.put(f"/api/v1/streams/{stream_id}/chat-settings", json={"slow_mode_s": 60})
+    url = f"/api/v1/streams/{stream_id}/chat"
+    answers = await asyncio.gather(*(other_shopper.post(url, json={"text": f"line {i}"}) for i in range(4)))
+    assert sorted(a.status_code for a in answers) == [201, 429, 429, 429]
+    assert {a.json()["code"] for a in answers if a.status_code == 429} == {"slow_mode"}
+    said = await db.scalar(
+        select(func.count())
+        .select_from(StreamEvent)
+        .where(StreamEvent.stream_id == stream_id, StreamEvent.type == "chat")
+    )
+    assert said == 1
