@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +30,16 @@ from shop.core import clock as app_clock
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
 from tests import backends
-from tests.helpers import PASSWORD, ROOT, Client, free_port, register, wait_for
+from tests.helpers import (
+    PASSWORD,
+    PAUSABLE_REDIS_PORT,
+    PAUSABLE_REDIS_URL,
+    ROOT,
+    Client,
+    free_port,
+    register,
+    wait_for,
+)
 
 T = TypeVar("T")
 
@@ -52,6 +64,45 @@ def stripe_sandbox() -> Iterator[str]:
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pausable_redis() -> Iterator[str]:
+    """A redis-server of this run's own, for the fault tests' `CLIENT PAUSE`: the suite's SQLite and
+    PostgreSQL passes run side by side, and pausing the machine's Redis would stall the other one."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(PAUSABLE_REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 10
+    while not _answers(PAUSABLE_REDIS_PORT):
+        assert process.poll() is None, f"{binary} exited with {process.returncode}"
+        assert time.monotonic() < deadline, "the fault tests' redis-server did not start in 10 s"
+        time.sleep(0.05)
+    yield PAUSABLE_REDIS_URL
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The fault tests' own Redis (conftest's `pausable_redis` starts it), so pausing it stalls no one else.
+PAUSABLE_REDIS_PORT = free_port()
+PAUSABLE_REDIS_URL = f"redis://127.0.0.1:{PAUSABLE_REDIS_PORT}/0"
+
+
 def wait_for(url: str, timeout: float = 30, **kwargs: Any) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

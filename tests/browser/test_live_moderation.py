@@ -1,6 +1,7 @@
 """Chat moderation in four browsers: the host makes a creator a moderator; while two viewers watch,
 the moderator deletes a line from the console (it leaves both rooms) and mutes its author (whose
-next line is refused), then turns slow mode on and announces (both rooms show it); the console logs each action."""
+next line is refused), then turns slow mode on and announces (both rooms show it); the console
+logs each action."""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ connection of their own does the killing and the watching. Import the fixtures (
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,9 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from shop.core.db import migrate
 from shop.settings import Settings
 from tests import backends
+from tests.helpers import PAUSABLE_REDIS_URL
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+# A Redis of the run's own (conftest's `pausable_redis`), never the machine's: CLIENT PAUSE
+# there would stall the other integration pass running beside this one.
+REDIS_URL = PAUSABLE_REDIS_URL
 T = TypeVar("T")
 
 
@@ -89,8 +91,8 @@ def fresh_database(base_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(name="settings")
-def fault_settings(base_settings: Settings, fault_database: str) -> Settings:
-    """The app on the fault database, with the machine's Redis under a fresh prefix."""
+def fault_settings(base_settings: Settings, fault_database: str, pausable_redis: str) -> Settings:
+    """The app on the fault database, with the pausable Redis under a fresh prefix."""
     moved = on_database(base_settings, fault_database)
     return moved.model_copy(
         update={"redis_url": REDIS_URL, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
@@ -111,10 +113,18 @@ async def admin_connection(fault_database: str, app: Litestar) -> AsyncIterator[
         await engine.dispose()
 
 
+@pytest.fixture(name="settings")
+def redis_fault_settings(base_settings: Settings, pausable_redis: str) -> Settings:
+    """The suite's database, with the pausable Redis under a fresh prefix."""
+    return base_settings.model_copy(
+        update={"redis_url": pausable_redis, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
+    )
+
+
 @pytest.fixture(name="redis")
-async def unpausing_redis() -> AsyncIterator[Redis]:
-    """A client of the machine's Redis, for `CLIENT PAUSE`; whatever happens, unpaused at the end."""
-    client = Redis.from_url(REDIS_URL)
+async def unpausing_redis(pausable_redis: str) -> AsyncIterator[Redis]:
+    """A client of the pausable Redis, for `CLIENT PAUSE`; whatever happens, unpaused at the end."""
+    client = Redis.from_url(pausable_redis)
     yield client
     await client.execute_command("CLIENT", "UNPAUSE")
     await client.aclose()

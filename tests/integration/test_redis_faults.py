@@ -5,7 +5,6 @@ up is an orphan the sweeper gives back. Runs against the machine's Redis on ever
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from types import ModuleType
 
@@ -21,17 +20,13 @@ from live.flash_sales.models import FlashSale, FlashSaleHold
 from live.flash_sales.orphans import ORPHAN_AFTER
 from live.flash_sales.services import terms
 from shop.core.errors import ServiceUnavailable
-from shop.settings import Settings
 from tests.helpers import Client, register
-from tests.integration.fault_helpers import REDIS_URL, unpausing_redis  # noqa: F401 (the `redis` fixture)
+from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings, redis)
+    REDIS_URL,
+    redis_fault_settings,
+    unpausing_redis,
+)
 from tests.live_helpers import launch_sale, live_room
-
-
-@pytest.fixture
-def settings(base_settings: Settings) -> Settings:
-    return base_settings.model_copy(
-        update={"redis_url": REDIS_URL, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
-    )
 
 
 async def test_reservations_fail_closed_while_redis_is_paused_and_nothing_is_lost(

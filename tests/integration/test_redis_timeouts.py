@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from litestar import Litestar, get
 from litestar.channels import ChannelsPlugin
 from redis.asyncio import Redis
@@ -25,19 +23,15 @@ from live.flash_sales.models import FlashSale
 from live.services import channel_name
 from shop.core import redis as zc_redis
 from shop.core.http import exception_handlers
-from shop.settings import Settings
 from tests.helpers import Client, register
-from tests.integration.fault_helpers import REDIS_URL, unpausing_redis  # noqa: F401 (the `redis` fixture)
+from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings, redis)
+    REDIS_URL,
+    redis_fault_settings,
+    unpausing_redis,
+)
 from tests.live_helpers import live_room
 
 SALE = {"quantity": 10, "price": {"amount": 1999, "currency": "USD"}, "per_customer_limit": 3}
-
-
-@pytest.fixture
-def settings(base_settings: Settings) -> Settings:
-    return base_settings.model_copy(
-        update={"redis_url": REDIS_URL, "redis_prefix": f"zc-fault-{uuid.uuid4().hex[:8]}"}
-    )
 
 
 def _bearer(app: Litestar, token: str) -> httpx.AsyncClient:
