@@ -216,7 +216,10 @@ def app_server(label: str, pg_url: str | None, redis_url: str | None) -> Iterato
                 run_sql(db_url, "SELECT setval(pg_get_serial_sequence('streams', 'id'), :n)", n=start)
             port = free_port()
             log = var_dir / "server.log"
-            process = start_process(uvicorn_command("shop.app:create_app", port, "--factory"), env, log)
+            command = uvicorn_command("shop.app:create_app", port, "--factory")
+            if profile := os.environ.get("BENCH_PROFILE"):  # pyinstrument around it (_bench_profile.py)
+                command = [sys.executable, "scripts/_bench_profile.py", profile, str(port)]
+            process = start_process(command, env, log)
             wait_http(f"http://127.0.0.1:{port}/api/v1/health", process, log)
             step(f"[{label}] app server pid {process.pid} on 127.0.0.1:{port}")
             yield Server(label, f"http://127.0.0.1:{port}", db_url, process, log)

@@ -38,7 +38,9 @@ from live.pages import LivePages
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import StripeGateway
+from shop.accounts import authcache
 from shop.accounts import deps as account_deps
+from shop.accounts.authcache import AuthCache
 from shop.accounts.controllers import AuthController, ProfileController
 from shop.accounts.pages import AccountPages
 from shop.accounts.settings_controllers import MeController
@@ -238,6 +240,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     state = State({"sessions": async_sessionmaker(engine, expire_on_commit=False)})
     gate: Gate = RedisGate(redis_client, settings.redis_prefix) if redis_client else MemoryGate()
+    auth_cache = AuthCache(redis_client, settings.redis_prefix)
+    authcache.install(auth_cache)
     ticker = StockTicker(channels.publish, gate.remaining)
     counters = RoomCounters(channels.publish, redis_client, settings.redis_prefix)
     notifier = Notifier(channels.publish)
@@ -325,6 +329,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "gateway": value(gateway),
             "retry_policy": value(settings.retry_policy),
             "gate": value(gate),
+            "auth_cache": value(auth_cache),
             "ticker": value(ticker),
             "counters": value(counters),
             "notifier": value(notifier),

@@ -20,13 +20,14 @@ from redis.exceptions import RedisError
 
 from shop.core.errors import ServiceUnavailable
 
-OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING = (
+OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING, TOO_MANY = (
     "ok",
     "sold_out",
     "limit_reached",
     "not_started",
     "ended",
     "missing",
+    "too_many",  # more than the per-customer limit in one go (a 422, not a refusal)
 )
 
 
@@ -46,12 +47,17 @@ class Books:
     remaining: int
     per_user: dict[int, int] = field(default_factory=dict)
     holds: dict[str, tuple[int, int]] = field(default_factory=dict)  # reservation id → (user, quantity)
+    # The sale's terms kept with its books, so `admit` reads no DB row (they never change after launch).
+    terms: SaleTerms | None = None
 
 
 @runtime_checkable
 class Gate(Protocol):
     async def reserve(
         self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]: ...
+    async def admit(
+        self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
     ) -> tuple[str, int]: ...
     async def release(self, sale_id: int, reservation_id: str) -> bool: ...
     async def settle(self, sale_id: int, reservation_id: str) -> None: ...
@@ -107,6 +113,18 @@ class MemoryGate:
             self._taken_at[reservation_id] = now
             return OK, books.remaining
 
+    async def admit(
+        self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]:
+        """`reserve` under the terms loaded with the books (MISSING without them); TOO_MANY comes
+        with the limit in place of the remaining count."""
+        books = self._books.get(sale_id)
+        if books is None or books.terms is None:
+            return MISSING, 0
+        if quantity > books.terms.limit:
+            return TOO_MANY, books.terms.limit
+        return await self.reserve(books.terms, user_id, quantity, reservation_id, now)
+
     async def release(self, sale_id: int, reservation_id: str) -> bool:
         async with self._lock:
             books = self._books.get(sale_id)
@@ -124,7 +142,8 @@ class MemoryGate:
 
     async def load(self, sale_id: int, books: Books) -> None:
         async with self._lock:
-            self._books.setdefault(sale_id, books)  # a concurrent rebuild that won keeps its books
+            kept = self._books.setdefault(sale_id, books)  # a concurrent rebuild that won keeps its books
+            kept.terms = kept.terms or books.terms
 
     async def forget(self, sale_id: int) -> None:
         async with self._lock:
@@ -140,23 +159,42 @@ class MemoryGate:
         return [GateHold(r, u, q, self._taken_at.get(r, 0.0)) for r, (u, q) in held.items()]
 
 
-_RESERVE = """
--- KEYS: remaining, per-user counts, holds   ARGV: reservation id, user, quantity, limit, now, starts, ends
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
+# The one step of both scripts; `limit`, `starts` and `ends` are set by the script's own head.
+_TAKE = """
 local remaining = tonumber(redis.call('GET', KEYS[1]))
 if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return {'ok', remaining} end
 local now = tonumber(ARGV[5])
-if now < tonumber(ARGV[6]) then return {'not_started', remaining} end
-if now >= tonumber(ARGV[7]) then return {'ended', remaining} end
+if now < starts then return {'not_started', remaining} end
+if now >= ends then return {'ended', remaining} end
 local qty = tonumber(ARGV[3])
 local used = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
-if used + qty > tonumber(ARGV[4]) then return {'limit_reached', remaining} end
+if used + qty > limit then return {'limit_reached', remaining} end
 if remaining < qty then return {'sold_out', remaining} end
 redis.call('DECRBY', KEYS[1], qty)
 redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty .. ':' .. ARGV[5])
 return {'ok', remaining - qty}
 """
+
+_RESERVE = (
+    """
+-- KEYS: remaining, per-user counts, holds   ARGV: reservation id, user, quantity, limit, now, starts, ends
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
+local limit, starts, ends = tonumber(ARGV[4]), tonumber(ARGV[6]), tonumber(ARGV[7])
+"""
+    + _TAKE
+)
+
+# `admit`: the same step under the terms `load` stored (KEYS[4]), so a refusal reads no DB row.
+_ADMIT = (
+    """
+local t = redis.call('HMGET', KEYS[4], 'limit', 'starts', 'ends')
+if not t[1] or redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
+local limit, starts, ends = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
+if tonumber(ARGV[3]) > limit then return {'too_many', limit} end
+"""
+    + _TAKE
+)
 
 _RELEASE = """
 local hold = redis.call('HGET', KEYS[3], ARGV[1])
@@ -173,14 +211,20 @@ return 1
 
 
 _LOAD = """
+-- ARGV: terms ('limit,starts,ends' or ''), remaining, then the u: and h: pairs.
+-- The terms never change after launch: they are set whatever the state of the books.
+if ARGV[1] ~= '' then
+  local limit, starts, ends = string.match(ARGV[1], '^([^,]+),([^,]+),([^,]+)$')
+  redis.call('HSET', KEYS[4], 'limit', limit, 'starts', starts, 'ends', ends)
+end
 -- Rebuild only if still missing: a rebuild racing live reservations must not overwrite them.
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   if string.sub(ARGV[i], 1, 2) == 'u:' then redis.call('HSET', KEYS[2], string.sub(ARGV[i], 3), ARGV[i + 1])
   else redis.call('HSET', KEYS[3], string.sub(ARGV[i], 3), ARGV[i + 1]) end
 end
-redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[1], ARGV[2])
 return 1
 """
 
@@ -191,10 +235,11 @@ class RedisGate:
         self._reserve = redis.register_script(_RESERVE)
         self._release = redis.register_script(_RELEASE)
         self._load = redis.register_script(_LOAD)
+        self._admit = redis.register_script(_ADMIT)
 
     def _keys(self, sale_id: int) -> list[str]:
         tag = f"{self._prefix}:{{sale:{sale_id}}}"
-        return [f"{tag}:remaining", f"{tag}:users", f"{tag}:holds"]
+        return [f"{tag}:remaining", f"{tag}:users", f"{tag}:holds", f"{tag}:terms"]
 
     async def _run(self, script: object, keys: list[str], args: list[object]) -> object:
         try:
@@ -213,6 +258,15 @@ class RedisGate:
         status, remaining = result
         return (status.decode() if isinstance(status, bytes) else str(status)), int(remaining)
 
+    async def admit(
+        self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
+    ) -> tuple[str, int]:
+        result: Any = await self._run(
+            self._admit, self._keys(sale_id), [reservation_id, user_id, quantity, 0, now]
+        )
+        status, value = result
+        return (status.decode() if isinstance(status, bytes) else str(status)), int(value)
+
     async def release(self, sale_id: int, reservation_id: str) -> bool:
         return bool(await self._run(self._release, self._keys(sale_id), [reservation_id, "release"]))
 
@@ -220,7 +274,11 @@ class RedisGate:
         await self._run(self._release, self._keys(sale_id), [reservation_id, "settle"])
 
     async def load(self, sale_id: int, books: Books) -> None:
-        args: list[object] = [books.remaining]
+        terms = books.terms
+        args: list[object] = [
+            f"{terms.limit},{terms.starts_at},{terms.ends_at}" if terms else "",
+            books.remaining,
+        ]
         for user_id, count in books.per_user.items():
             args += [f"u:{user_id}", count]
         for reservation_id, (user_id, quantity) in books.holds.items():

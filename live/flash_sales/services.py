@@ -145,7 +145,7 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
             ).where(FlashSaleHold.sale_id == sale.id)
         )
     ).all()
-    result = g.Books(remaining=sale.quantity)
+    result = g.Books(remaining=sale.quantity, terms=terms(sale))
     at = now()
     for reservation_id, user_id, quantity, state, expires_at in rows:
         live_hold = state == SaleHoldState.HELD and expires_at > at
@@ -160,25 +160,30 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
 async def reserve(
     db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int, *, max_held: int = 10
 ) -> tuple[FlashSaleHold, int, FlashSale]:
-    """`max_held`: units one account may hold at once across every sale (a bot farm of one
-    account cannot sit on a sale's stock)."""
-    sale = await db.get(FlashSale, sale_id)
-    if sale is None:
-        raise NotFound("No such flash sale.")
-    variant = await db.get(Variant, sale.variant_id)
-    assert variant is not None
-    ensure_buyable(variant.product, field="sale_id")  # its shop was suspended during the sale
-    if quantity > sale.per_customer_limit:
-        raise InvalidInput(fields={"quantity": f"At most {sale.per_customer_limit} per customer."})
-    await _within_hold_cap(db, user_id, quantity, max_held)
+    """The gate answers first, from its own state: a refusal (sold out, over the limit, not
+    started, ended) costs no DB round trip. Only an admitted hold reads the sale, checks the
+    shop and the hold cap, and writes its ledger row; if any of that refuses, the gate's hold is
+    given back. `max_held`: units one account may hold at once across every sale (a bot farm
+    of one account cannot sit on a sale's stock)."""
     reservation_id = uuid.uuid4().hex
     at = now()
-    status, remaining = await gate.reserve(terms(sale), user_id, quantity, reservation_id, at.timestamp())
-    if status == g.MISSING:
-        await gate.load(sale.id, await books(db, sale))
-        status, remaining = await gate.reserve(terms(sale), user_id, quantity, reservation_id, at.timestamp())
+    status, remaining = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
+    if status == g.MISSING:  # Redis restarted, or this process's first look: rebuild from the ledger
+        await gate.load(sale_id, await books(db, await _sale(db, sale_id)))
+        status, remaining = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
+    if status == g.TOO_MANY:
+        raise InvalidInput(fields={"quantity": f"At most {remaining} per customer."})
     if status != g.OK:
         raise SaleRefused(status, REFUSALS.get(status, "Not available."))
+    try:
+        sale = await _sale(db, sale_id)
+        variant = await db.get(Variant, sale.variant_id)
+        assert variant is not None
+        ensure_buyable(variant.product, field="sale_id")  # its shop was suspended during the sale
+        await _within_hold_cap(db, user_id, quantity, max_held)
+    except BaseException:
+        await gate.release(sale_id, reservation_id)
+        raise
     hold = FlashSaleHold(
         sale_id=sale.id,
         user_id=user_id,
@@ -188,6 +193,13 @@ async def reserve(
     )
     db.add(hold)
     return hold, remaining, sale
+
+
+async def _sale(db: AsyncSession, sale_id: int) -> FlashSale:
+    sale = await db.get(FlashSale, sale_id)
+    if sale is None:
+        raise NotFound("No such flash sale.")
+    return sale
 
 
 async def _within_hold_cap(db: AsyncSession, user_id: int, quantity: int, max_held: int) -> None:

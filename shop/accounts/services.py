@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.accounts import authcache
 from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import clock, security
@@ -126,9 +127,11 @@ async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
     result = await db.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound("No such token.")
+    await authcache.revoked(db, user.id)
 
 
-async def user_for_token(db: AsyncSession, token: str) -> User | None:
+async def live_token(db: AsyncSession, token: str) -> ApiToken | None:
+    """The token's row if it is known and not expired (its last use stamped now and then)."""
     api_token = await db.scalar(select(ApiToken).where(ApiToken.token_digest == security.token_digest(token)))
     now = clock.now()
     if api_token is None or (api_token.expires_at is not None and api_token.expires_at <= now):
@@ -136,7 +139,12 @@ async def user_for_token(db: AsyncSession, token: str) -> User | None:
     # A write per request would put a row lock on every scripted call (flash-sale bursts): minutes will do.
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_TOUCH_INTERVAL:
         api_token.last_used_at = now
-    return await db.get(User, api_token.user_id)
+    return api_token
+
+
+async def user_for_token(db: AsyncSession, token: str) -> User | None:
+    api_token = await live_token(db, token)
+    return await db.get(User, api_token.user_id) if api_token else None
 
 
 async def get_user(db: AsyncSession, user_id: int) -> User:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.accounts import authcache
 from shop.accounts.models import User, UserSession
 from shop.accounts.schemas import SessionOut
 from shop.core import clock
@@ -75,6 +76,7 @@ async def revoke(db: AsyncSession, user: User, session_id: int) -> None:
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise NotFound("No such session.")
+    await authcache.revoked(db, user.id)
 
 
 async def revoke_others(db: AsyncSession, user: User, keep_id: int | None) -> int:
@@ -83,6 +85,7 @@ async def revoke_others(db: AsyncSession, user: User, keep_id: int | None) -> in
     if keep_id is not None:
         stmt = stmt.where(UserSession.id != keep_id)
     result = await db.execute(stmt.values(revoked_at=clock.now()))
+    await authcache.revoked(db, user.id)  # a password change comes this way too
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -96,6 +99,7 @@ async def end_session(db: AsyncSession, session: Any) -> None:
             .where(UserSession.id == sid, UserSession.user_id == uid, UserSession.revoked_at.is_(None))
             .values(revoked_at=clock.now())
         )
+        await authcache.revoked(db, uid)
 
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"))

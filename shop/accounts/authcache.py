@@ -1,0 +1,101 @@
+"""Who is asking, for hot paths (a flash-sale reservation), without a DB query in the common case.
+
+A Bearer token or a session resolves to a user id through the DB once, then is cached in this
+process for a few seconds. Each entry carries the user's *auth generation* as it was read before
+the DB lookup; every revoke (a token deleted, a session revoked or ended, a password changed) bumps
+that generation, and an entry is used only while it still matches. With Redis the generation is a
+Redis counter, so a revoke in one process is seen at once by every other (one GET, no SQL); without
+Redis (the embedded single process) it is a dict in this module. The TTL bounds what a lost bump
+can cost (a revoke while Redis is away): an entry is never used longer than `TTL_S`.
+
+Only the id is cached, never a User row: a handler that needs the row still loads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.core import clock
+from shop.core.db import after_commit_task
+
+TTL_S = 5.0
+MAX_ENTRIES = 100_000
+_local_generations: dict[int, int] = {}  # the embedded mode's generations (one process)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    user_id: int
+    generation: int
+    fresh_until: float  # time.monotonic()
+    token_expires: float | None  # Unix seconds on the app clock, for an expiring API token
+
+
+class AuthCache:
+    def __init__(self, redis: Redis | None, prefix: str) -> None:
+        self._redis, self._prefix = redis, prefix
+        self._entries: dict[str, _Entry] = {}
+
+    def _key(self, user_id: int) -> str:
+        return f"{self._prefix}:authgen:{user_id}"
+
+    async def generation(self, user_id: int) -> int | None:
+        """The user's generation; None when it cannot be read (then nothing cached is trusted)."""
+        if self._redis is None:
+            return _local_generations.get(user_id, 0)
+        try:
+            value = await self._redis.get(self._key(user_id))
+        except (RedisError, OSError):
+            return None
+        return int(value or 0)
+
+    async def bump(self, user_id: int) -> None:
+        """Invalidate every cached credential of this user, here and in every other process."""
+        self._entries = {k: e for k, e in self._entries.items() if e.user_id != user_id}
+        if self._redis is None:
+            _local_generations[user_id] = _local_generations.get(user_id, 0) + 1
+            return
+        with contextlib.suppress(RedisError, OSError):  # the TTL bounds a bump lost this way
+            await self._redis.incr(self._key(user_id))
+
+    async def cached(self, key: str) -> int | None:
+        entry = self._entries.get(key)
+        if entry is None or entry.fresh_until <= time.monotonic():
+            return None
+        if entry.token_expires is not None and entry.token_expires <= clock.now().timestamp():
+            return None
+        if await self.generation(entry.user_id) != entry.generation:
+            return None
+        return entry.user_id
+
+    def store(self, key: str, user_id: int, generation: int, token_expires: float | None) -> None:
+        if len(self._entries) >= MAX_ENTRIES:
+            now = time.monotonic()
+            self._entries = {k: e for k, e in self._entries.items() if e.fresh_until > now}
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+        self._entries[key] = _Entry(user_id, generation, time.monotonic() + TTL_S, token_expires)
+
+
+_installed: list[AuthCache] = []
+
+
+def install(cache: AuthCache) -> None:
+    """create_app registers its cache, so a revoke in the services reaches it."""
+    _installed.append(cache)
+    del _installed[:-4]  # tests build a few apps in one process; keep the newest
+
+
+async def revoked(db: AsyncSession, user_id: int) -> None:
+    """Call where a credential of `user_id` dies: bumped now (other requests stop trusting their
+    entries at once) and again after the commit (an entry filled in between is dropped too)."""
+    for cache in list(_installed):
+        await cache.bump(user_id)
+        after_commit_task(db, functools.partial(cache.bump, user_id))

@@ -1,0 +1,70 @@
+"""The `principal` dependency: who is asking on a hot path, as a user id, usually without SQL.
+
+The DB lookup (the API token's row, or the session's row joined to its user) is remembered in
+`AuthCache` for a few seconds under the user's auth generation (see shop/accounts/authcache.py):
+a revoke anywhere is seen at once. The refusals are those of `user` (401, same messages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shop.accounts import services, sessions
+from shop.accounts.authcache import AuthCache
+from shop.core.errors import AuthenticationRequired
+from shop.core.security import bearer_token, token_digest
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: int
+
+
+async def _resolve(
+    cache: AuthCache, db: AsyncSession, request: Request[Any, Any, Any], token: str | None
+) -> int | None:
+    """The DB lookup, remembered for TTL_S under the user's generation."""
+    if token is not None:
+        row = await services.live_token(db, token)
+        if row is None:
+            return None
+        # Read after the row (its user is not known before): a revoke racing this lookup bumps
+        # twice (before and after its commit), and the TTL bounds the one interleaving left.
+        generation = await cache.generation(row.user_id)
+        if generation is not None:
+            expires = row.expires_at.timestamp() if row.expires_at else None
+            cache.store("t:" + token_digest(token), row.user_id, generation, expires)
+        return row.user_id
+    ids = sessions.session_ids(request.session)
+    if ids is None:
+        return None
+    generation = await cache.generation(ids[0])  # before the row: a revoke after it is seen
+    user = await sessions.session_user(db, request.session)
+    if user is None:
+        request.clear_session()  # a dead record is dropped from the store, as `current_user` does
+        return None
+    if generation is not None:
+        cache.store(f"s:{ids[0]}:{ids[1]}", user.id, generation, None)
+    return user.id
+
+
+async def provide_principal(
+    request: Request[Any, Any, Any], db_session: AsyncSession, auth_cache: AuthCache
+) -> Principal:
+    """The signed-in user's id, as `user` would give it (same refusals), usually without SQL."""
+    token = bearer_token(request)
+    if token is not None:
+        key = "t:" + token_digest(token)
+    else:
+        ids = sessions.session_ids(request.session)
+        key = f"s:{ids[0]}:{ids[1]}" if ids else ""
+    user_id = await auth_cache.cached(key) if key else None
+    if user_id is None:
+        user_id = await _resolve(auth_cache, db_session, request, token)
+    if user_id is None:
+        raise AuthenticationRequired("That API token is not valid." if token else None)
+    return Principal(user_id)
