@@ -1,12 +1,13 @@
 """Who is asking, for hot paths (a flash-sale reservation), without a DB query in the common case.
 
 A Bearer token or a session resolves to a user id through the DB once, then is cached in this
-process for a few seconds. Each entry carries the user's *auth generation* as it was read before
-the DB lookup; every revoke (a token deleted, a session revoked or ended, a password changed) bumps
-that generation, and an entry is used only while it still matches. With Redis the generation is a
-Redis counter, so a revoke in one process is seen at once by every other (one GET, no SQL); without
-Redis (the embedded single process) it is a dict in this module. The TTL bounds what a lost bump
-can cost (a revoke while Redis is away): an entry is never used longer than `TTL_S`.
+process for up to 30 s. Each entry carries the user's *auth generation* as read with the DB
+lookup (see shop/accounts/principals.py); every revoke (a token deleted, a session revoked or
+ended, a password changed) bumps that generation, and an entry is used only while it still
+matches. With Redis the generation is a Redis counter, so a revoke in one process is seen at once
+by every other (one GET, no SQL); without Redis (the embedded single process) it is a dict in
+this module. The TTL bounds what a lost bump can cost (a revoke while Redis is away, or Redis
+restarting empty): an entry is never used longer than `TTL_S`.
 
 Only the id is cached, never a User row: a handler that needs the row still loads it.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.core import clock
 from shop.core.db import after_commit_task
 
-TTL_S = 5.0
+TTL_S = 30.0  # exactness comes from the generation; this only bounds a bump lost while Redis was away
 MAX_ENTRIES = 100_000
 _local_generations: dict[int, int] = {}  # the embedded mode's generations (one process)
 

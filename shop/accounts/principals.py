@@ -1,7 +1,7 @@
 """The `principal` dependency: who is asking on a hot path, as a user id, usually without SQL.
 
 The DB lookup (the API token's row, or the session's row joined to its user) is remembered in
-`AuthCache` for a few seconds under the user's auth generation (see shop/accounts/authcache.py):
+`AuthCache` for up to 30 s under the user's auth generation (see shop/accounts/authcache.py):
 a revoke anywhere is seen at once. The refusals are those of `user` (401, same messages).
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import services, sessions
@@ -28,17 +29,40 @@ async def _resolve(
     cache: AuthCache, db: AsyncSession, request: Request[Any, Any, Any], token: str | None
 ) -> int | None:
     """The DB lookup, remembered for TTL_S under the user's generation."""
-    if token is not None:
-        row = await services.live_token(db, token)
-        if row is None:
-            return None
-        # Read after the row (its user is not known before): a revoke racing this lookup bumps
-        # twice (before and after its commit), and the TTL bounds the one interleaving left.
-        generation = await cache.generation(row.user_id)
-        if generation is not None:
-            expires = row.expires_at.timestamp() if row.expires_at else None
-            cache.store("t:" + token_digest(token), row.user_id, generation, expires)
-        return row.user_id
+    try:
+        if token is not None:
+            return await _from_token(cache, db, token)
+        return await _from_session(cache, db, request)
+    finally:
+        # Give the connection back before the Redis work that follows: on a rush of first
+        # requests, connections held across it make the pool the limit.
+        if db.in_transaction():
+            await (_commit_stamp(db) if db.dirty else db.rollback())
+
+
+async def _commit_stamp(db: AsyncSession) -> None:
+    """Commit the token's last-use stamp without waiting for the WAL flush (PostgreSQL): a stamp
+    lost in a crash is harmless, and a rush of first requests would otherwise queue on fsync."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    await db.commit()
+
+
+async def _from_token(cache: AuthCache, db: AsyncSession, token: str) -> int | None:
+    row = await services.live_token(db, token)
+    if row is None:
+        return None
+    user_id, expires_at = row.user_id, row.expires_at
+    # Read after the row (its user is not known before): a revoke racing this lookup bumps
+    # twice (before and after its commit), and the TTL bounds the one interleaving left.
+    generation = await cache.generation(user_id)
+    if generation is not None:
+        expires = expires_at.timestamp() if expires_at else None
+        cache.store("t:" + token_digest(token), user_id, generation, expires)
+    return user_id
+
+
+async def _from_session(cache: AuthCache, db: AsyncSession, request: Request[Any, Any, Any]) -> int | None:
     ids = sessions.session_ids(request.session)
     if ids is None:
         return None
@@ -48,8 +72,8 @@ async def _resolve(
         request.clear_session()  # a dead record is dropped from the store, as `current_user` does
         return None
     if generation is not None:
-        cache.store(f"s:{ids[0]}:{ids[1]}", user.id, generation, None)
-    return user.id
+        cache.store(f"s:{ids[0]}:{ids[1]}", ids[0], generation, None)
+    return ids[0]
 
 
 async def provide_principal(
