@@ -1,4 +1,5 @@
-"""Page benchmark: one seeded server process, one load process, ratios against /api/v1/health.
+"""Page benchmark: one seeded server process, one load process, ratios against /api/v1/health,
+and the SQL statements each page makes (counted in-process afterwards, bench_pages_inproc).
 
 Absolute numbers on a shared 2-core machine are noise; ratios measured in the same run are not.
 The baseline is measured before and after the others and averaged, so drift shows up in the spread.
@@ -105,10 +106,28 @@ def start_server(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
+def count_queries(var_dir: Path, paths: list[str], profile: int) -> dict[str, int]:
+    """SQL statements per page, counted in-process on the same seeded database (bench_pages_inproc);
+    with `profile`, its pyinstrument summary of the note page is printed as it comes."""
+    command = [sys.executable, str(ROOT / "scripts" / "bench_pages_inproc.py"), str(var_dir), *paths]
+    done = subprocess.run(
+        [*command, "--profile", str(profile)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    counts: dict[str, int] = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("queries "):
+            _, path, count = line.split(" ")
+            counts[path] = int(count)
+        elif profile:
+            print(line)
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--profile", type=int, default=0, help="also profile N note pages (pyinstrument)")
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,24 +136,30 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             note_id = httpx.get(f"{base}/api/v1/notes?limit=1").json()["items"][0]["id"]
             targets = [
-                ("hello JSON (baseline)", f"{base}/api/v1/health"),
-                ("feed JSON /api/v1/notes", f"{base}/api/v1/notes?limit=20"),
-                (f"note page /notes/{note_id}", f"{base}/notes/{note_id}"),
-                ("hello JSON (baseline, again)", f"{base}/api/v1/health"),
+                ("hello JSON (baseline)", "/api/v1/health"),
+                ("feed JSON /api/v1/notes", "/api/v1/notes?limit=20"),
+                (f"note page /notes/{note_id}", f"/notes/{note_id}"),
+                ("hello JSON (baseline, again)", "/api/v1/health"),
             ]
             results: dict[str, float] = {}
-            for label, url in targets:
+            for label, path in targets:
                 print(f"==> {label}: {args.seconds:.0f}s at concurrency {args.concurrency}")
-                results[label] = measure(url, args.seconds, args.concurrency)
+                results[label] = measure(base + path, args.seconds, args.concurrency)
                 print(f"    {results[label]:8.1f} req/s")
         finally:
             server.terminate()
             server.wait(timeout=10)
+        print("==> SQL statements per page (in-process, anonymous, same database)")
+        queries = count_queries(Path(tmp), [path for _, path in targets[:3]], args.profile)
     first, again = results[targets[0][0]], results[targets[3][0]]
     baseline = (first + again) / 2
     print(f"\nbaseline hello JSON: {baseline:.1f} req/s (runs {first:.1f} and {again:.1f})")
-    for label, _ in targets[1:3]:
-        print(f"{label:34s} {results[label]:8.1f} req/s   ratio {results[label] / baseline:.2f}x of hello")
+    # Issue 14 sets no target for pages: each ratio is printed without one, with its query count.
+    for label, path in targets[1:3]:
+        ratio = results[label] / baseline
+        print(
+            f"{label:34s} {results[label]:8.1f} req/s   ratio {ratio:.2f}x of hello   {queries[path]} queries"
+        )
 
 
 if __name__ == "__main__":

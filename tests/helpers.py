@@ -179,3 +179,24 @@ async def add_address(client: Client, *, default: bool = True, **fields: Any) ->
     response = await client.post("/api/v1/me/addresses", json={**ADDRESS, **fields, "default": default})
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+class Cost:
+    """SQL statements run by one request (every engine in the process: the app's own included)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    async def of(self, client: Client, url: str) -> int:
+        from sqlalchemy import Engine, event
+
+        self.statements.clear()
+        event.listen(Engine, "before_cursor_execute", self._record)
+        try:
+            assert (await client.get(url)).status_code == 200
+        finally:
+            event.remove(Engine, "before_cursor_execute", self._record)
+        return len(self.statements)

@@ -12,13 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
-from shop.accounts.services import is_following
 from shop.core.pages import form_errors, render
 from shop.core.schemas import QueryText, RowId
 from shop.notes import services
 from shop.notes.models import NoteStatus
 from shop.notes.schemas import CommentIn, CommentOut, note_card_out
-from shop.notes.views import comment_threads, json_ld, note_detail
+from shop.notes.views import json_ld, note_and_following, threads_of
 from shop.notifications.services import Notifier
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -50,12 +49,11 @@ async def _note_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    detail = await note_detail(db, note_id, viewer)
+    detail, following = await note_and_following(db, note_id, viewer)
     comments: list[CommentOut] = []
     more = None
     if detail.status == NoteStatus.PUBLISHED:  # a draft (its author's preview) takes no comments
-        comments, more = await comment_threads(db, viewer, note_id, None, 50)
-    following = await is_following(db, viewer, detail.author.id)
+        comments, more = await threads_of(db, viewer, note_id, None, 50)
     return render(
         "shop/note.html",
         nav,

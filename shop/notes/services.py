@@ -1,20 +1,21 @@
-"""Notes: uploads, posting with product tags, the feed, likes, saves and comments."""
+"""Notes: uploads, posting with product tags, the feed, likes, saves and comments. What the note page
+reads is in shop.notes.reading."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import anyio
-from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy import Select, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from shop.accounts.models import Follow, User
-from shop.catalog.models import Product
 from shop.core import clock, search
 from shop.core.db import insert_ignoring_conflict, keyset_page
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.storage import ImageStore
+from shop.notes import reading
 from shop.notes.models import (
     Comment,
     CommentLike,
@@ -28,11 +29,10 @@ from shop.notes.models import (
     Upload,
     published,
 )
+from shop.notes.reading import tagged_products as tagged_products  # the studio's preview reads it here
 from shop.notes.schemas import CommentIn
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
-
-MAX_REPLIES = 50  # per thread on a page; a thread past that is a conversation for another screen
 
 
 async def store_upload(db: AsyncSession, store: ImageStore, owner: User, data: bytes) -> Upload:
@@ -66,7 +66,12 @@ async def feed(
     # A card needs the author and the cover only: skip the tags and topics a note page loads.
     stmt: Select[Note] = (
         select(Note)
-        .options(selectinload(Note.images).noload(NoteImage.tags), noload(Note.topics))
+        .options(
+            reading.AUTHOR,
+            reading.DEAL,
+            selectinload(Note.images).lazyload(NoteImage.tags),
+            lazyload(Note.topics),
+        )
         .where(published())
     )
     if author_id is not None:
@@ -113,14 +118,6 @@ async def get_note(db: AsyncSession, note_id: int, viewer: User | None = None) -
     return note
 
 
-async def tagged_products(db: AsyncSession, note: Note) -> list[Product]:
-    ids = list(dict.fromkeys(tag.product_id for image in note.images for tag in image.tags))
-    if not ids:
-        return []
-    found = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
-    return [found[i] for i in ids if i in found]
-
-
 async def notes_featuring(db: AsyncSession, product_id: int, limit: int = 12) -> Sequence[Note]:
     tagged = (
         select(NoteImage.note_id)
@@ -158,53 +155,6 @@ async def set_reaction(
         )
     count = await db.scalar(select(counter).where(Note.id == note.id))
     return on, int(count or 0)
-
-
-async def reactions_of(db: AsyncSession, user: User | None, note_id: int) -> tuple[bool, bool]:
-    if user is None:
-        return False, False
-    liked = await db.scalar(
-        select(NoteLike.id).where(NoteLike.note_id == note_id, NoteLike.user_id == user.id)
-    )
-    saved = await db.scalar(
-        select(NoteSave.id).where(NoteSave.note_id == note_id, NoteSave.user_id == user.id)
-    )
-    return liked is not None, saved is not None
-
-
-async def list_comments(
-    db: AsyncSession, note_id: int, *, cursor: str | None, limit: int
-) -> tuple[Sequence[Comment], str | None, dict[int, list[Comment]]]:
-    """A page of top-level comments, oldest first, and the threads under them (replies by parent)."""
-    await get_note(db, note_id)
-    stmt = select(Comment).where(Comment.note_id == note_id, Comment.parent_id.is_(None))
-    roots, next_cursor = await keyset_page(
-        db, stmt, Comment.id, cursor=cursor, limit=limit, newest_first=False
-    )
-    return roots, next_cursor, await _replies(db, [c.id for c in roots])
-
-
-async def _replies(db: AsyncSession, root_ids: list[int]) -> dict[int, list[Comment]]:
-    """The first MAX_REPLIES replies of each thread, in one query (a window bounds every thread)."""
-    if not root_ids:
-        return {}
-    rank = func.row_number().over(partition_by=Comment.parent_id, order_by=Comment.id).label("rank")
-    ranked = select(Comment.id, rank).where(Comment.parent_id.in_(root_ids)).subquery()
-    first = select(ranked.c.id).where(ranked.c.rank <= MAX_REPLIES)
-    rows = (await db.scalars(select(Comment).where(Comment.id.in_(first)).order_by(Comment.id))).unique()
-    threads: dict[int, list[Comment]] = {}
-    for reply in rows:
-        threads.setdefault(int(reply.parent_id or 0), []).append(reply)
-    return threads
-
-
-async def comment_likes_of(db: AsyncSession, user: User | None, comment_ids: list[int]) -> frozenset[int]:
-    if user is None or not comment_ids:
-        return frozenset()
-    stmt = select(CommentLike.comment_id).where(
-        CommentLike.user_id == user.id, CommentLike.comment_id.in_(comment_ids)
-    )
-    return frozenset((await db.scalars(stmt)).all())
 
 
 async def add_comment(

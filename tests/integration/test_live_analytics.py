@@ -9,13 +9,13 @@ from types import ModuleType
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import sampler
 from live.counters import RoomCounters
 from live.models import StreamSample
-from tests.helpers import Client, add_address, make_product
+from tests.helpers import Client, Cost, add_address, make_product
 from tests.integration.deal_helpers import active_deal
 from tests.live_helpers import hold_and_checkout, launch_sale
 
@@ -60,25 +60,6 @@ async def _room(merchant: Client, creator: Client) -> dict[str, Any]:
     added = await merchant.post(f"/api/v1/streams/{stream_id}/moderators", json={"user_id": creator.id})
     assert added.status_code == 201
     return {"stream_id": stream_id, "serum": serum, "mask": mask, "variant_id": serum["variants"][0]["id"]}
-
-
-class Cost:
-    """SQL statements run by one request (every engine in the process: the app's own included)."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        self.statements.append(statement)
-
-    async def of(self, client: Client, url: str) -> int:
-        self.statements.clear()
-        event.listen(Engine, "before_cursor_execute", self._record)
-        try:
-            assert (await client.get(url)).status_code == 200
-        finally:
-            event.remove(Engine, "before_cursor_execute", self._record)
-        return len(self.statements)
 
 
 async def _play(
