@@ -87,6 +87,7 @@ class PayoutTransfer(Retried, Base):
     # Debts (PayoutCarry) netted from this transfer: `amount` is already net of them.
     netted: Mapped[int] = mapped_column(MINOR_UNITS, default=0)
     transfer_group: Mapped[str] = mapped_column(String(40))
+    # the charge it is paid from, or "platform" (sending.FROM_PLATFORM): its own balance
     source_charge_id: Mapped[str | None] = mapped_column(String(80), default=None)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     stripe_transfer_id: Mapped[str | None] = mapped_column(String(80), unique=True, default=None)

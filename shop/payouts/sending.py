@@ -13,12 +13,12 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.errors import InsufficientBalance, StripeFailure
 from payments.gateway import StripeGateway
-from payments.models import PaymentAttempt
+from payments.models import PaymentAttempt, Refund, RefundStatus
 from shop.commissions.models import Commission, CommissionState
 from shop.core import clock
 from shop.core.retry import RetryPolicy
@@ -38,6 +38,8 @@ log = logging.getLogger("zhongcao.payouts")
 # safe; Stripe answers a repeated key with the transfer it already made).
 STALE_CLAIM = timedelta(minutes=5)
 CLAIMABLE = ("planned", "sending")
+FROM_PLATFORM = "platform"  # a transfer's source_charge_id when it is paid from the platform's balance
+REFUNDS_OUT = (RefundStatus.PENDING, RefundStatus.SENDING, RefundStatus.SUCCEEDED)
 
 
 class Pacer:
@@ -75,9 +77,11 @@ async def _claim(db: AsyncSession, model: type[PayoutTransfer] | type[PayoutReve
 
 
 async def source_charge(db: AsyncSession, gateway: StripeGateway, transfer: PayoutTransfer) -> str | None:
-    """The charge the money comes from: the order's succeeded PaymentIntent, or the deal's fee."""
+    """The charge the money comes from: the order's succeeded PaymentIntent, or the deal's fee;
+    None: the platform's own balance. Decided once and stored before the call, so a resend under
+    the same key asks Stripe for the same transfer."""
     if transfer.source_charge_id:
-        return transfer.source_charge_id
+        return None if transfer.source_charge_id == FROM_PLATFORM else transfer.source_charge_id
     intent_id = None
     if transfer.order_id is not None:
         intent_id = await db.scalar(
@@ -90,8 +94,46 @@ async def source_charge(db: AsyncSession, gateway: StripeGateway, transfer: Payo
             select(HeldFee.payment_intent_id).where(HeldFee.offer_id == transfer.offer_id)
         )
     if intent_id:
-        transfer.source_charge_id = await gateway.charge_of_intent(intent_id)
-    return transfer.source_charge_id
+        charge = await gateway.charge_of_intent(intent_id)
+        short = (
+            charge is not None
+            and transfer.order_id is not None
+            and transfer.amount > await charge_room(db, transfer, charge)
+        )
+        transfer.source_charge_id = FROM_PLATFORM if short else charge
+    return None if transfer.source_charge_id == FROM_PLATFORM else transfer.source_charge_id
+
+
+async def charge_room(db: AsyncSession, transfer: PayoutTransfer, charge_id: str) -> int:
+    """What Stripe has left of the order's charge to pay `transfer` from: captured, less refunds (on
+    their way too), less what the other transfers from it still hold (reversals sent are back).
+
+    A refund after a payout is paid from the charge even when the payee's reversal is refused (a
+    debt the platform recovers later), so a payee planned before it but sent after (a creator who
+    onboarded late) can find less left than they are owed: the platform advances it, as it did the
+    refund, from its own balance."""
+    captured = await db.scalar(
+        select(func.coalesce(func.sum(PaymentAttempt.amount), 0)).where(
+            PaymentAttempt.order_id == transfer.order_id, PaymentAttempt.status == "succeeded"
+        )
+    )
+    refunded = await db.scalar(
+        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.order_id == transfer.order_id, Refund.status.in_(REFUNDS_OUT)
+        )
+    )
+    others = and_(PayoutTransfer.source_charge_id == charge_id, PayoutTransfer.id != transfer.id)
+    out = await db.scalar(
+        select(func.coalesce(func.sum(PayoutTransfer.amount), 0)).where(
+            others, PayoutTransfer.state.in_((TransferState.SENDING, TransferState.SENT))
+        )
+    )
+    back = await db.scalar(
+        select(func.coalesce(func.sum(PayoutReversal.amount), 0))
+        .join(PayoutTransfer, PayoutTransfer.id == PayoutReversal.transfer_id)
+        .where(others, PayoutReversal.state == ReversalState.SENT)
+    )
+    return int(captured or 0) - int(refunded or 0) - int(out or 0) + int(back or 0)
 
 
 async def send_transfer(db: AsyncSession, gateway: StripeGateway, pacer: Pacer, transfer_id: int) -> bool:
