@@ -14,9 +14,11 @@ Only the id is cached, never a User row: a handler that needs the row still load
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -43,6 +45,7 @@ class AuthCache:
     def __init__(self, redis: Redis | None, prefix: str) -> None:
         self._redis, self._prefix = redis, prefix
         self._entries: dict[str, _Entry] = {}
+        self._lookups: dict[str, asyncio.Future[int | None]] = {}
 
     def _key(self, user_id: int) -> str:
         return f"{self._prefix}:authgen:{user_id}"
@@ -76,6 +79,28 @@ class AuthCache:
             return None
         return entry.user_id
 
+    async def once(self, key: str, lookup: Callable[[], Awaitable[int | None]]) -> int | None:
+        """Run `lookup` once for concurrent misses of one key (a buyer's simultaneous retries):
+        the others wait for its answer; if it fails, each looks up for itself."""
+        pending = self._lookups.get(key)
+        if pending is not None:
+            with contextlib.suppress(_LookupFailed):
+                return await asyncio.shield(pending)
+            return await lookup()
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._lookups[key] = future
+        try:
+            found = await lookup()
+        except BaseException:
+            future.set_exception(_LookupFailed())
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waited
+            raise
+        else:
+            future.set_result(found)
+            return found
+        finally:
+            del self._lookups[key]
+
     def store(self, key: str, user_id: int, generation: int, token_expires: float | None) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             now = time.monotonic()
@@ -83,6 +108,10 @@ class AuthCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
         self._entries[key] = _Entry(user_id, generation, time.monotonic() + TTL_S, token_expires)
+
+
+class _LookupFailed(Exception):
+    pass
 
 
 _installed: list[AuthCache] = []

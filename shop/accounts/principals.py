@@ -87,8 +87,8 @@ async def provide_principal(
         ids = sessions.session_ids(request.session)
         key = f"s:{ids[0]}:{ids[1]}" if ids else ""
     user_id = await auth_cache.cached(key) if key else None
-    if user_id is None:
-        user_id = await _resolve(auth_cache, db_session, request, token)
+    if user_id is None and key:
+        user_id = await auth_cache.once(key, lambda: _resolve(auth_cache, db_session, request, token))
     if user_id is None:
         raise AuthenticationRequired("That API token is not valid." if token else None)
     return Principal(user_id)
