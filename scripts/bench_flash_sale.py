@@ -156,8 +156,28 @@ def report(label: str, args: Any, zc: dict[str, Any], naive: dict[str, Any] | No
         )
         lines.append(f"   {title:32s}{ours:10.0f}{theirs}{ours / base:10.2f}x")
     lines.append(f"   health JSON req/s: {base:.0f} (runs {runs[0]:.0f} and {runs[1]:.0f})")
+    lines += targets(
+        rate(zc["race"]),
+        rate(zc["sustain"], "ok"),
+        base,
+        naive and (rate(naive["race"]), rate(naive["sustain"], "ok")),
+    )
     if naive is None:
         lines.append("   naive baseline skipped (--no-naive)")
+    return lines
+
+
+# Issue 14's targets: ratios measured in the same run, printed with the figures (never asserted in tests).
+TARGETS = (("race answers vs naive", 3.0), ("sustained holds vs naive", 1.5), ("race answers vs health", 0.5))
+
+
+def targets(race: float, sustain: float, health: float, naive: tuple[float, float] | None) -> list[str]:
+    ratios = [race / naive[0], sustain / naive[1]] if naive else [None, None]
+    lines = []
+    for (title, target), ratio in zip(TARGETS, [*ratios, race / health], strict=True):
+        shown = "-" if ratio is None else f"{ratio:.2f}x"
+        verdict = "no naive run" if ratio is None else ("met" if ratio >= target else "NOT met")
+        lines.append(f"   target {title:26s} >= {target:.1f}x: {shown:>7s}  {verdict}")
     return lines
 
 
