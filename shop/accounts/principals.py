@@ -12,10 +12,12 @@ from typing import Any
 
 from litestar import Request
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from shop.accounts import services, sessions
+from shop.accounts import services, sessions, tokenstamps
 from shop.accounts.authcache import AuthCache
+from shop.accounts.models import ApiToken
+from shop.core import clock
 from shop.core.errors import AuthenticationRequired
 from shop.core.security import bearer_token, token_digest
 
@@ -49,10 +51,11 @@ async def _commit_stamp(db: AsyncSession) -> None:
 
 
 async def _from_token(cache: AuthCache, db: AsyncSession, token: str) -> int | None:
-    row = await services.live_token(db, token)
+    row = await services.find_live_token(db, token)
     if row is None:
         return None
     user_id, expires_at = row.user_id, row.expires_at
+    _stamp(db, row)
     # Read after the row (its user is not known before): a revoke racing this lookup bumps
     # twice (before and after its commit), and the TTL bounds the one interleaving left.
     generation = await cache.generation(user_id)
@@ -60,6 +63,19 @@ async def _from_token(cache: AuthCache, db: AsyncSession, token: str) -> int | N
         expires = expires_at.timestamp() if expires_at else None
         cache.store("t:" + token_digest(token), user_id, generation, expires)
     return user_id
+
+
+def _stamp(db: AsyncSession, row: ApiToken) -> None:
+    """The last-use stamp, when due, is written by tokenstamps' writer, not in this lookup: a cold
+    miss is then one SELECT and no commit. A session bound to a connection (not an engine) stamps
+    in its own transaction, as `user` does."""
+    now = clock.now()
+    if not tokenstamps.due(row, now):
+        return
+    if isinstance(db.bind, AsyncEngine):
+        tokenstamps.stamp_later(db.bind, row, now)
+    else:
+        row.last_used_at = now
 
 
 async def _from_session(cache: AuthCache, db: AsyncSession, request: Request[Any, Any, Any]) -> int | None:
