@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import gate as g
+from live.flash_sales.facts import SaleFacts, ensure_shop_open, sale_facts
 from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
@@ -159,7 +160,7 @@ async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
 
 async def reserve(
     db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int, *, max_held: int = 10
-) -> tuple[FlashSaleHold, int, FlashSale]:
+) -> tuple[FlashSaleHold, int, SaleFacts]:
     """The gate answers first, from its own state: a refusal (sold out, over the limit, not
     started, ended) costs no DB round trip. Only an admitted hold reads the sale, checks the
     shop and the hold cap, and writes its ledger row; if any of that refuses, the gate's hold is
@@ -176,10 +177,8 @@ async def reserve(
     if status != g.OK:
         raise SaleRefused(status, REFUSALS.get(status, "Not available."))
     try:
-        sale = await _sale(db, sale_id)
-        variant = await db.get(Variant, sale.variant_id)
-        assert variant is not None
-        ensure_buyable(variant.product, field="sale_id")  # its shop was suspended during the sale
+        sale = await sale_facts(db, gate, sale_id)
+        await ensure_shop_open(db, sale)  # its shop was suspended during the sale
         await _within_hold_cap(db, user_id, quantity, max_held)
     except BaseException:
         await gate.release(sale_id, reservation_id)
@@ -291,7 +290,7 @@ async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> d
     }
 
 
-async def viewer_books(db: AsyncSession, sale: FlashSale, user_id: int) -> ViewerLimitOut:
+async def viewer_books(db: AsyncSession, sale: FlashSale | SaleFacts, user_id: int) -> ViewerLimitOut:
     """What one viewer has against the per-customer limit: live holds and bought units."""
     rows = await db.execute(
         select(FlashSaleHold.state, func.coalesce(func.sum(FlashSaleHold.quantity), 0))
