@@ -22,10 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
-from live.flash_sales import services as sales
 from live.models import Stream
-from live.moderation import messages
 from live.moderation import services as moderation
+from live.snapshots import Snapshots, snapshots_of
 from live.socket_limits import (
     POLICY_VIOLATION,
     BadMessage,
@@ -37,39 +36,14 @@ from live.socket_limits import (
     rate_limited,
 )
 from shop.accounts.sessions import session_ids, session_user
-from shop.core import clock
 from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
-RECENT_CHAT = 30
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 BLOCK_RECHECK_S = 5.0
-
-
-async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
-    products = await services.shelf(db, stream)
-    pinned = next((p for p in products if p.id == stream.pinned_product_id), None)
-    return {
-        "type": "snapshot",
-        "seq": stream.seq,
-        "ts": clock.timestamp(),
-        "stream": {
-            "id": stream.id,
-            "title": stream.title,
-            "status": stream.status,
-            "host_id": stream.host_id,
-            "playback_url": stream.playback_url,
-            "products": [services.product_card(p) for p in products],
-            "pinned": services.product_card(pinned) if pinned else None,
-            "flash_sale": await sales.current_sale(db, None, stream.id),
-            "chat": await services.recent_events(db, stream.id, "chat", RECENT_CHAT),
-            "chat_settings": messages.settings_of(stream),
-            "announcement": next(iter(await services.recent_events(db, stream.id, "announcement", 1)), None),
-        },
-    }
 
 
 @functools.lru_cache(maxsize=256)
@@ -81,26 +55,53 @@ def _decoded(raw: bytes) -> tuple[str, str | None, int]:
 
 
 class Room:
-    """One viewer's connection: serialised sends and the last sequence number delivered."""
+    """One viewer's connection: serialised sends and the last sequence number delivered.
+
+    Slotted, with budgets made at the first frame: most viewers never send one, and an idle
+    viewer's memory is what a room of thousands multiplies."""
+
+    __slots__ = (
+        "_blocked",
+        "_blocked_checked",
+        "_budgets",
+        "_send_lock",
+        "attempts",
+        "counters",
+        "host_id",
+        "last_seq",
+        "publish",
+        "session",
+        "sessions",
+        "snapshots",
+        "socket",
+        "stream_id",
+    )
 
     def __init__(
         self,
         socket: WebSocket[Any, Any, Any],
-        sessions: async_sessionmaker[AsyncSession],
+        snapshots: Snapshots,
         stream_id: int,
         host_id: int,
         counters: RoomCounters,
         attempts: AttemptCounter,
         publish: Callable[[dict[str, Any], str], None],
     ):
-        self.socket, self.sessions, self.stream_id, self.host_id = socket, sessions, stream_id, host_id
+        self.socket, self.snapshots, self.stream_id, self.host_id = socket, snapshots, stream_id, host_id
+        self.sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
         self.counters, self.attempts, self.publish = counters, attempts, publish
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
-        self.budgets = Budgets()
+        self._budgets: Budgets | None = None
         # The session as the handshake saw it; dropped once it is found signed out (see `chat`).
         self.session: Any = socket.scope.get("session")
         self._blocked, self._blocked_checked = False, -BLOCK_RECHECK_S
+
+    @property
+    def budgets(self) -> Budgets:
+        if self._budgets is None:
+            self._budgets = Budgets()
+        return self._budgets
 
     async def send(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, separators=(",", ":"))
@@ -113,12 +114,10 @@ class Room:
             self.last_seq = max(self.last_seq, seq)
 
     async def send_snapshot(self) -> None:
-        async with self.sessions() as db:
-            stream = await services.get_stream(db, self.stream_id)
-            snapshot = await build_snapshot(db, stream)
-        snapshot["stream"].update(await self.counters.totals(self.stream_id))
+        """The shared snapshot (`live.snapshots`) with this room's counters."""
+        text, seq = await self.snapshots.current(self.stream_id, await self.counters.totals(self.stream_id))
         self.last_seq = 0
-        await self.send(snapshot)
+        await self._send_text(text, "snapshot", seq)
 
     async def resume(self, after_seq: int) -> None:
         async with self.sessions() as db:
@@ -131,6 +130,8 @@ class Room:
 
     async def forward(self, raw: bytes) -> None:
         text, kind, seq = _decoded(raw)
+        if kind == "stock":
+            self.snapshots.stale(self.stream_id)
         if kind not in UNSEQUENCED and seq <= self.last_seq:
             return  # already delivered by the snapshot or a resume
         await self._send_text(text, kind, seq)
@@ -227,17 +228,18 @@ async def stream_socket(
             await socket.close(code=4404, reason="no such stream")
             return
     await socket.accept()
-    room = Room(socket, sessions, stream_id, stream.host_id, counters, attempts, channels.publish)
+    room = Room(
+        socket, snapshots_of(sessions), stream_id, stream.host_id, counters, attempts, channels.publish
+    )
     channel = services.channel_name(stream_id)
     async with channels.start_subscription([channel]) as subscriber:
         await room.send_snapshot()
         await counters.viewer(stream_id, channel, +1)
-        reader = asyncio.create_task(room.read_client())
         try:
+            # The frames are read in this handler's own task: no reader task per viewer.
             async with subscriber.run_in_background(room.forward, join=False):
-                await reader
+                await room.read_client()
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            reader.cancel()
             await counters.viewer(stream_id, channel, -1)

@@ -47,6 +47,8 @@ class TokenBucket:
     """`burst` tokens, refilled at `rate` a second. With `debt` > 0, refusals also spend, down to
     minus `debt`: a client that keeps sending while refused has to pause longer to recover."""
 
+    __slots__ = ("_stamp", "burst", "floor", "rate", "tokens")
+
     def __init__(self, rate: float, burst: int, debt: int = 0) -> None:
         self.rate, self.burst, self.floor = rate, float(burst), -float(debt)
         self.tokens, self._stamp = float(burst), time.monotonic()
@@ -72,6 +74,8 @@ class TokenBucket:
 
 class Budgets:
     """One socket's budgets."""
+
+    __slots__ = ("chats", "likes", "messages", "resumes")
 
     def __init__(self) -> None:
         self.messages = TokenBucket(MESSAGES_PER_S, MESSAGE_BURST, debt=FLOOD_DEBT)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from litestar import Litestar
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import ApiToken, User
@@ -151,3 +154,20 @@ async def next_message(ws: Any, kind: str) -> dict[str, Any]:
         message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
         if message["type"] == kind:
             return dict(message)
+
+
+@contextmanager
+def queries_of(app: Litestar, table: str) -> Iterator[list[str]]:
+    """The app's own SQL statements that read `table`, as they run."""
+    engine = app.state["sessions"].kw["bind"].sync_engine
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if table in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,12 +5,9 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import event
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -28,7 +25,7 @@ from live.socket_limits import (
     RESUMES_PER_S,
 )
 from tests.helpers import PASSWORD, Client
-from tests.live_helpers import next_message, streaming_room
+from tests.live_helpers import next_message, queries_of, streaming_room
 
 
 def _url(served: str, stream_id: int) -> str:
@@ -38,23 +35,6 @@ def _url(served: str, stream_id: int) -> str:
 def _cookie(browser: Client) -> dict[str, str]:
     """The browser's session cookie, for a socket opened outside it."""
     return {"Cookie": f"session={browser.raw.cookies.get('session')}"}
-
-
-@contextmanager
-def _queries(app: Litestar, table: str) -> Iterator[list[str]]:
-    """The app's own SQL statements that read `table`, as they run."""
-    engine = app.state["sessions"].kw["bind"].sync_engine
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if table in statement:
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_socket_cannot_chat_once_its_session_signed_out(
@@ -71,7 +51,7 @@ async def test_a_socket_cannot_chat_once_its_session_signed_out(
         # Signing in again opens a new session: the old socket stays signed out.
         login = {"email": "host@example.com", "password": PASSWORD}
         assert (await client.post("/api/v1/auth/login", json=login)).status_code == 200
-        with _queries(app, "user_sessions") as queries:
+        with queries_of(app, "user_sessions") as queries:
             await ws.send(json.dumps({"type": "chat", "text": "after signing in again"}))
             assert (await next_message(ws, "error"))["code"] == "authentication_required"
         assert queries == []  # found signed out once: the socket is anonymous from then on
@@ -209,7 +189,7 @@ async def test_resumes_have_a_budget_and_refused_ones_run_no_query(
     async with connect(_url(served, stream_id)) as ws:
         seq = json.loads(await ws.recv())["seq"]
         started = time.monotonic()
-        with _queries(app, "stream_events") as queries:
+        with queries_of(app, "stream_events") as queries:
             for _ in range(sent):
                 await ws.send(json.dumps({"type": "resume", "after_seq": seq - 1}))
             replies: list[dict[str, Any]] = []
@@ -231,7 +211,7 @@ async def test_chat_over_its_pace_is_refused_without_a_query(
     async with connect(_url(served, stream_id), additional_headers=_cookie(client)) as ws:
         await ws.recv()
         started = time.monotonic()
-        with _queries(app, "user_sessions") as queries:
+        with queries_of(app, "user_sessions") as queries:
             for n in range(CHAT_BURST + 3):
                 await ws.send(json.dumps({"type": "chat", "text": f"line {n}"}))
             replies: list[dict[str, Any]] = []

@@ -1,0 +1,127 @@
+"""The room snapshot a joiner is sent first: built once per change, shared by everyone who joins in between.
+
+A herd of viewers joining one room must not cost a DB build each. Every structural change to a room
+(shelf, pin, a sale launched or ended, chat, deletes, chat settings, announcements, status) is a
+sequenced event, so the shared copy is keyed by the stream's `seq`: one task builds it while the
+concurrent joiners await that task, and it is encoded to JSON once. It holds nothing per viewer.
+
+What the log does not sequence is refreshed on its own terms: a `stock` message seen for the room
+drops the copy, and a copy older than MAX_AGE_S is rebuilt (availability moved by ordinary orders
+publishes nothing). Likes, viewers and the clock stamp are added per socket, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from live import services
+from live.flash_sales import services as sales
+from live.models import Stream
+from live.moderation import messages
+from shop.core import clock
+
+RECENT_CHAT = 30
+MAX_AGE_S = 2.0
+KEEP_ROOMS = 256
+_COMPACT = (",", ":")
+
+
+async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
+    products = await services.shelf(db, stream)
+    pinned = next((p for p in products if p.id == stream.pinned_product_id), None)
+    return {
+        "type": "snapshot",
+        "seq": stream.seq,
+        "stream": {
+            "id": stream.id,
+            "title": stream.title,
+            "status": stream.status,
+            "host_id": stream.host_id,
+            "playback_url": stream.playback_url,
+            "products": [services.product_card(p) for p in products],
+            "pinned": services.product_card(pinned) if pinned else None,
+            "flash_sale": await sales.current_sale(db, None, stream.id),
+            "chat": await services.recent_events(db, stream.id, "chat", RECENT_CHAT),
+            "chat_settings": messages.settings_of(stream),
+            "announcement": next(iter(await services.recent_events(db, stream.id, "announcement", 1)), None),
+        },
+    }
+
+
+@dataclass(slots=True)
+class _Shared:
+    seq: int
+    head: str  # the snapshot's JSON without its closing "}}": the per-socket tail goes there
+    built: float
+
+
+class Snapshots:
+    """One app's shared snapshots, per stream. `builds` counts the DB builds (for tests and benches)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._ready: dict[int, _Shared] = {}
+        self._building: dict[int, tuple[int, asyncio.Future[_Shared]]] = {}
+        self.builds = 0
+
+    async def current(self, stream_id: int, counters: dict[str, int]) -> tuple[str, int]:
+        """The snapshot's text for one socket, and its seq. Costs one primary-key read when shared."""
+        async with self._sessions() as db:
+            seq = await db.scalar(select(Stream.seq).where(Stream.id == stream_id))
+        shared = await self._shared(stream_id, seq or 0)
+        tail = json.dumps(counters, separators=_COMPACT)[1:-1]
+        return f'{shared.head},{tail}}},"ts":{json.dumps(clock.timestamp())}}}', shared.seq
+
+    def stale(self, stream_id: int) -> None:
+        """Something unsequenced in the room moved (a `stock` message): the next joiner rebuilds."""
+        self._ready.pop(stream_id, None)
+
+    async def _shared(self, stream_id: int, seq: int) -> _Shared:
+        ready = self._ready.get(stream_id)
+        if ready is not None and ready.seq >= seq and time.monotonic() - ready.built < MAX_AGE_S:
+            return ready
+        building = self._building.get(stream_id)
+        if building is None or building[0] < seq:
+            building = (seq, asyncio.ensure_future(self._build(stream_id)))
+            self._building[stream_id] = building
+            building[1].add_done_callback(lambda done: self._done(stream_id, done))
+        # Shielded: a joiner who leaves mid-build must not cancel the build the others await.
+        return await asyncio.shield(building[1])
+
+    def _done(self, stream_id: int, done: asyncio.Future[_Shared]) -> None:
+        if self._building.get(stream_id, (0, None))[1] is done:
+            del self._building[stream_id]
+        if not done.cancelled() and done.exception() is None:
+            shared, ready = done.result(), self._ready.get(stream_id)
+            if ready is None or ready.seq <= shared.seq:
+                self._ready[stream_id] = shared
+            if len(self._ready) > KEEP_ROOMS:  # rooms nobody joined lately: their copies are stale anyway
+                now = time.monotonic()
+                self._ready = {k: v for k, v in self._ready.items() if now - v.built < MAX_AGE_S}
+
+    async def _build(self, stream_id: int) -> _Shared:
+        self.builds += 1
+        started = time.monotonic()
+        async with self._sessions() as db:
+            stream = await services.get_stream(db, stream_id)
+            snapshot = await build_snapshot(db, stream)
+        return _Shared(stream.seq, json.dumps(snapshot, separators=_COMPACT)[:-2], started)
+
+
+_PER_APP: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], Snapshots] = weakref.WeakKeyDictionary()
+
+
+def snapshots_of(sessions: async_sessionmaker[AsyncSession]) -> Snapshots:
+    """The app's snapshots (an app is known by its session factory: stream ids repeat across apps)."""
+    found = _PER_APP.get(sessions)
+    if found is None:
+        found = _PER_APP[sessions] = Snapshots(sessions)
+    return found
