@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
-from live.models import Stream
 from live.moderation import services as moderation
 from live.snapshots import Snapshots, snapshots_of
 from live.socket_limits import (
@@ -221,16 +220,13 @@ async def stream_socket(
     if not origin_allowed(socket, settings):
         await socket.close(code=4403, reason="origin not allowed")
         return
-    sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
-    async with sessions() as db:
-        stream = await db.get(Stream, stream_id)
-        if stream is None:
-            await socket.close(code=4404, reason="no such stream")
-            return
+    snapshots = snapshots_of(socket.app.state["sessions"])
+    host_id = await snapshots.host_of(stream_id)
+    if host_id is None:
+        await socket.close(code=4404, reason="no such stream")
+        return
     await socket.accept()
-    room = Room(
-        socket, snapshots_of(sessions), stream_id, stream.host_id, counters, attempts, channels.publish
-    )
+    room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels.publish)
     channel = services.channel_name(stream_id)
     async with channels.start_subscription([channel]) as subscriber:
         await room.send_snapshot()

@@ -70,7 +70,18 @@ class Snapshots:
         self._sessions = sessions
         self._ready: dict[int, _Shared] = {}
         self._building: dict[int, tuple[int, asyncio.Future[_Shared]]] = {}
+        self._hosts: dict[int, int] = {}  # a stream's host never changes, and streams are never deleted
         self.builds = 0
+
+    async def host_of(self, stream_id: int) -> int | None:
+        """The stream's host, or None if there is no such stream: a query only the first time."""
+        if stream_id not in self._hosts:
+            async with self._sessions() as db:
+                host_id = await db.scalar(select(Stream.host_id).where(Stream.id == stream_id))
+            if host_id is None:
+                return None
+            self._hosts[stream_id] = host_id
+        return self._hosts[stream_id]
 
     async def current(self, stream_id: int, counters: dict[str, int]) -> tuple[str, int]:
         """The snapshot's text for one socket, and its seq. Costs one primary-key read when shared."""
