@@ -220,7 +220,7 @@ async def stream_socket(
     if not origin_allowed(socket, settings):
         await socket.close(code=4403, reason="origin not allowed")
         return
-    snapshots = snapshots_of(socket.app.state["sessions"])
+    snapshots = snapshots_of(socket.app.state)
     host_id = await snapshots.host_of(stream_id)
     if host_id is None:
         await socket.close(code=4404, reason="no such stream")

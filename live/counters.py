@@ -42,15 +42,7 @@ class RoomCounters:
         return max(total, 0)
 
     async def totals(self, stream_id: int) -> dict[str, int]:
-        """Both counts in one round trip (every joiner asks)."""
-        kinds = ("likes", "viewers")
-        if self._redis is not None:
-            try:
-                found = await self._redis.mget([f"{self._prefix}:room:{stream_id}:{kind}" for kind in kinds])
-                return {kind: max(int(value or 0), 0) for kind, value in zip(kinds, found, strict=True)}
-            except (RedisError, OSError):
-                pass  # as in `_add`: this process's view
-        return {kind: max(self._memory.get(f"{stream_id}:{kind}", 0), 0) for kind in kinds}
+        return {kind: max(await self._add(f"{stream_id}:{kind}", 0), 0) for kind in ("likes", "viewers")}
 
     def _schedule(self, stream_id: int, kind: str, channel: str) -> None:
         if (stream_id, kind) in self._pending:

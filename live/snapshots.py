@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.datastructures import State
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +31,7 @@ from shop.core import clock
 RECENT_CHAT = 30
 MAX_AGE_S = 2.0
 KEEP_ROOMS = 256
+STATE_KEY = "live_snapshots"
 _COMPACT = (",", ":")
 
 
@@ -67,7 +68,7 @@ class Snapshots:
     """One app's shared snapshots, per stream. `builds` counts the DB builds (for tests and benches)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+        self.sessions = sessions
         self._ready: dict[int, _Shared] = {}
         self._building: dict[int, tuple[int, asyncio.Future[_Shared]]] = {}
         self._hosts: dict[int, int] = {}  # a stream's host never changes, and streams are never deleted
@@ -76,7 +77,7 @@ class Snapshots:
     async def host_of(self, stream_id: int) -> int | None:
         """The stream's host, or None if there is no such stream: a query only the first time."""
         if stream_id not in self._hosts:
-            async with self._sessions() as db:
+            async with self.sessions() as db:
                 host_id = await db.scalar(select(Stream.host_id).where(Stream.id == stream_id))
             if host_id is None:
                 return None
@@ -85,7 +86,7 @@ class Snapshots:
 
     async def current(self, stream_id: int, counters: dict[str, int]) -> tuple[str, int]:
         """The snapshot's text for one socket, and its seq. Costs one primary-key read when shared."""
-        async with self._sessions() as db:
+        async with self.sessions() as db:
             seq = await db.scalar(select(Stream.seq).where(Stream.id == stream_id))
         shared = await self._shared(stream_id, seq or 0)
         tail = json.dumps(counters, separators=_COMPACT)[1:-1]
@@ -121,18 +122,15 @@ class Snapshots:
     async def _build(self, stream_id: int) -> _Shared:
         self.builds += 1
         started = time.monotonic()
-        async with self._sessions() as db:
+        async with self.sessions() as db:
             stream = await services.get_stream(db, stream_id)
             snapshot = await build_snapshot(db, stream)
         return _Shared(stream.seq, json.dumps(snapshot, separators=_COMPACT)[:-2], started)
 
 
-_PER_APP: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], Snapshots] = weakref.WeakKeyDictionary()
-
-
-def snapshots_of(sessions: async_sessionmaker[AsyncSession]) -> Snapshots:
-    """The app's snapshots (an app is known by its session factory: stream ids repeat across apps)."""
-    found = _PER_APP.get(sessions)
-    if found is None:
-        found = _PER_APP[sessions] = Snapshots(sessions)
+def snapshots_of(state: State) -> Snapshots:
+    """The app's snapshots, kept in its state (stream ids repeat across apps, as in tests)."""
+    found = state.get(STATE_KEY)
+    if not isinstance(found, Snapshots) or found.sessions is not state["sessions"]:
+        found = state[STATE_KEY] = Snapshots(state["sessions"])
     return found

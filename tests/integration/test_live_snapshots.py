@@ -26,7 +26,7 @@ async def test_a_herd_of_joiners_costs_one_build_and_a_new_event_a_new_one(
 ) -> None:
     stream_id, ids = await streaming_room(client, other_client)
     url = f"ws://{served.removeprefix('http://')}/live/streams/{stream_id}/ws"
-    snapshots = snapshots_of(app.state["sessions"])
+    snapshots = snapshots_of(app.state)
     async with AsyncExitStack() as stack:
         with queries_of(app, "stream_products") as reads:  # the shelf: read once per build
             herd = await asyncio.gather(*(_join(stack, url) for _ in range(HERD)))
