@@ -49,8 +49,10 @@ def stamp_later(engine: AsyncEngine, token: ApiToken, at: datetime) -> None:
 
 async def flush() -> None:
     """Wait until every queued stamp is written (tests, and a clean shutdown)."""
-    while _writers:
-        await asyncio.gather(*_writers.values(), return_exceptions=True)
+    loop = asyncio.get_running_loop()
+    # Only this loop's writers: one left pending by a loop that closed (a test's) never finishes.
+    while mine := [task for task in _writers.values() if task.get_loop() is loop]:
+        await asyncio.gather(*mine, return_exceptions=True)
 
 
 async def _write(engine: AsyncEngine) -> None:
