@@ -16,13 +16,12 @@ from shop.app import create_app
 from shop.settings import Settings
 from tests.helpers import Client, register
 from tests.integration.test_account_settings import login
-from tests.integration.test_live_socket_limits import _queries as app_queries
-from tests.live_helpers import buyers, launch_sale, live_room
+from tests.live_helpers import buyers, launch_sale, live_room, queries_of
 
 
 def statements(app: Litestar) -> contextlib.AbstractContextManager[list[str]]:
     """Every SQL statement the app's own engine runs inside the block."""
-    return app_queries(app, "")
+    return queries_of(app, "")
 
 
 @contextlib.asynccontextmanager
