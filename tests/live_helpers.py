@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -171,3 +172,18 @@ def queries_of(app: Litestar, table: str) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@asynccontextmanager
+async def bearer(app: Litestar, token: str, ip: str = "192.0.2.14") -> AsyncIterator[httpx.AsyncClient]:
+    """A client of its own address (not the shared test IP's throttles) sending the API token."""
+    transport = httpx.ASGITransport(app=app, client=(ip, 5000))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver.local", headers=headers
+    ) as client:
+        yield client
+
+
+def reserve_url(sale: dict[str, Any]) -> str:
+    return f"/api/v1/flash-sales/{sale['id']}/reservations"

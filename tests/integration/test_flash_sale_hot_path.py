@@ -3,7 +3,6 @@ and the caller's token or session is resolved from a short cache that a revoke e
 in this app and in another one sharing the store."""
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,26 +15,12 @@ from shop.app import create_app
 from shop.settings import Settings
 from tests.helpers import Client, register
 from tests.integration.test_account_settings import login
-from tests.live_helpers import buyers, launch_sale, live_room, queries_of
+from tests.live_helpers import bearer, buyers, launch_sale, live_room, queries_of, reserve_url
 
 
 def statements(app: Litestar) -> contextlib.AbstractContextManager[list[str]]:
     """Every SQL statement the app's own engine runs inside the block."""
     return queries_of(app, "")
-
-
-@contextlib.asynccontextmanager
-async def bearer(app: Litestar, token: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("192.0.2.14", 5000))
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver.local", headers=headers
-    ) as c:
-        yield c
-
-
-def reserve_url(sale: dict[str, Any]) -> str:
-    return f"/api/v1/flash-sales/{sale['id']}/reservations"
 
 
 async def test_refusals_are_answered_by_the_gate_without_sql(

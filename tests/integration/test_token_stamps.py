@@ -2,34 +2,16 @@
 a minute per token; the flash-sale hot path's lookup reads the token without writing it (the stamp
 is written by tokenstamps' writer, outside the request)."""
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts import tokenstamps
 from tests.helpers import Client
-from tests.live_helpers import buyers, launch_sale, live_room
+from tests.live_helpers import bearer, buyers, launch_sale, live_room, reserve_url
 from tests.live_helpers import queries_of as statements
-
-
-@contextlib.asynccontextmanager
-async def bearer(app: Litestar, token: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of its own address (not the shared test IP's throttles) sending the token."""
-    transport = httpx.ASGITransport(app=app, client=("192.0.2.15", 5000))
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver.local", headers=headers
-    ) as c:
-        yield c
-
-
-def reserve_url(sale: dict[str, Any]) -> str:
-    return f"/api/v1/flash-sales/{sale['id']}/reservations"
 
 
 async def last_used(owner: Client) -> str | None:
@@ -63,7 +45,7 @@ async def test_the_hot_path_lookup_does_not_write_the_stamp(
     room = await live_room(client, other_client, stock=5)
     sale = await launch_sale(client, room, quantity=5, limit=1)
     [token] = await buyers(db, 1)
-    async with bearer(app, token) as buyer:
+    async with bearer(app, token, ip="192.0.2.15") as buyer:
         with statements(app, "") as seen:
             held = await buyer.post(reserve_url(sale), json={"quantity": 1})
         assert held.status_code == 201
