@@ -7,6 +7,7 @@ ratios to /api/v1/health, all in one run.
 Absolute numbers on a shared 2-core machine are noise; same-run ratios are not.
 
     scripts/bench_dashboard [--orders 100000] [--events 1000000] [--seconds 8] [--concurrency 8]
+                          [--keep DIR]  (seed into DIR once; later runs reuse it)
 """
 
 from __future__ import annotations
@@ -168,20 +169,32 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--keep", type=Path, help="seed into this folder once and reuse it on later runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        var = Path(tmp)
+        var = args.keep or Path(tmp)
+        var.mkdir(parents=True, exist_ok=True)
         db_url = f"sqlite+aiosqlite:///{var}/bench.db"
         env = {**os.environ, "VAR_DIR": str(var), "DATABASE_URL": db_url, "RUN_JOBS": "false"}
         env.pop("REDIS_URL", None)
         os.environ.update(env)
-        import subprocess
-
-        print("==> migrate", flush=True)
-        subprocess.run([sys.executable, "-m", "shop", "migrate"], cwd=ROOT, env=env, check=True)
-        print(f"==> seed {args.orders} orders and {args.events} events", flush=True)
-        token = asyncio.run(seed(db_url, var / "media", args.orders, args.events))
+        saved = var / "bench-token"
+        if saved.exists():
+            print(f"==> reusing the shop seeded in {var}", flush=True)
+            token = saved.read_text()
+        else:
+            token = _migrate_and_seed(env, db_url, var, args)
+            saved.write_text(token)
         _serve_and_measure(env, token, args)
+
+
+def _migrate_and_seed(env: dict[str, str], db_url: str, var: Path, args: argparse.Namespace) -> str:
+    import subprocess
+
+    print("==> migrate", flush=True)
+    subprocess.run([sys.executable, "-m", "shop", "migrate"], cwd=ROOT, env=env, check=True)
+    print(f"==> seed {args.orders} orders and {args.events} events", flush=True)
+    return asyncio.run(seed(db_url, var / "media", args.orders, args.events))
 
 
 def _serve_and_measure(env: dict[str, str], token: str, args: argparse.Namespace) -> None:
