@@ -1,15 +1,15 @@
 """The live room's websocket: a snapshot first, then every event in sequence, resumable by `seq`.
 
-Fan-out goes through Litestar's ChannelsPlugin (memory backend, or Redis pub/sub across processes).
-Each subscriber has a bounded backlog that drops the oldest messages: a slow viewer never slows the
-others, notices the gap in `seq`, and asks to resume. No DB session lives as long as a socket: each
-read opens a short one. What a viewer may send, and how often, is `live.socket_limits`.
+Fan-out goes through `live.hub`: one channel subscription per room per process (memory backend, or
+Redis pub/sub across processes), and a broadcaster that writes each frame to every socket of the
+room. A viewer that stops reading is dropped, never waited for: the page reconnects, and a client
+that kept its `seq` resumes. No DB session lives as long as a socket: each read opens a short one.
+What a viewer may send, and how often, is `live.socket_limits`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import time
 from collections.abc import Callable
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
+from live.hub import UNSEQUENCED, Outlet, hub_of
 from live.moderation import services as moderation
 from live.snapshots import Snapshots, snapshots_of
 from live.socket_limits import (
@@ -35,26 +36,19 @@ from live.socket_limits import (
     rate_limited,
 )
 from shop.accounts.sessions import session_ids, session_user
+from shop.core.asgi import RAW_SEND
 from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
-UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 BLOCK_RECHECK_S = 5.0
 
 
-@functools.lru_cache(maxsize=256)
-def _decoded(raw: bytes) -> tuple[str, str | None, int]:
-    """Every subscriber of a channel is handed the same bytes: parse once, not once per viewer,
-    and forward the published text as it is (no re-encoding per socket)."""
-    message = json.loads(raw)
-    return raw.decode(), message.get("type"), int(message.get("seq", 0))
-
-
-class Room:
-    """One viewer's connection: serialised sends and the last sequence number delivered.
+class Room(Outlet):
+    """One viewer's connection: its outlet in the room's broadcast (the last `seq` delivered) and
+    what it may do.
 
     Slotted, with budgets made at the first frame: most viewers never send one, and an idle
     viewer's memory is what a room of thousands multiplies."""
@@ -63,11 +57,9 @@ class Room:
         "_blocked",
         "_blocked_checked",
         "_budgets",
-        "_send_lock",
         "attempts",
         "counters",
         "host_id",
-        "last_seq",
         "publish",
         "session",
         "sessions",
@@ -86,11 +78,12 @@ class Room:
         attempts: AttemptCounter,
         publish: Callable[[dict[str, Any], str], None],
     ):
+        # The server's own send when there is one (shop.core.asgi): the broadcast writes with it.
+        send: Any = socket.scope.get(RAW_SEND) or socket.send
+        super().__init__(send)
         self.socket, self.snapshots, self.stream_id, self.host_id = socket, snapshots, stream_id, host_id
         self.sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
         self.counters, self.attempts, self.publish = counters, attempts, publish
-        self.last_seq = 0
-        self._send_lock = asyncio.Lock()
         self._budgets: Budgets | None = None
         # The session as the handshake saw it; dropped once it is found signed out (see `chat`).
         self.session: Any = socket.scope.get("session")
@@ -102,21 +95,18 @@ class Room:
             self._budgets = Budgets()
         return self._budgets
 
-    async def send(self, message: dict[str, Any]) -> None:
-        text = json.dumps(message, separators=(",", ":"))
-        await self._send_text(text, message.get("type"), int(message.get("seq", 0)))
-
-    async def _send_text(self, text: str, kind: str | None, seq: int) -> None:
-        async with self._send_lock:
-            await self.socket.send_text(text)
-        if kind not in UNSEQUENCED:
-            self.last_seq = max(self.last_seq, seq)
+    async def send(self, *messages: dict[str, Any]) -> None:
+        """This socket's own messages, in order, with the room's broadcast held behind them."""
+        await self.write(
+            (json.dumps(m, separators=(",", ":")), m.get("type") not in UNSEQUENCED, int(m.get("seq", 0)))
+            for m in messages
+        )
 
     async def send_snapshot(self) -> None:
         """The shared snapshot (`live.snapshots`) with this room's counters."""
         text, seq = await self.snapshots.current(self.stream_id, await self.counters.totals(self.stream_id))
         self.last_seq = 0
-        await self._send_text(text, "snapshot", seq)
+        await self.write([(text, True, seq)])
 
     async def resume(self, after_seq: int) -> None:
         async with self.sessions() as db:
@@ -124,16 +114,7 @@ class Room:
         if len(missed) > RESUME_LIMIT or (missed and missed[0]["seq"] != after_seq + 1 and after_seq > 0):
             await self.send_snapshot()  # too far behind: start again from the current state
             return
-        for message in missed:
-            await self.send(message)
-
-    async def forward(self, raw: bytes) -> None:
-        text, kind, seq = _decoded(raw)
-        if kind == "stock":
-            self.snapshots.stale(self.stream_id)
-        if kind not in UNSEQUENCED and seq <= self.last_seq:
-            return  # already delivered by the snapshot or a resume
-        await self._send_text(text, kind, seq)
+        await self.send(*missed)
 
     async def read_client(self) -> None:
         """Read frames until the viewer leaves, or floods and is closed."""
@@ -141,8 +122,7 @@ class Room:
             text = await self.socket.receive_text()
             if not self.budgets.messages.take():
                 if self.budgets.messages.flooded:
-                    async with self._send_lock:
-                        await self.socket.close(code=POLICY_VIOLATION, reason="too many messages")
+                    await self.socket.close(code=POLICY_VIOLATION, reason="too many messages")
                     return
                 await self.send(rate_limited(self.budgets.messages, "Too many messages: slow down."))
                 continue
@@ -228,14 +208,16 @@ async def stream_socket(
     await socket.accept()
     room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels.publish)
     channel = services.channel_name(stream_id)
-    async with channels.start_subscription([channel]) as subscriber:
-        await room.send_snapshot()
-        await counters.viewer(stream_id, channel, +1)
-        try:
-            # The frames are read in this handler's own task: no reader task per viewer.
-            async with subscriber.run_in_background(room.forward, join=False):
-                await room.read_client()
-        except (WebSocketDisconnect, RuntimeError):
-            pass
-        finally:
-            await counters.viewer(stream_id, channel, -1)
+    try:
+        async with hub_of(socket.app.state, channels, snapshots.stale).join(stream_id, room):
+            await room.send_snapshot()
+            await counters.viewer(stream_id, channel, +1)
+            try:
+                await room.read_client()  # in this handler's own task: no reader task per viewer
+            finally:
+                await counters.viewer(stream_id, channel, -1)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass
+    except asyncio.CancelledError:
+        if not room.dropped:
+            raise  # a shutdown, not the hub dropping a viewer that stopped reading

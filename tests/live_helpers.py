@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import uvicorn
 from litestar import Litestar
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import ApiToken, User
 from shop.addresses.models import Address
 from shop.core import security
-from tests.helpers import ADDRESS, Client, make_product, register
+from tests.helpers import ADDRESS, Client, free_port, make_product, register
 
 _HASH = security.hash_password("not-used-for-login")
 
@@ -187,3 +188,25 @@ async def bearer(app: Litestar, token: str, ip: str = "192.0.2.14") -> AsyncIter
 
 def reserve_url(sale: dict[str, Any]) -> str:
     return f"/api/v1/flash-sales/{sale['id']}/reservations"
+
+
+@asynccontextmanager
+async def served(app: Litestar) -> AsyncIterator[str]:
+    """The same app behind a real uvicorn socket, on the test's event loop: its host:port."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port(),
+        log_level="warning",
+        lifespan="off",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -5,35 +5,21 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from litestar import Litestar
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from live.socket_limits import LIKE_BURST
-from tests.helpers import Client, free_port, register
+from tests.helpers import Client, register
 from tests.live_helpers import next_message as _next
-from tests.live_helpers import streaming_room
+from tests.live_helpers import served, streaming_room
 
 
 @pytest.fixture
 async def live_server(app: Litestar) -> AsyncIterator[str]:
     """The same app behind a real uvicorn socket, on the test's event loop."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=free_port(),
-        log_level="warning",
-        lifespan="off",
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"127.0.0.1:{config.port}"
-    server.should_exit = True
-    await task
+    async with served(app) as where:
+        yield where
 
 
 async def test_viewer_gets_a_snapshot_then_pins_in_sequence(

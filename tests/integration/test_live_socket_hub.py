@@ -1,0 +1,124 @@
+"""The room's broadcast (live.hub): one subscription per room per process, shared by every socket,
+and a viewer that stops reading is dropped while the others keep receiving, then resumes by seq."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from typing import Any
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from live import services
+from live.hub import STATE_KEY, Outlet, RoomHub
+from tests.helpers import Client
+from tests.live_helpers import next_message, served, streaming_room
+
+FLOOD, PAD = 2000, 8000  # 16 MB: more than the kernel's and the transport's buffers hold for one socket
+
+
+def _hub(app: Litestar) -> RoomHub:
+    hub = app.state[STATE_KEY]
+    assert isinstance(hub, RoomHub)
+    return hub
+
+
+async def _until(check: Any, timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.02)
+
+
+async def test_sockets_of_a_room_share_one_subscription(
+    app: Litestar, client: Client, other_client: Client
+) -> None:
+    stream_id, ids = await streaming_room(client, other_client)
+    channels = app.plugins.get(ChannelsPlugin)
+    channel = services.channel_name(stream_id)
+    async with served(app) as where:
+        viewers = [await connect(f"ws://{where}/live/streams/{stream_id}/ws") for _ in range(12)]
+        try:
+            snapshots = [json.loads(await ws.recv()) for ws in viewers]
+            hub = _hub(app)
+            assert hub.audience(stream_id) == 12
+            assert hub.subscriptions == 1
+            assert len(channels._channels[channel]) == 1  # one Subscriber for the room, not one a socket
+            pinned = await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[0]})
+            assert pinned.status_code == 200
+            pins = [await next_message(ws, "pin") for ws in viewers]
+            assert {p["seq"] for p in pins} == {snapshots[0]["seq"] + 1}
+        finally:
+            for ws in viewers:
+                await ws.close()
+        await _until(lambda: hub.audience(stream_id) == 0 and not channels._channels.get(channel))
+        # The room is subscribed again when someone comes back.
+        async with connect(f"ws://{where}/live/streams/{stream_id}/ws") as again:
+            assert json.loads(await again.recv())["type"] == "snapshot"
+            assert hub.subscriptions == 2
+            assert hub.audience(stream_id) == 1
+
+
+async def _slow_viewer(where: str, stream_id: int) -> ClientConnection:
+    """A viewer that stops reading after its snapshot: a tiny receive buffer, and a client that
+    stops reading the socket once one frame waits unread."""
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    host, port = where.split(":")
+    raw.connect((host, int(port)))
+    raw.setblocking(False)
+    return await connect(f"ws://{where}/live/streams/{stream_id}/ws", sock=raw, max_queue=1)
+
+
+async def _count_flood(ws: ClientConnection, seen: list[int]) -> None:
+    async for raw in ws:
+        if '"flood"' in str(raw):
+            seen.append(1)
+
+
+async def test_a_slow_socket_is_dropped_and_resumes_while_others_keep_receiving(
+    app: Litestar, client: Client, other_client: Client
+) -> None:
+    stream_id, ids = await streaming_room(client, other_client)
+    channels = app.plugins.get(ChannelsPlugin)
+    async with served(app) as where:
+        url = f"ws://{where}/live/streams/{stream_id}/ws"
+        async with connect(url) as fast:
+            slow = await _slow_viewer(where, stream_id)
+            last_seq = json.loads(await slow.recv())["seq"]
+            await fast.recv()
+            hub = _hub(app)
+            await _until(lambda: hub.audience(stream_id) == 2)
+            seen: list[int] = []
+            dropped_before = Outlet.dropped_total
+            reader = asyncio.create_task(_count_flood(fast, seen))
+            for i in range(FLOOD):  # unsequenced and large, paced so the room's own queue keeps up
+                channels.publish(
+                    {"type": "likes", "count": i, "flood": "x" * PAD}, [services.channel_name(stream_id)]
+                )
+                if i % 20 == 19:
+                    await asyncio.sleep(0.005)
+            await _until(lambda: hub.audience(stream_id) == 1)  # the slow one is out
+            assert Outlet.dropped_total == dropped_before + 1
+            await _until(lambda: len(seen) == FLOOD)  # the fast one got every message
+            reader.cancel()
+            pinned = await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[1]})
+            assert pinned.status_code == 200
+            assert (await next_message(fast, "pin"))["seq"] == last_seq + 1
+        # The dropped viewer finds its connection closed, reconnects and asks for what it missed.
+        try:
+            async with asyncio.timeout(30):
+                async for _ in slow:
+                    pass
+        except ConnectionClosed:
+            pass
+        assert slow.state.name == "CLOSED"
+        async with connect(url) as back:
+            assert json.loads(await back.recv())["type"] == "snapshot"
+            await back.send(json.dumps({"type": "resume", "after_seq": last_seq}))
+            missed = await next_message(back, "pin")
+        assert missed["seq"] == last_seq + 1
+        assert missed["product"]["id"] == ids[1]
