@@ -60,6 +60,7 @@ from shop.catalog.pages import CatalogPages
 from shop.catalog.storefront_pages import StorefrontPages
 from shop.core import db, redis, runtime
 from shop.core.apidocs import StaticRedoc, document_errors
+from shop.core.asgi import App
 from shop.core.headers import harden
 from shop.core.http import exception_handlers
 from shop.core.pages import templates_config
@@ -249,7 +250,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     order_events = build_order_events(gate, notifier, settings)
     handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
-    app = Litestar(
+    app = App(
         route_handlers=[
             health,
             favicon,
