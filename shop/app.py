@@ -35,6 +35,9 @@ from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.flash_sales.ticker import StockTicker
 from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
+from live.video import jobs as video_jobs
+from live.video.ingest import ingest_socket, slots_of
+from live.video.serving import VideoFiles
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import StripeGateway
@@ -187,6 +190,11 @@ def _job_runner(
                 asyncio.create_task(engagement_jobs.run_forever(sessions, settings.sweep_interval_s))
             )
             tasks.append(asyncio.create_task(sampler.run_forever(sessions, counters)))
+            publishing = slots_of(_app.state, settings).publishing
+            recordings = video_jobs.run_forever(
+                sessions, settings.media_dir, settings.recording_retention_days, publishing
+            )
+            tasks.append(asyncio.create_task(recordings))
         try:
             yield
         finally:
@@ -271,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *MODERATION_CONTROLLERS,
             FlashSaleController,
             stream_socket,
+            ingest_socket,
             NotificationController,
             notification_socket,
             NotificationPages,
@@ -303,6 +312,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StorefrontPages,
             CartPages,
             LivePages,
+            VideoFiles,
             LiveDashboardPages,
             StreamAnalyticsController,
             PeopleController,

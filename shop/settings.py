@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     platform_fee_bps: int = Field(default=500, ge=0, le=5000)
     settle_interval_s: float = 3600.0
 
+    # Live video (live/video): the browser's WebM is cut into HLS segments of this length; a chunk over
+    # the socket is bounded; ingest stops before the disk's free space falls under the floor; a dropped
+    # publisher keeps its stream for the grace period; recordings are deleted after the retention.
+    video_segment_s: float = Field(default=1.0, ge=0.5, le=2.0)
+    video_chunk_max_bytes: int = Field(default=2 * 1024 * 1024, ge=64 * 1024, le=16 * 1024 * 1024)
+    video_min_free_bytes: int = Field(default=512 * 1024 * 1024, ge=0)
+    video_reconnect_grace_s: float = Field(default=30.0, ge=0, le=600)
+    recording_retention_days: int = Field(default=30, ge=1, le=3650)
+    # OBS or a hardware encoder (the scaled path, README): shown in the host console when set; the
+    # stream's playback URL is then RTMP_HLS_BASE + the stream key + ".m3u8".
+    rtmp_ingest_url: str = ""
+    rtmp_hls_base: str = ""
+
     @field_validator("stripe_secret_key")
     @classmethod
     def _test_mode_only(cls, value: str | None) -> str | None:

@@ -138,6 +138,10 @@ LIVE_PAGES = [
     row("GET /dashboard/live/{stream_id:int}", "stream", "merchant", "200/404/404/404"),
     # The room socket of a live stream opens for anyone (101: the upgrade).
     row("WS /live/streams/{stream_id:int}/ws", "stream", "merchant", "101/101/101/101"),
+    # The ingest socket is the host's alone; to anyone else the stream does not exist.
+    row("WS /live/streams/{stream_id:int}/ingest", "stream", "merchant", "101/4404/4404/4404"),
+    # A stream's video files: the world's streams have no recording, and no name leads elsewhere.
+    row("GET /live/{stream_id:int}/video/{name:path}", "stream =index.m3u8", "merchant", "404/404/404/404"),
 ]
 
 PAGE_ROWS = [*ACCOUNT_PAGES, *CATALOG_PAGES, *NOTE_PAGES, *ORDER_PAGES, *DEAL_PAGES, *LIVE_PAGES]
