@@ -86,7 +86,12 @@ def build_plan() -> Plan:
     rng = random.Random(SEED)
     products = _plan_products(rng)
     notes = _plan_notes(rng, products)
-    return Plan(products, notes, _plan_follows(rng))
+    follows = _plan_follows(rng)
+    # The bilingual guides take no draws, so they change nothing planned above (imported here:
+    # they are built from this module's plans).
+    from shop.demo.guides import guide_notes
+
+    return Plan(products, (*notes, *guide_notes(SHOPS, products)), follows)
 
 
 def _plan_products(rng: random.Random) -> tuple[ProductPlan, ...]:

@@ -33,6 +33,7 @@ from shop.demo.collaborations import seed_collaborations
 from shop.demo.content import ADDRESSES, CREATORS, PASSWORD, SHOPPERS, SHOPS
 from shop.demo.deals import seed_deals
 from shop.demo.engagement import seed_engagement
+from shop.demo.guides import GUIDE_CREATORS
 from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
 from shop.demo.orders import seed_orders
@@ -114,7 +115,7 @@ async def _seed_accounts(run: _Run) -> None:
             (s.email, s.owner_name, Role.MERCHANT, f"Official {s.shop_name} shop.", s.shop_name)
             for s in SHOPS
         ),
-        *((p.email, p.name, Role(p.role), p.bio, None) for p in (*CREATORS, *SHOPPERS)),
+        *((p.email, p.name, Role(p.role), p.bio, None) for p in (*CREATORS, *GUIDE_CREATORS, *SHOPPERS)),
     ]
     for email, name, role, bio, shop_name in people:
         run.users[email] = await _ensure_user(run, email, name, role, bio, shop_name)

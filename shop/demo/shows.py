@@ -1,5 +1,7 @@
 """The demo's live shows: who hosts, what is on the shelf, and what happens when (see `live.py`)."""
 
+# ruff: noqa: RUF001 (the Chinese chat uses full-width punctuation, as Chinese is written)
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +41,11 @@ LIVE_NOW = Show(
     00:45 pin Rice Water Essence
     01:20 maya@demo.test: hiii just got home, perfect timing
     02:05 shopper@demo.test: does the essence pill under sunscreen?
+    03:10 lin.xiaoyu@demo.test: 刚下班赶上了！油皮可以用这个精华吗？
     05:30 pin Vitamin C Glow Drops
     06:10 rin@demo.test: is the 15 ml enough for a first try?
     07:45 sora.glow@demo.test: the orange-blossom scent is so good, no sting at all
+    09:05 zhou.ke@demo.test: 主播可以上手试一下质地吗？
     11:40 pin Hyaluronic Sleeping Mask
     12:15 sam@demo.test: buying this for my sister
     14:50 maya@demo.test: waiting for the serum deal 👀

@@ -11,7 +11,9 @@ from live.models import Stream
 from shop.catalog.models import Product
 from shop.demo import seed as demo
 from shop.demo.content import SHOPS
+from shop.demo.guides import GUIDE_CREATORS
 from shop.demo.plan import build_plan
+from shop.demo.shows import LIVE_NOW
 from shop.settings import Settings
 from tests.helpers import Client
 
@@ -83,3 +85,20 @@ async def test_seeded_streams_name_no_wrong_weekday(
     people = (await client.get("/api/v1/users", params={"q": "喝茶"})).json()["items"]
     assert [p["display_name"] for p in people] == ["June Li"]
     assert await db.scalar(select(Product.id).where(Product.name.like("%(%)"))) is None
+
+
+def test_the_demo_is_bilingual() -> None:
+    """Chinese creators write guides for newcomers in both languages, as the first ones did in 2025;
+    comments cross from one language to the other, and so does the live chat."""
+    plan = build_plan()
+    guides = [n for n in plan.notes if n.author in {c.email for c in GUIDE_CREATORS}]
+    assert len(guides) >= 4
+    assert [n for n in guides if CJK.search(n.body) and re.search(r"Welcome|Scroll|timer", n.body)]
+    english_on_chinese = [c for n in guides for c in n.comments if not CJK.search(c.body) and c.reply]
+    assert english_on_chinese
+    assert [c for c in english_on_chinese if c.reply and CJK.search(c.reply)]  # answered in Chinese
+    # The guides are the newest notes, so a newcomer's feed opens on them.
+    assert max(n.age_hours for n in guides) < min(n.age_hours for n in plan.notes if n not in guides)
+    chat = [line for line in LIVE_NOW.script.splitlines() if ": " in line]
+    assert [line for line in chat if CJK.search(line)]
+    assert [line for line in chat if not CJK.search(line)]
