@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services as streams
-from live.flash_sales import checkout, launching, services
+from live.flash_sales import checkout, holding, launching, services
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import (
@@ -22,6 +22,7 @@ from live.flash_sales.schemas import (
     ViewerLimitOut,
 )
 from live.flash_sales.ticker import StockTicker
+from live.flash_sales.writer import write_hold
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.principals import Principal
@@ -129,22 +130,25 @@ class FlashSaleController(Controller):
             f"reserve:ip:{ip}": settings.reservations_per_ip_per_minute,
         }
         await take_slots(attempts, limits, 60, "Too many reservations at once. Try again in a minute.")
-        hold, remaining, sale = await services.reserve(
+        admitted = await holding.admit(
             db_session, gate, sale_id, user_id, data.quantity, max_held=settings.max_units_held
         )
-        try:
-            await db_session.commit()  # the ledger row is the truth; without it the gate's hold is undone
+        await db_session.rollback()  # a rebuild's or a cache miss's reads: no transaction left open
+        row, remaining = admitted.row, admitted.remaining
+        channel = streams.channel_name(admitted.sale.stream_id)
+        try:  # the ledger row is the truth; without it the gate's hold is undone
+            await write_hold(db_session, row)
         except Exception:
-            await gate.release(sale_id, hold.reservation_id)
+            await gate.release(sale_id, row["reservation_id"])
             # The ticker may already have shown this unit as taken: send the count again.
-            ticker.update(sale_id, remaining + hold.quantity, streams.channel_name(sale.stream_id))
+            ticker.update(sale_id, remaining + data.quantity, channel)
             raise
-        ticker.update(sale_id, remaining, streams.channel_name(sale.stream_id))
+        ticker.update(sale_id, remaining, channel)
         return ReservationOut(
-            reservation_id=hold.reservation_id,
+            reservation_id=row["reservation_id"],
             flash_sale_id=sale_id,
-            quantity=hold.quantity,
-            expires_at=hold.expires_at,
+            quantity=data.quantity,
+            expires_at=row["expires_at"],
             remaining=remaining,
-            mine=await services.viewer_books(db_session, sale, user_id),
+            mine=admitted.mine,
         )

@@ -1,10 +1,13 @@
 """What an admitted hold needs of its sale, read once per process: the sale's launch-time facts
 never change, so the hot path does not read the sale and its variant for every hold. Whether the
-selling shop is suspended is not a fact of the sale: it is read for every hold (one column), so an
+selling shop is open is not a fact of the sale: it is cached per product for `SHOP_TTL_S` and
+trusted only while the shops' standing generation (which every admitted hold reads with its hold
+cap, caps.py; bumped by every suspension, shop/accounts/standing.py) is unchanged, so an
 operator's suspension stops the room's sales at once."""
 
 from __future__ import annotations
 
+import time
 import weakref
 from dataclasses import dataclass
 
@@ -18,6 +21,7 @@ from shop.catalog.services import ShopUnavailable
 from shop.core.errors import NotFound
 
 MAX_SALES = 10_000
+SHOP_TTL_S = 10.0  # bounds a bump lost while Redis was away or restarting empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +63,33 @@ async def sale_facts(db: AsyncSession, gate: object, sale_id: int) -> SaleFacts:
     return facts
 
 
-async def ensure_shop_open(db: AsyncSession, facts: SaleFacts) -> None:
-    """ensure_buyable's rule in one small read: a suspended shop sells nothing (422 naming it)."""
-    row = (
-        await db.execute(
-            select(Merchant.status, Product.name)
-            .join(Product, Product.merchant_id == Merchant.id)
-            .where(Product.id == facts.product_id)
-        )
-    ).one()
-    if row.status == ShopStatus.SUSPENDED.value:
-        message = f"{row.name} cannot be bought: its shop is unavailable."
-        raise ShopUnavailable(message, fields={"sale_id": message})
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    refusal: str | None  # the 422's message when the shop is suspended
+    generation: int
+    fresh_until: float  # time.monotonic()
+
+
+_shops: weakref.WeakKeyDictionary[object, dict[int, _Standing]] = weakref.WeakKeyDictionary()
+
+
+async def ensure_shop_open(db: AsyncSession, facts: SaleFacts, gate: object, generation: int) -> None:
+    """ensure_buyable's rule: a suspended shop sells nothing (422 naming it). Read (one small
+    SELECT) when not cached under this standing generation."""
+    known = _shops.setdefault(gate, {})
+    seen = known.get(facts.product_id)
+    if seen is None or seen.generation != generation or seen.fresh_until <= time.monotonic():
+        row = (
+            await db.execute(
+                select(Merchant.status, Product.name)
+                .join(Product, Product.merchant_id == Merchant.id)
+                .where(Product.id == facts.product_id)
+            )
+        ).one()
+        suspended = row.status == ShopStatus.SUSPENDED.value
+        refusal = f"{row.name} cannot be bought: its shop is unavailable." if suspended else None
+        if len(known) >= MAX_SALES:
+            known.clear()
+        seen = known[facts.product_id] = _Standing(refusal, generation, time.monotonic() + SHOP_TTL_S)
+    if seen.refusal is not None:
+        raise ShopUnavailable(seen.refusal, fields={"sale_id": seen.refusal})

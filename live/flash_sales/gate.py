@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from live.flash_sales.caps import Caps, MemoryCaps, RedisCaps
 from shop.core.errors import ServiceUnavailable
 
 OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING, TOO_MANY = (
@@ -53,12 +54,15 @@ class Books:
 
 @runtime_checkable
 class Gate(Protocol):
+    @property
+    def caps(self) -> Caps: ...  # the per-account hold cap across sales (caps.py); release/settle drop it
+
     async def reserve(
         self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
     ) -> tuple[str, int]: ...
     async def admit(
         self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
-    ) -> tuple[str, int]: ...
+    ) -> tuple[str, int, int]: ...
     async def release(self, sale_id: int, reservation_id: str) -> bool: ...
     async def settle(self, sale_id: int, reservation_id: str) -> None: ...
     async def load(self, sale_id: int, books: Books) -> None: ...
@@ -91,6 +95,7 @@ class MemoryGate:
         self._books: dict[int, Books] = {}
         self._taken_at: dict[str, float] = {}
         self._lock = asyncio.Lock()
+        self.caps = MemoryCaps()
 
     async def reserve(
         self, terms: SaleTerms, user_id: int, quantity: int, reservation_id: str, now: float
@@ -115,15 +120,16 @@ class MemoryGate:
 
     async def admit(
         self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
-    ) -> tuple[str, int]:
+    ) -> tuple[str, int, int]:
         """`reserve` under the terms loaded with the books (MISSING without them); TOO_MANY comes
-        with the limit in place of the remaining count."""
+        with the limit in place of the remaining count. Third: the customer's units in the sale."""
         books = self._books.get(sale_id)
         if books is None or books.terms is None:
-            return MISSING, 0
+            return MISSING, 0, 0
         if quantity > books.terms.limit:
-            return TOO_MANY, books.terms.limit
-        return await self.reserve(books.terms, user_id, quantity, reservation_id, now)
+            return TOO_MANY, books.terms.limit, 0
+        status, remaining = await self.reserve(books.terms, user_id, quantity, reservation_id, now)
+        return status, remaining, books.per_user.get(user_id, 0)
 
     async def release(self, sale_id: int, reservation_id: str) -> bool:
         async with self._lock:
@@ -133,12 +139,15 @@ class MemoryGate:
             user_id, quantity = books.holds.pop(reservation_id)
             books.remaining += quantity
             books.per_user[user_id] -= quantity
-            return True
+        await self.caps.drop(user_id, reservation_id)
+        return True
 
     async def settle(self, sale_id: int, reservation_id: str) -> None:
         async with self._lock:
-            if (books := self._books.get(sale_id)) is not None:
-                books.holds.pop(reservation_id, None)  # stays counted for the customer and out of stock
+            books = self._books.get(sale_id)
+            hold = books.holds.pop(reservation_id, None) if books else None  # stays counted, out of stock
+        if hold is not None:
+            await self.caps.drop(hold[0], reservation_id)
 
     async def load(self, sale_id: int, books: Books) -> None:
         async with self._lock:
@@ -162,7 +171,9 @@ class MemoryGate:
 # The one step of both scripts; `limit`, `starts` and `ends` are set by the script's own head.
 _TAKE = """
 local remaining = tonumber(redis.call('GET', KEYS[1]))
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return {'ok', remaining} end
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
+  return {'ok', remaining, tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')}
+end
 local now = tonumber(ARGV[5])
 if now < starts then return {'not_started', remaining} end
 if now >= ends then return {'ended', remaining} end
@@ -173,7 +184,7 @@ if remaining < qty then return {'sold_out', remaining} end
 redis.call('DECRBY', KEYS[1], qty)
 redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty .. ':' .. ARGV[5])
-return {'ok', remaining - qty}
+return {'ok', remaining - qty, used + qty}
 """
 
 _RESERVE = (
@@ -206,7 +217,7 @@ if ARGV[2] == 'release' then
   redis.call('INCRBY', KEYS[1], qty)
   redis.call('HINCRBY', KEYS[2], user, -qty)
 end
-return 1
+return tonumber(user)
 """
 
 
@@ -236,6 +247,7 @@ class RedisGate:
         self._release = redis.register_script(_RELEASE)
         self._load = redis.register_script(_LOAD)
         self._admit = redis.register_script(_ADMIT)
+        self.caps = RedisCaps(redis, prefix)
 
     def _keys(self, sale_id: int) -> list[str]:
         tag = f"{self._prefix}:{{sale:{sale_id}}}"
@@ -255,23 +267,31 @@ class RedisGate:
     ) -> tuple[str, int]:
         args = [reservation_id, user_id, quantity, terms.limit, now, terms.starts_at, terms.ends_at]
         result: Any = await self._run(self._reserve, self._keys(terms.sale_id), args)
-        status, remaining = result
+        status, remaining, *_ = result
         return (status.decode() if isinstance(status, bytes) else str(status)), int(remaining)
 
     async def admit(
         self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
-    ) -> tuple[str, int]:
+    ) -> tuple[str, int, int]:
         result: Any = await self._run(
             self._admit, self._keys(sale_id), [reservation_id, user_id, quantity, 0, now]
         )
-        status, value = result
-        return (status.decode() if isinstance(status, bytes) else str(status)), int(value)
+        status, value, *used = result
+        status = status.decode() if isinstance(status, bytes) else str(status)
+        return status, int(value), int(used[0] if used else 0)
 
     async def release(self, sale_id: int, reservation_id: str) -> bool:
-        return bool(await self._run(self._release, self._keys(sale_id), [reservation_id, "release"]))
+        return await self._drop(sale_id, reservation_id, "release")
 
     async def settle(self, sale_id: int, reservation_id: str) -> None:
-        await self._run(self._release, self._keys(sale_id), [reservation_id, "settle"])
+        await self._drop(sale_id, reservation_id, "settle")
+
+    async def _drop(self, sale_id: int, reservation_id: str, how: str) -> bool:
+        """The hold leaves the sale's books (its unit back to stock on a release), then the cap."""
+        user: Any = await self._run(self._release, self._keys(sale_id), [reservation_id, how])
+        if user:
+            await self.caps.drop(int(user), reservation_id)
+        return bool(user)
 
     async def load(self, sale_id: int, books: Books) -> None:
         terms = books.terms

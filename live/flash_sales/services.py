@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,13 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live.flash_sales import gate as g
-from live.flash_sales.facts import SaleFacts, ensure_shop_open, sale_facts
+from live.flash_sales import holding
+from live.flash_sales.facts import SaleFacts
+from live.flash_sales.holding import HOLD_CAP, REFUSALS, SaleRefused, books, terms
 from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.partnership import allocated_to_deal
 from live.services import product_card, shelf
-from shop.accounts.models import User
 from shop.catalog.models import Product, StockReason, Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
@@ -25,25 +25,8 @@ from shop.deals import rights as deal_rights
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
 
-
-class SaleRefused(Conflict):
-    """409 with the contract's code: sold_out, limit_reached, not_started or ended."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.refusal = code
-
-    def to_body(self) -> dict[str, object]:
-        return {"code": self.refusal, "message": self.message}
-
-
-HOLD_CAP = "hold_cap"  # the account holds too many units across sales
-REFUSALS = {
-    g.SOLD_OUT: "Sold out.",
-    g.LIMIT: "You have reached the limit for this deal.",
-    g.NOT_STARTED: "The sale has not started yet.",
-    g.ENDED: "The sale has ended.",
-}
+# The reservation rules live in holding.py; these names stay importable from here.
+__all__ = ["HOLD_CAP", "REFUSALS", "SaleRefused", "books", "terms"]
 
 
 def now() -> datetime:
@@ -53,12 +36,6 @@ def now() -> datetime:
 def status_of(sale: FlashSale, at: datetime | None = None) -> str:
     at = at or now()
     return "scheduled" if at < sale.starts_at else ("ended" if at >= sale.ends_at else "live")
-
-
-def terms(sale: FlashSale) -> g.SaleTerms:
-    return g.SaleTerms(
-        sale.id, sale.quantity, sale.per_customer_limit, sale.starts_at.timestamp(), sale.ends_at.timestamp()
-    )
 
 
 async def _allocate(db: AsyncSession, variant_id: int, quantity: int, host_id: int) -> None:
@@ -133,87 +110,15 @@ async def _deal_allowing(db: AsyncSession, stream: Stream, variant: Variant, dat
     return deal.id
 
 
-async def books(db: AsyncSession, sale: FlashSale) -> g.Books:
-    """Rebuild the gate's view from the ledger: the DB is the truth."""
-    rows = (
-        await db.execute(
-            select(
-                FlashSaleHold.reservation_id,
-                FlashSaleHold.user_id,
-                FlashSaleHold.quantity,
-                FlashSaleHold.state,
-                FlashSaleHold.expires_at,
-            ).where(FlashSaleHold.sale_id == sale.id)
-        )
-    ).all()
-    result = g.Books(remaining=sale.quantity, terms=terms(sale))
-    at = now()
-    for reservation_id, user_id, quantity, state, expires_at in rows:
-        live_hold = state == SaleHoldState.HELD and expires_at > at
-        if state == SaleHoldState.SOLD or live_hold:
-            result.remaining -= quantity
-            result.per_user[user_id] = result.per_user.get(user_id, 0) + quantity
-        if live_hold:
-            result.holds[reservation_id] = (user_id, quantity)
-    return result
-
-
 async def reserve(
     db: AsyncSession, gate: g.Gate, sale_id: int, user_id: int, quantity: int, *, max_held: int = 10
 ) -> tuple[FlashSaleHold, int, SaleFacts]:
-    """The gate answers first, from its own state: a refusal (sold out, over the limit, not
-    started, ended) costs no DB round trip. Only an admitted hold reads the sale, checks the
-    shop and the hold cap, and writes its ledger row; if any of that refuses, the gate's hold is
-    given back. `max_held`: units one account may hold at once across every sale (a bot farm
-    of one account cannot sit on a sale's stock)."""
-    reservation_id = uuid.uuid4().hex
-    at = now()
-    status, remaining = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
-    if status == g.MISSING:  # Redis restarted, or this process's first look: rebuild from the ledger
-        await gate.load(sale_id, await books(db, await _sale(db, sale_id)))
-        status, remaining = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
-    if status == g.TOO_MANY:
-        raise InvalidInput(fields={"quantity": f"At most {remaining} per customer."})
-    if status != g.OK:
-        raise SaleRefused(status, REFUSALS.get(status, "Not available."))
-    try:
-        sale = await sale_facts(db, gate, sale_id)
-        await ensure_shop_open(db, sale)  # its shop was suspended during the sale
-        await _within_hold_cap(db, user_id, quantity, max_held)
-    except BaseException:
-        await gate.release(sale_id, reservation_id)
-        raise
-    hold = FlashSaleHold(
-        sale_id=sale.id,
-        user_id=user_id,
-        reservation_id=reservation_id,
-        quantity=quantity,
-        expires_at=at + timedelta(seconds=sale.hold_seconds),
-    )
+    """`holding.admit`, its ledger row added to `db`: the caller commits it, or gives the gate's hold
+    back if that fails (the reservation endpoint writes through the group writer instead)."""
+    admitted = await holding.admit(db, gate, sale_id, user_id, quantity, max_held=max_held)
+    hold = FlashSaleHold(**admitted.row)
     db.add(hold)
-    return hold, remaining, sale
-
-
-async def _sale(db: AsyncSession, sale_id: int) -> FlashSale:
-    sale = await db.get(FlashSale, sale_id)
-    if sale is None:
-        raise NotFound("No such flash sale.")
-    return sale
-
-
-async def _within_hold_cap(db: AsyncSession, user_id: int, quantity: int, max_held: int) -> None:
-    """The account's row is the lock: two reservations of one account at once count each other."""
-    await db.execute(update(User).where(User.id == user_id).values(id=User.id))
-    held = await db.scalar(
-        select(func.coalesce(func.sum(FlashSaleHold.quantity), 0)).where(
-            FlashSaleHold.user_id == user_id,
-            FlashSaleHold.state == SaleHoldState.HELD,
-            FlashSaleHold.expires_at > now(),
-        )
-    )
-    if int(held or 0) + quantity > max_held:
-        message = f"You are holding {held} units already: pay for them or let them go first."
-        raise SaleRefused(HOLD_CAP, message)
+    return hold, admitted.remaining, admitted.sale
 
 
 async def expire(db: AsyncSession, gate: g.Gate) -> dict[int, int]:
@@ -265,7 +170,7 @@ async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> Ledg
 
 async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> dict[str, Any]:
     """What the room shows of a sale: the counts from the ledger, the product and its regular price."""
-    books = await ledger(db, gate, sale)
+    counts = await ledger(db, gate, sale)
     variant = await db.get(Variant, sale.variant_id)
     assert variant is not None
     # Fresh rows: the sweeper may have just moved this variant's stock in the same session.
@@ -280,7 +185,7 @@ async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> d
         "variant_name": variant.name,
         "status": status_of(sale),
         "quantity": sale.quantity,
-        "remaining": books.available,
+        "remaining": counts.available,
         "per_customer_limit": sale.per_customer_limit,
         "price": {"amount": sale.price_amount, "currency": sale.currency},
         "list_price": {"amount": variant.price_amount, "currency": variant.currency},

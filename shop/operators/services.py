@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.accounts import standing
 from shop.accounts.models import Merchant, ShopStatus
 from shop.catalog.models import Product
 from shop.core import clock
@@ -98,6 +99,7 @@ async def move_shop(
         if shop.status == move.target:
             return shop
         raise Conflict(move.refusal, fields={"status": shop.status})
+    await standing.moved(db)  # the hot paths' cached standing (a flash sale's shop) is read again
     # The owner reads the reason (a suspension's) or their shop's name in the inbox.
     await notifier.notify(db, shop.owner_id, move.kind, subject=reason or shop.name, url=f"/shops/{shop.id}")
     return shop
