@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     return_window_days: int = Field(default=7, ge=0, le=365)
     platform_fee_bps: int = Field(default=500, ge=0, le=5000)
     settle_interval_s: float = 3600.0
+    # Translating what people wrote (shop/translate): "none" hides the links; "libretranslate" calls
+    # any LibreTranslate-compatible API at TRANSLATE_URL. The app never downloads a model itself.
+    translate_provider: str = "none"
+    translate_url: str = "http://127.0.0.1:5000"
+    translate_api_key: str | None = None
+    translate_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    translate_per_user_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # Simplified Chinese is "zh" to LibreTranslate up to 1.6; newer servers also take "zh-Hans".
+    translate_zh_code: str = Field(default="zh", pattern=r"^[A-Za-z-]{2,12}$")
 
     # Live video (live/video): the browser's WebM is cut into HLS segments of this length; a chunk over
     # the socket is bounded; ingest stops before the disk's free space falls under the floor; a dropped

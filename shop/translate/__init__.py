@@ -1,0 +1,1 @@
+"""Translating what people wrote (notes, comments, chat lines) through a pluggable provider."""
