@@ -89,6 +89,11 @@ function bindLink(link) {
             source = source || item.source;
           }
         }
+        if (!source && items.some((item) => item.status === "failed")) {
+          parts = null;  // the provider failed: the original stays, and the next click asks again
+          toast(words().failed);
+          return;
+        }
         link.dataset.source = source || "";
       } catch (error) {
         toast(error.message || words().failed);
@@ -97,7 +102,7 @@ function bindLink(link) {
         link.disabled = false;
       }
     }
-    if (!link.dataset.source) {  // nothing came back translated: already the reader's language, or failed
+    if (!link.dataset.source) {  // nothing to translate: already in the reader's language
       link.hidden = true;
       return;
     }
