@@ -13,15 +13,19 @@ as any other, and a failed one is given back by the orphan sweep (orphans.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from live.flash_sales.models import FlashSaleHold
+from shop.core.errors import ServiceUnavailable
 
 MAX_BATCH = 200
+log = logging.getLogger("zhongcao.live")
 
 Pending = tuple[dict[str, Any], asyncio.Future[None]]
 
@@ -44,17 +48,24 @@ class HoldWriter:
         await asyncio.sleep(0)  # the requests admitted in this turn of the loop join the first batch
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            try:
-                await self._insert([row for row, _ in batch])
-            except Exception as error:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-            else:
-                self.transactions += 1
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
+            await self._write_batch(batch)
+
+    async def _write_batch(self, batch: list[Pending]) -> None:
+        try:
+            await self._insert([row for row, _ in batch])
+        except Exception as error:
+            if len(batch) > 1 and not _outage(error):  # one bad row must not fail the others
+                for pending in batch:
+                    await self._write_batch([pending])
+                return
+            for _, done in batch:
+                if not done.done():  # a caller that stopped waiting has a cancelled future
+                    done.set_exception(error)
+        else:
+            self.transactions += 1
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
         async with self._engine.begin() as conn:
@@ -71,10 +82,22 @@ def writer_for(engine: AsyncEngine) -> HoldWriter:
     return writer
 
 
+def _outage(error: Exception) -> bool:
+    """The database away (every row would fail alike), not one row's fault."""
+    return isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+
+
 async def write_hold(db: AsyncSession, row: dict[str, Any]) -> None:
-    """Through the engine's writer; a session bound to one connection (not an engine) commits alone."""
-    if isinstance(db.bind, AsyncEngine):
-        await writer_for(db.bind).write(row)
-        return
-    await db.execute(insert(FlashSaleHold).values([row]))
-    await db.commit()
+    """Through the engine's writer; a session bound to one connection (not an engine) commits alone.
+    Any failure is a 503 (fail closed): the caller gives its hold back to the gate."""
+    try:
+        if isinstance(db.bind, AsyncEngine):
+            await writer_for(db.bind).write(row)
+        else:
+            await db.execute(insert(FlashSaleHold).values([row]))
+            await db.commit()
+    except Exception as error:
+        log.warning("flash sale %s: hold %s not written: %r", row["sale_id"], row["reservation_id"], error)
+        raise ServiceUnavailable("Your reservation could not be saved. Try again.", retry_after=1) from error
