@@ -65,7 +65,15 @@ function swappables(kind, id) {
   return found;
 }
 
+function signInFirst(error) {
+  if (error.status !== 401) return false;
+  window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+  return true;
+}
+
 function bindLink(link) {
+  if (link.dataset.translateBound) return;
+  link.dataset.translateBound = "true";
   const { kind, id } = link.dataset;
   let parts = null;
   let showing = false;
@@ -96,7 +104,7 @@ function bindLink(link) {
         }
         link.dataset.source = source || "";
       } catch (error) {
-        toast(error.message || words().failed);
+        if (!signInFirst(error)) toast(error.message || words().failed);
         return;
       } finally {
         link.disabled = false;
@@ -186,5 +194,10 @@ function bindChatToggle(toggle) {
   });
 }
 
-document.querySelectorAll("[data-translate]").forEach(bindLink);
+// Links added after load (a comment just posted, a page of replies) are bound by calling this.
+export function bindTranslateLinks(root = document) {
+  root.querySelectorAll("[data-translate]").forEach(bindLink);
+}
+
+bindTranslateLinks();
 document.querySelectorAll("[data-translate-chat]").forEach(bindChatToggle);
