@@ -100,9 +100,10 @@ class Publisher:
     def _read_header(self, chunk: bytes) -> None:
         """Keep the stream's header (up to its first cluster): a restarted encoder is fed it first,
         then the chunks that follow, and finds its place at the next cluster."""
-        if not self.header and not chunk.startswith(EBML_MAGIC):
-            raise Refused(1003, "not_webm", "Send WebM, as MediaRecorder records it (video/webm).")
         self.header += chunk
+        # Chromium's first chunk can be a single byte (0x1A): the magic is checked on what arrived.
+        if self.header[: len(EBML_MAGIC)] != EBML_MAGIC[: len(self.header)]:
+            raise Refused(1003, "not_webm", "Send WebM, as MediaRecorder records it (video/webm).")
         cut = self.header.find(CLUSTER_ID)
         if cut >= 0:
             del self.header[cut:]

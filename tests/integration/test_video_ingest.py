@@ -22,7 +22,7 @@ def settings(base_settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return make_webm(tmp_path_factory.mktemp("clip") / "clip.webm", seconds=4).read_bytes()
+    return make_webm(tmp_path_factory.mktemp("clip") / "clip.webm", seconds=6).read_bytes()
 
 
 async def new_stream(creator: Client) -> int:
@@ -54,7 +54,7 @@ async def test_a_pushed_clip_becomes_a_served_playlist_of_playable_segments(
     assert playlist.startswith("#EXTM3U")
     assert playlist.rstrip().endswith("#EXT-X-ENDLIST")
     durations = [float(line[8:].rstrip(",")) for line in playlist.splitlines() if line.startswith("#EXTINF:")]
-    assert 3.5 <= sum(durations) <= 4.5
+    assert 5.5 <= sum(durations) <= 6.5
     assert max(durations) <= 2.0
     folder = paths.stream_folder(settings.media_dir, stream_id)
     for name in segments_of(playlist):

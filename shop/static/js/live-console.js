@@ -5,6 +5,7 @@ import { api, toMinor, toast } from "/static/js/app.js";
 import { ViewerChart } from "/static/js/live-console-chart.js";
 import { ChatModeration } from "/static/js/live-moderation.js";
 import { clock, RoomSocket } from "/static/js/live-socket.js";
+import { broadcasting, endBroadcast } from "/static/js/video-console.js";
 
 const root = document.querySelector("[data-console]");
 const streamId = Number(root.dataset.streamId);
@@ -48,9 +49,17 @@ root.querySelectorAll("[data-pin]").forEach((button) => button.addEventListener(
 }));
 
 root.querySelectorAll("[data-move]").forEach((button) => button.addEventListener("click", async () => {
-  if (button.dataset.move === "end" && !window.confirm("End the stream for everyone?")) return;
+  const move = button.dataset.move;
+  if (move === "end" && !window.confirm("End the stream for everyone?")) return;
   try {
-    await api("POST", `/api/v1/streams/${streamId}/${button.dataset.move}`);
+    if (move === "end") await endBroadcast();  // the recording closes where the stream ends
+    await api("POST", `/api/v1/streams/${streamId}/${move}`);
+    if (move === "start" && broadcasting()) {  // keep the camera running: no reload
+      root.querySelector("[data-status]").textContent = "live";
+      Object.assign(button.dataset, { move: "end" });
+      button.textContent = "End stream";
+      return;
+    }
     location.reload();
   } catch (error) { toast(error.message); }
 }));
