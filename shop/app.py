@@ -45,6 +45,7 @@ from shop.accounts import authcache
 from shop.accounts import deps as account_deps
 from shop.accounts.authcache import AuthCache
 from shop.accounts.controllers import AuthController, ProfileController
+from shop.accounts.language import LanguageController, LanguagePages
 from shop.accounts.pages import AccountPages
 from shop.accounts.settings_controllers import MeController
 from shop.accounts.settings_pages import SettingsPages
@@ -66,6 +67,7 @@ from shop.core.apidocs import StaticRedoc, document_errors
 from shop.core.asgi import App
 from shop.core.headers import harden
 from shop.core.http import exception_handlers
+from shop.core.i18n import LocaleMiddleware
 from shop.core.pages import templates_config
 from shop.core.ratelimit import MemoryAttemptCounter, RedisAttemptCounter
 from shop.core.security import BearerAwareCSRFMiddleware, RotatingSessionConfig, use_hash_profile
@@ -307,6 +309,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             CatalogPages,
             SettingsPages,
+            LanguagePages,
+            LanguageController,
             WelcomePages,
             NotePages,
             StorefrontPages,
@@ -363,7 +367,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 counters,
             )
         ],
-        middleware=[DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf), sessions.middleware],
+        # The language first: a CSRF refusal is answered in the reader's language too.
+        middleware=[
+            LocaleMiddleware,
+            DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
+            sessions.middleware,
+        ],
         stores={"sessions": session_store},
         template_config=templates_config(ROOT / "templates"),
         exception_handlers=exception_handlers,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts import services, sessions
 from shop.accounts.models import Merchant, User
 from shop.accounts.principals import provide_principal
+from shop.core import i18n
 from shop.core.errors import AuthenticationRequired, PermissionDenied
 from shop.core.security import bearer_token
 
@@ -32,6 +33,8 @@ async def provide_current_user(request: Request[Any, Any, Any], db_session: Asyn
         if user is None:
             request.clear_session()  # a dead record is dropped from the store, not kept alive
     request.scope[_CACHE_KEY] = user  # type: ignore[literal-required]
+    if user is not None and user.locale:
+        i18n.apply_user_preference(user.locale)
     return user
 
 

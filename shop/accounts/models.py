@@ -37,6 +37,8 @@ class User(Base):
     following_count: Mapped[int] = mapped_column(default=0)
     # A profile photo from the image gate (content-addressed key); None shows the initial on a hue.
     avatar_key: Mapped[str | None] = mapped_column(String(120), default=None)
+    # The interface language chosen with the header's switcher (en | zh_Hans); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
 
     merchant: Mapped[Merchant | None] = relationship(
         "Merchant", back_populates="owner", uselist=False, lazy="selectin"

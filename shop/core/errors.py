@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from shop.core.i18n import N_, gettext
+
 
 class AppError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
-    default_message: ClassVar[str] = "The request could not be processed."
+    default_message: ClassVar[str] = N_("The request could not be processed.")
 
     def __init__(
         self,
@@ -42,70 +44,71 @@ class AppError(Exception):
         super().__init__(self.message)
 
     def to_body(self) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "message": self.message}
+        """The client's answer in the request's language (the messages are the catalog's msgids)."""
+        body: dict[str, object] = {"code": self.code, "message": gettext(self.message)}
         if self.fields:
-            body["fields"] = self.fields
+            body["fields"] = {name: gettext(text) for name, text in self.fields.items()}
         return body
 
 
 class InvalidInput(AppError):
     status_code = 422
     code = "validation_error"
-    default_message = "Some fields are not valid."
+    default_message = N_("Some fields are not valid.")
 
 
 class AuthenticationRequired(AppError):
     status_code = 401
     code = "authentication_required"
-    default_message = "Sign in to continue."
+    default_message = N_("Sign in to continue.")
 
 
 class InvalidCredentials(AuthenticationRequired):
     code = "invalid_credentials"
-    default_message = "The email or password is not correct."
+    default_message = N_("The email or password is not correct.")
 
 
 class PermissionDenied(AppError):
     status_code = 403
     code = "forbidden"
-    default_message = "You are not allowed to do that."
+    default_message = N_("You are not allowed to do that.")
 
 
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
-    default_message = "Not found."
+    default_message = N_("Not found.")
 
 
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
-    default_message = "The request conflicts with the current state."
+    default_message = N_("The request conflicts with the current state.")
 
 
 class AlreadyExists(Conflict):
     code = "already_exists"
-    default_message = "That already exists."
+    default_message = N_("That already exists.")
 
 
 class OutOfStock(Conflict):
     code = "out_of_stock"
-    default_message = "Not enough stock."
+    default_message = N_("Not enough stock.")
 
 
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
-    default_message = "The upload is too large."
+    default_message = N_("The upload is too large.")
 
 
 class RateLimited(AppError):
     status_code = 429
     code = "rate_limited"
-    default_message = "Too many attempts. Try again later."
+    default_message = N_("Too many attempts. Try again later.")
 
 
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
-    default_message = "A service we depend on is unavailable. Try again shortly."
+    default_message = N_("A service we depend on is unavailable. Try again shortly.")

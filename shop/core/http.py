@@ -19,7 +19,9 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from shop.core import i18n
 from shop.core.errors import AppError, AuthenticationRequired, ServiceUnavailable
+from shop.core.i18n import N_, gettext
 
 log = logging.getLogger("zhongcao")
 
@@ -38,6 +40,7 @@ def error_response(
     request: Request[Any, Any, Any], status: int, body: dict[str, Any], retry_after: int | None = None
 ) -> Response[Any]:
     headers = {"Retry-After": str(retry_after)} if retry_after else None
+    body = _in_language(request, body)
     if wants_json(request):
         return Response(content=body, status_code=status, media_type=MediaType.JSON, headers=headers)
     return Template(
@@ -46,6 +49,27 @@ def error_response(
         status_code=status,
         headers=headers,
     )
+
+
+def _in_language(request: Request[Any, Any, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The message and field errors in the reader's language (they are the catalog's English msgids).
+
+    A request refused before routing (an unknown path) never passed the locale middleware: negotiate here.
+    """
+    if i18n.current() is None:
+        i18n.use(
+            i18n.negotiate(
+                request.scope.get("query_string", b""),
+                request.cookies,
+                request.headers.get("accept-language"),
+            )
+        )
+    translated = dict(body, message=gettext(str(body.get("message", ""))))
+    if isinstance(body.get("fields"), dict):
+        translated["fields"] = {
+            key: i18n.translate_field_error(str(text)) for key, text in body["fields"].items()
+        }
+    return translated
 
 
 def on_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
@@ -59,8 +83,8 @@ def on_validation_error(request: Request[Any, Any, Any], exc: ValidationExceptio
     for problem in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(problem, dict):
             key = str(problem.get("key") or problem.get("source") or "body")
-            fields.setdefault(key, str(problem.get("message", "Invalid value.")))
-    body = {"code": "validation_error", "message": "Some fields are not valid.", "fields": fields}
+            fields.setdefault(key, str(problem.get("message", N_("Invalid value."))))
+    body = {"code": "validation_error", "message": N_("Some fields are not valid."), "fields": fields}
     return error_response(request, 422, body)
 
 
@@ -79,22 +103,25 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     status = exc.status_code
     if status >= 500:
         return on_internal_error(request, exc)
-    message = exc.detail or "The request could not be processed."
+    message = exc.detail or N_("The request could not be processed.")
     code = _CODES.get(status, "bad_request")
     if status == 400 and "json" in message.lower():
-        code, message = "malformed_json", "The request body is not valid JSON."
+        code, message = "malformed_json", N_("The request body is not valid JSON.")
     elif isinstance(exc, PermissionDeniedException) and "CSRF" in message:
-        code, message = "csrf_failed", "The CSRF token is missing or wrong. Reload the page and try again."
+        code, message = (
+            "csrf_failed",
+            N_("The CSRF token is missing or wrong. Reload the page and try again."),
+        )
     elif isinstance(exc, NotFoundException):
-        message = "Not found."
+        message = N_("Not found.")
     elif isinstance(exc, NotAuthorizedException):
-        message = "Sign in to continue."
+        message = N_("Sign in to continue.")
     return error_response(request, status, {"code": code, "message": message})
 
 
 def on_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = {"code": "internal_error", "message": "Something went wrong on our side. Please try again."}
+    body = {"code": "internal_error", "message": N_("Something went wrong on our side. Please try again.")}
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, body)
 
 
@@ -105,7 +132,9 @@ def on_database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respo
     if not (exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))):
         return on_internal_error(request, exc)
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
-    away = ServiceUnavailable("The database is briefly unavailable. Try again in a moment.", retry_after=1)
+    away = ServiceUnavailable(
+        N_("The database is briefly unavailable. Try again in a moment."), retry_after=1
+    )
     return on_app_error(request, away)
 
 
@@ -114,7 +143,7 @@ def on_service_timeout(request: Request[Any, Any, Any], exc: Exception) -> Respo
     not a bug. The calls that know better guard themselves (the gate fails closed, counters fall
     back); this is the answer for every other one, so none can leak a 500."""
     log.warning("service unavailable on %s %s: %r", request.method, request.url.path, exc)
-    return on_app_error(request, ServiceUnavailable("Please try again in a moment.", retry_after=2))
+    return on_app_error(request, ServiceUnavailable(N_("Please try again in a moment."), retry_after=2))
 
 
 exception_handlers: dict[Any, Any] = {

@@ -10,32 +10,49 @@ import math
 from datetime import datetime
 
 from shop.core import clock
+from shop.core.i18n import N_, gettext
 
 STATUS_LABELS = {
-    "pending_payment": "Awaiting payment",
-    "paid": "Paid",
-    "canceled": "Canceled",
-    "refunded": "Refunded",
-    "partially_refunded": "Partially refunded",
-    "fulfilled": "Shipped",
-    "pending": "Pending",
-    "succeeded": "Succeeded",
-    "failed": "Failed",
-    "requires_action": "Needs confirmation",
-    "scheduled": "Scheduled",
-    "live": "Live",
-    "ended": "Ended",
-    "sold_out": "Sold out",
-    "held": "Held",
-    "sold": "Sold",
-    "released": "Released",
+    "pending_payment": N_("Awaiting payment"),
+    "paid": N_("Paid"),
+    "canceled": N_("Canceled"),
+    "refunded": N_("Refunded"),
+    "partially_refunded": N_("Partially refunded"),
+    "fulfilled": N_("Shipped"),
+    "pending": N_("Pending"),
+    "succeeded": N_("Succeeded"),
+    "failed": N_("Failed"),
+    "requires_action": N_("Needs confirmation"),
+    "scheduled": N_("Scheduled"),
+    "live": N_("Live"),
+    "ended": N_("Ended"),
+    "sold_out": N_("Sold out"),
+    "held": N_("Held"),
+    "sold": N_("Sold"),
+    "released": N_("Released"),
 }
+
+
+ROLE_LABELS = {
+    "shopper": N_("Shopper"),
+    "creator": N_("Creator"),
+    "merchant": N_("Merchant"),
+    "operator": N_("Operator"),
+}
+
+
+def role_label(value: object) -> str:
+    """ "creator" -> "Creator" (创作者): a user's role as a profile shows it."""
+    word = str(value or "")
+    label = ROLE_LABELS.get(word)
+    return gettext(label) if label else word.capitalize()
 
 
 def status_label(value: object) -> str:
     """The label for a status; an unknown one still reads as words ("on_hold" → "On hold")."""
     word = str(getattr(value, "value", value) or "")
-    return STATUS_LABELS.get(word) or word.replace("_", " ").capitalize()
+    label = STATUS_LABELS.get(word)
+    return gettext(label) if label else word.replace("_", " ").capitalize()
 
 
 def held_for(expires_at: datetime | None, now: datetime | None = None) -> str:
@@ -44,7 +61,7 @@ def held_for(expires_at: datetime | None, now: datetime | None = None) -> str:
         return ""
     seconds = int((expires_at - (now or clock.now())).total_seconds())
     if seconds <= 0:
-        return "Your hold has ended: pay now and we will check the stock again."
+        return gettext("Your hold has ended: pay now and we will check the stock again.")
     if seconds < 60:
-        return "Held for you for less than a minute"
-    return f"Held for you for {math.ceil(seconds / 60)} min"
+        return gettext("Held for you for less than a minute")
+    return gettext("Held for you for %(n)s min", n=math.ceil(seconds / 60))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+from shop.core import i18n
 
 # What one card payment can be: Stripe takes at most eight digits of minor units (999,999.99 USD).
 MAX_CHARGE = 99_999_999
@@ -56,6 +61,11 @@ class Money:
 
 
 def format_money(amount: int, currency: str) -> str:
+    """ "$1,234.50" in English (our own symbols, else "12.50 CAD"); in Chinese, CLDR's forms via Babel:
+    "¥1,234.50" for yuan and "US$1,234.50" for dollars, so a yuan price and a dollar price differ."""
+    if i18n.get_locale() != i18n.DEFAULT:
+        value = Decimal(amount).scaleb(-exponent(currency))
+        return format_currency(value, currency.upper(), locale=i18n.babel_locale())
     places = exponent(currency)
     sign = "-" if amount < 0 else ""
     whole, minor = divmod(abs(amount), 10**places)
@@ -74,7 +84,7 @@ def split_evenly(total: int, parts: int) -> list[int]:
 
 def parse_amount(text: str, currency: str) -> int | None:
     """ "12.50" → 1250 minor units (USD); empty → None. Raises ValueError for anything else."""
-    from decimal import Decimal, InvalidOperation
+    from decimal import InvalidOperation
 
     text = text.strip().replace(",", "")
     if not text:

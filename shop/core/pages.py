@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -14,8 +16,9 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
-from shop.core import clock
-from shop.core.labels import held_for, status_label
+from shop.core import clock, i18n
+from shop.core.i18n import gettext, ngettext
+from shop.core.labels import held_for, role_label, status_label
 from shop.core.money import format_bps, format_money
 from shop.core.storage import media_url
 
@@ -35,8 +38,7 @@ def form_errors(error: Any) -> dict[str, str]:
     messages: dict[str, str] = {}
     for problem in error.errors():
         field = ".".join(str(part) for part in problem.get("loc", ())) or "form"
-        message = str(problem.get("msg", "Invalid value.")).removeprefix("Value error, ")
-        messages.setdefault(field, message)
+        messages.setdefault(field, i18n.translate_field_error(str(problem.get("msg", "Invalid value."))))
     return messages
 
 
@@ -57,30 +59,51 @@ def link_hashtags(text: str) -> Markup:
 
 
 def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
-    """ "just now", "5 min ago", "3 h ago", "2 d ago", then the date: what feeds and inboxes show."""
+    """ "just now", "5 min ago", "3 h ago", "2 d ago", then the date: what feeds and inboxes show.
+
+    In Chinese: 刚刚, 5分钟前, 3小时前, 2天前, then 3月4日 (the catalog's words, Babel's date).
+    """
     if moment is None:
         return ""
     now = now or clock.now()
     seconds = int((now - moment).total_seconds())
     if seconds < 45:
-        return "just now"
+        return gettext("just now")
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min ago"
+        return gettext("%(n)s min ago", n=max(1, round(seconds / 60)))
     if seconds < 86400:
-        return f"{seconds // 3600} h ago"
+        return gettext("%(n)s h ago", n=seconds // 3600)
     if seconds < 7 * 86400:
-        return f"{seconds // 86400} d ago"
+        return gettext("%(n)s d ago", n=seconds // 86400)
     same_year = moment.year == now.year
-    return moment.strftime("%-d %b" if same_year else "%-d %b %Y")
+    if i18n.get_locale() == i18n.DEFAULT:
+        return moment.strftime("%-d %b" if same_year else "%-d %b %Y")
+    return format_skeleton("MMMd" if same_year else "yMMMd", moment, locale=i18n.babel_locale())
+
+
+def day(moment: datetime | None, with_time: bool = False) -> str:
+    """A calendar day as the reader writes it: "Mar 4, 2025" (and "14:05"), 2025年3月4日 in Chinese."""
+    if moment is None:
+        return ""
+    if i18n.get_locale() == i18n.DEFAULT:
+        return moment.strftime("%b %-d, %Y %H:%M" if with_time else "%b %-d, %Y")
+    text = format_skeleton("yMMMd", moment, locale=i18n.babel_locale())
+    return f"{text} {moment:%H:%M}" if with_time else text
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:
-    """ "1 follower", "2 followers", "1.2k followers": a count with the right noun."""
-    noun = singular if count == 1 else (plural or f"{singular}s")
+    """ "1 follower", "2 followers", "1.2k followers", "1.2万 粉丝": a count with the right noun.
+
+    The nouns are msgids (templates pass both forms, so extraction finds them as a plural pair).
+    """
+    noun = ngettext(singular, plural or f"{singular}s", count)
     return f"{compact_count(count)} {noun}"
 
 
 def compact_count(count: int) -> str:
+    """ "1.2k" and "3M" in English; 1.2万 and 3亿 in Chinese (CLDR's short forms, via Babel)."""
+    if i18n.get_locale() != i18n.DEFAULT:
+        return format_compact_decimal(count, locale=i18n.babel_locale(), fraction_digits=1)
     if count < 1000:
         return str(count)
     if count < 1_000_000:
@@ -88,19 +111,41 @@ def compact_count(count: int) -> str:
     return f"{count / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
 
 
+def _money(value: Any) -> str:
+    return format_money(value.amount, value.currency)
+
+
+def translate(value: object) -> str:
+    """`{{ error | t }}`: a message that reached the page as a value (a form error, a flash)."""
+    return gettext(str(value)) if value else ""
+
+
 def templates_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:
     """Jinja with the filters every page uses. Loaded from a directory, so it autoescapes."""
 
     def configure(engine: JinjaTemplateEngine) -> None:
-        engine.engine.filters["money"] = lambda value: format_money(value.amount, value.currency)
+        # {% trans %} and _() read the request's language when the page renders (newstyle: escaped,
+        # and "%(name)s" filled from keyword arguments).
+        engine.engine.add_extension("jinja2.ext.i18n")
+        engine.engine.policies["ext.i18n.trimmed"] = True
+        engine.engine.install_gettext_callables(  # type: ignore[attr-defined]
+            i18n.gettext, i18n.raw_ngettext, newstyle=True
+        )
+        engine.engine.globals["html_lang"] = i18n.html_lang
+        engine.engine.globals["current_locale"] = i18n.get_locale
+        engine.engine.globals["js_catalog"] = lambda: i18n.js_catalog(i18n.get_locale())
+        engine.engine.filters["t"] = translate
+        engine.engine.filters["money"] = _money
         engine.engine.filters["minor"] = format_money
         engine.engine.filters["bps"] = format_bps
         engine.engine.filters["hashtags"] = link_hashtags
         engine.engine.filters["ago"] = relative_time
+        engine.engine.filters["day"] = day
         engine.engine.filters["compact"] = compact_count
         engine.engine.globals["counted"] = counted
         engine.engine.globals["media_url"] = media_url
         engine.engine.filters["status_label"] = status_label
         engine.engine.filters["held_for"] = held_for
+        engine.engine.filters["role_label"] = role_label
 
     return TemplateConfig(directory=directory, engine=JinjaTemplateEngine, engine_callback=configure)

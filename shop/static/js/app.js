@@ -1,4 +1,8 @@
 // Shared helpers: JSON calls with the CSRF header, the toast, and the cart badge.
+import { locale, t } from "./i18n.js";
+
+export { t };
+
 export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : "";
@@ -14,7 +18,7 @@ export async function api(method, path, body) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(data.message || `Request failed (${response.status})`);
+    const error = new Error(data.message || t("Request failed (%(status)s)", { status: response.status }));
     error.status = response.status;
     error.data = data;
     throw error;
@@ -61,7 +65,7 @@ export function toMinor(text, currency) {
 
 export function formatMoney({ amount, currency }) {
   const digits = minorDigits(currency);
-  return new Intl.NumberFormat(undefined, {
+  return new Intl.NumberFormat(locale(), {
     style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
   }).format(amount / 10 ** digits);
 }
@@ -75,18 +79,18 @@ export function el(tag, attrs = {}, text) {
 
 // New notifications arrive over the signed-in user's own socket: bump the badges, show a toast.
 const NOTICE = {
-  like: "liked your note", comment: "commented on your note", reply: "replied to your comment",
-  comment_like: "liked your comment", follow: "started following you", live: "is live now",
-  shipped: "Your order shipped", refund: "You were refunded",
-  rate_change: "A commission in your showcase is dropping",
-  shop_verified: "Your shop is verified", shop_suspended: "Your shop was suspended",
-  shop_reinstated: "Your shop was reinstated",
+  like: t("liked your note"), comment: t("commented on your note"), reply: t("replied to your comment"),
+  comment_like: t("liked your comment"), follow: t("started following you"), live: t("is live now"),
+  shipped: t("Your order shipped"), refund: t("You were refunded"),
+  rate_change: t("A commission in your showcase is dropping"),
+  shop_verified: t("Your shop is verified"), shop_suspended: t("Your shop was suspended"),
+  shop_reinstated: t("Your shop was reinstated"),
 };
 
 function noticeText(message) {
   // A partnership step says what happened in its subject ("accepted your offer · Glow Lab").
   if (message.kind === "deal" && message.subject) return message.actor ? `${message.actor} ${message.subject}` : message.subject;
-  const what = NOTICE[message.kind] || "New notification";
+  const what = NOTICE[message.kind] || t("New notification");
   return message.actor ? `${message.actor} ${what}` : what;
 }
 
@@ -112,8 +116,20 @@ function listenForNotifications(attempt = 0) {
   });
 }
 
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", () => listenForNotifications());
-} else {
+// The header's language switcher is a form (it works without JS): submit it when the choice changes.
+function wireLanguageSwitch() {
+  for (const select of document.querySelectorAll("[data-lang-switch]")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+  }
+}
+
+function start() {
+  wireLanguageSwitch();
   listenForNotifications();
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
 }

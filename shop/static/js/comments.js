@@ -1,4 +1,5 @@
 // Comments on the note page: hearts with counts, and "Reply" that points the composer at a comment.
+import { t } from "/static/js/i18n.js";
 import { api, toast } from "/static/js/app.js";
 
 function toLogin() {
@@ -29,7 +30,7 @@ function setupReplies(list, form) {
   function reset() {
     parent.value = "";
     banner.hidden = true;
-    input.placeholder = "Say something nice…";
+    input.placeholder = t("Say something nice…");
   }
   list.addEventListener("click", (event) => {
     const button = event.target.closest("[data-reply-to]");
@@ -39,7 +40,7 @@ function setupReplies(list, form) {
     // textContent: a display name is user text.
     banner.querySelector("[data-replying-name]").textContent = `@${button.dataset.replyName}`;
     banner.hidden = false;
-    input.placeholder = `Reply to ${button.dataset.replyName}…`;
+    input.placeholder = t("Reply to %(name)s…", { name: button.dataset.replyName });
     input.focus();
   });
   form?.querySelector("[data-reply-cancel]").addEventListener("click", () => { reset(); input.focus(); });

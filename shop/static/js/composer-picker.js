@@ -1,4 +1,5 @@
 // The product picker: a searchable list of the products this author may tag (the studio's API).
+import { t } from "./i18n.js";
 import { api, el, formatMoney, toast } from "./app.js";
 
 export function productPicker(dialog) {
@@ -25,7 +26,7 @@ export function productPicker(dialog) {
     if (ticket !== asked) return;
     if (!append) list.replaceChildren();
     for (const product of page.items) list.append(row(product));
-    if (!list.children.length) list.append(el("li", { class: "muted picker-empty" }, "No products match."));
+    if (!list.children.length) list.append(el("li", { class: "muted picker-empty" }, t("No products match.")));
     cursor = page.next_cursor;
     more.hidden = !cursor;
   }

@@ -1,5 +1,6 @@
 // The preview, drawn from the form's state: the note as a feed card and as its page. Every piece of
 // the author's text goes in through textContent (el's third argument), never as HTML.
+import { t } from "./i18n.js";
 import { el } from "./app.js";
 
 // The feed's own icons, drawn by the server once (templates in the composer page).
@@ -31,7 +32,7 @@ function card(state, author) {
   const likes = el("span", { class: "likes", "aria-label": "likes" });
   likes.append(icon("heart"), String(state.likes || 0));
   meta.append(who, likes);
-  article.append(box, el("h3", { class: "note-card-title" }, state.title || "Your title"), meta);
+  article.append(box, el("h3", { class: "note-card-title" }, state.title || t("Your title")), meta);
   return article;
 }
 
@@ -43,7 +44,7 @@ function page(state, author, products) {
     frame.append(el("img", { src: image.url, alt: "" }));
     for (const tag of image.tags) {
       const dot = el("span", { class: `tag-dot${tag.x >= 0.5 ? " tag-flip" : ""}`, style: `left: ${tag.x * 100}%; top: ${tag.y * 100}%` });
-      dot.append(el("span", { class: "tag-pin" }), el("span", { class: "tag-label" }, products.get(tag.product_id)?.name || "Product"));
+      dot.append(el("span", { class: "tag-pin" }), el("span", { class: "tag-label" }, products.get(tag.product_id)?.name || t("Product")));
       frame.append(dot);
     }
     strip.append(frame);
@@ -51,7 +52,7 @@ function page(state, author, products) {
   const who = el("p", { class: "author" });
   who.append(avatar(author), el("strong", {}, author.display_name));
   const text = el("div", { class: "note-text" });
-  text.append(el("h3", { class: "note-title" }, state.title || "Your title"), el("p", { class: "note-body" }, state.body));
+  text.append(el("h3", { class: "note-title" }, state.title || t("Your title")), el("p", { class: "note-body" }, state.body));
   if (state.topics.length) text.append(el("p", { class: "note-topics" }, state.topics.map((t) => `#${t}`).join(" ")));
   wrap.append(strip, who, text);
   return wrap;

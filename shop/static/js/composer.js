@@ -1,5 +1,6 @@
 // The composer: photos (upload as chosen, reorder, remove), product tags placed by tapping a photo,
 // title, text and #topics, a live preview, then "Save draft" or "Publish" through the notes API.
+import { t } from "./i18n.js";
 import { api, el, toast } from "./app.js";
 import { productPicker } from "./composer-picker.js";
 import { renderPreview } from "./composer-preview.js";
@@ -36,7 +37,7 @@ let previewMode = "card";
 
 const clamp = (n) => Math.round(Math.min(1, Math.max(0, n)) * 10000) / 10000;
 const tagCount = () => state.images.reduce((sum, image) => sum + image.tags.length, 0);
-const nameOf = (id) => products.get(id)?.name || `Product ${id}`;
+const nameOf = (id) => products.get(id)?.name || t("Product %(id)s", { id });
 
 function showError(field, message) {
   const slot = $(`[data-error-for="${field}"]`) || $("[data-form-error]");
@@ -53,7 +54,7 @@ function addFiles(files) {
   clearErrors();
   const images = [...files].filter((file) => file.type.startsWith("image/"));
   const room = limits.images - state.images.length;
-  if (images.length > room) showError("images", `A note holds at most ${limits.images} photos.`);
+  if (images.length > room) showError("images", t("A note holds at most %(n)s photos.", { n: limits.images }));
   for (const file of images.slice(0, Math.max(0, room))) {
     const item = { key: ++keys, url: URL.createObjectURL(file), width: 3, height: 4, tags: [], uploading: true };
     const probe = new Image();  // the local copy shows at once, in its own shape, while it uploads
@@ -101,15 +102,15 @@ function tool(label, text, onClick, disabled = false) {
 
 function photoItem(image, index) {
   const li = el("li", { class: `photo${index === state.current ? " current" : ""}${image.uploading ? " uploading" : ""}`, draggable: "true" });
-  const select = el("button", { type: "button", class: "photo-select", "aria-label": `Show photo ${index + 1}` });
+  const select = el("button", { type: "button", class: "photo-select", "aria-label": t("Show photo %(n)s", { n: index + 1 }) });
   select.append(el("img", { src: image.url, alt: "" }));
   if (image.tags.length) select.append(el("span", { class: "photo-tags" }, String(image.tags.length)));
   select.addEventListener("click", () => { state.current = index; render(); });
   const tools = el("span", { class: "photo-tools" });
   tools.append(
-    tool(`Move photo ${index + 1} left`, "‹", () => move(index, index - 1), index === 0),
-    tool(`Remove photo ${index + 1}`, "×", () => removeImage(index)),
-    tool(`Move photo ${index + 1} right`, "›", () => move(index, index + 1), index === state.images.length - 1),
+    tool(t("Move photo %(n)s left", { n: index + 1 }), "‹", () => move(index, index - 1), index === 0),
+    tool(t("Remove photo %(n)s", { n: index + 1 }), "×", () => removeImage(index)),
+    tool(t("Move photo %(n)s right", { n: index + 1 }), "›", () => move(index, index + 1), index === state.images.length - 1),
   );
   li.append(select, tools);
   // Desktop: drag a photo onto another's place.
@@ -174,8 +175,8 @@ async function addTag(where) {
   const image = state.images[state.current];
   if (!image) return;
   clearErrors();
-  if (image.tags.length >= limits.tags_per_image) return showError("images", `At most ${limits.tags_per_image} products on one photo.`);
-  if (tagCount() >= limits.tags_per_note) return showError("images", `At most ${limits.tags_per_note} products in one note.`);
+  if (image.tags.length >= limits.tags_per_image) return showError("images", t("At most %(n)s products on one photo.", { n: limits.tags_per_image }));
+  if (tagCount() >= limits.tags_per_note) return showError("images", t("At most %(n)s products in one note.", { n: limits.tags_per_note }));
   const pending = el("span", { class: "tag-dot tag-pending" });
   pending.append(el("span", { class: "tag-pin" }));
   place(pending, where);
@@ -192,7 +193,7 @@ function renderTags(image) {
   tagList.replaceChildren(...(image?.tags || []).map((tag, index) => {
     const li = el("li", { class: "tag-item" });
     li.append(el("span", { class: "tag-item-name" }, nameOf(tag.product_id)));
-    const remove = el("button", { type: "button", class: "link-button danger", "aria-label": `Remove tag ${nameOf(tag.product_id)}` }, "Remove");
+    const remove = el("button", { type: "button", class: "link-button danger", "aria-label": t("Remove tag %(name)s", { name: nameOf(tag.product_id) }) }, t("Remove"));
     remove.addEventListener("click", () => { image.tags.splice(index, 1); render(); });
     li.append(remove);
     return li;
@@ -254,7 +255,7 @@ function showErrors(error) {
 async function save(publish) {
   topics.flush();
   clearErrors();
-  if (state.images.some((image) => image.uploading)) return showError("images", "Wait until the photos finish uploading.");
+  if (state.images.some((image) => image.uploading)) return showError("images", t("Wait until the photos finish uploading."));
   const buttons = root.querySelectorAll(".composer-actions button");
   for (const button of buttons) button.disabled = true;
   try {
@@ -266,7 +267,7 @@ async function save(publish) {
       location.assign(boot.deal ? `/deals/${boot.deal.id}` : `/notes/${saved.id}`);
       return;
     }
-    toast("Draft saved: only you can see it.");
+    toast(t("Draft saved: only you can see it."));
   } catch (error) {
     showErrors(error);
   } finally {

@@ -1,13 +1,14 @@
 // A stream's analytics charts, from the JSON the page embeds (each table beside a chart holds the
 // same numbers): viewers every 10 s, likes and chat per minute, and sales per minute with the pins
 // and flash sales drawn as dashed lines where they happened.
+import { t } from "/static/js/i18n.js";
 import { formatMoney } from "/static/js/app.js";
 
 const boot = JSON.parse(document.getElementById("live-analytics").textContent);
 const { viewers, minutes, markers, currency } = boot;
 const digits = { JPY: 0, KRW: 0, KWD: 3, BHD: 3 }[currency] ?? 2;
 const MARKER_COLOURS = { pin: "#7c3aed", sale_start: "#ff2442", sale_end: "#94a3b8" };
-const MARKER_WORDS = { pin: "Pin", sale_start: "Sale", sale_end: "Sale ends" };
+const MARKER_WORDS = { pin: t("Pin"), sale_start: t("Sale"), sale_end: t("Sale ends") };
 
 // Vertical dashed lines at the minute of each marker; labels are canvas text, never HTML.
 const markerLines = {
@@ -46,7 +47,7 @@ draw("viewers-chart", {
   type: "line",
   data: {
     labels: viewers.map((v) => v.label),
-    datasets: [{ label: "Viewers", data: viewers.map((v) => v.viewers), borderColor: "#7c3aed", pointRadius: viewers.length > 60 ? 0 : 2, tension: 0.2 }],
+    datasets: [{ label: t("Viewers"), data: viewers.map((v) => v.viewers), borderColor: "#7c3aed", pointRadius: viewers.length > 60 ? 0 : 2, tension: 0.2 }],
   },
   options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
 });
@@ -57,8 +58,8 @@ draw("engagement-chart", {
   data: {
     labels,
     datasets: [
-      { label: "Likes", data: minutes.map((m) => m.likes), backgroundColor: "#ff2442" },
-      { label: "Chat", data: minutes.map((m) => m.chat), backgroundColor: "#94a3b8" },
+      { label: t("Likes"), data: minutes.map((m) => m.likes), backgroundColor: "#ff2442" },
+      { label: t("Chat"), data: minutes.map((m) => m.chat), backgroundColor: "#94a3b8" },
     ],
   },
   options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
@@ -69,8 +70,8 @@ draw("sales-chart", {
   data: {
     labels,
     datasets: [
-      { label: "GMV", data: minutes.map((m) => m.gmv.amount / 10 ** digits), backgroundColor: "#7c3aed", yAxisID: "y" },
-      { label: "Units", type: "line", data: minutes.map((m) => m.units), borderColor: "#ff2442", pointRadius: 2, yAxisID: "units" },
+      { label: t("GMV"), data: minutes.map((m) => m.gmv.amount / 10 ** digits), backgroundColor: "#7c3aed", yAxisID: "y" },
+      { label: t("Units"), type: "line", data: minutes.map((m) => m.units), borderColor: "#ff2442", pointRadius: 2, yAxisID: "units" },
     ],
   },
   options: {
@@ -83,8 +84,8 @@ draw("sales-chart", {
       tooltip: {
         callbacks: {
           label: (item) => (item.dataset.yAxisID === "y"
-            ? `GMV: ${formatMoney({ amount: Math.round(item.raw * 10 ** digits), currency })}`
-            : `Units: ${item.raw}`),
+            ? t("GMV: %(amount)s", { amount: formatMoney({ amount: Math.round(item.raw * 10 ** digits), currency }) })
+            : t("Units: %(n)s", { n: item.raw })),
         },
       },
     },

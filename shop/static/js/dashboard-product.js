@@ -2,6 +2,7 @@
 // flow: POST /api/v1/uploads, then the form carries `u:<upload id>`), reorder with ‹ › or a drag,
 // remove with ×; variant rows are added from a <template> and removed (new ones) or marked (saved ones).
 // The form itself is a plain POST: the server validates and re-renders it with every error.
+import { t } from "./i18n.js";
 import { el } from "./app.js";
 import { uploadImage } from "./uploads.js";
 
@@ -32,9 +33,9 @@ function decorate(li) {
   li.querySelector(".photo-tools")?.remove();
   const tools = el("span", { class: "photo-tools" });
   tools.append(
-    tool("Move photo left", "‹", () => { li.previousElementSibling?.before(li); refresh(); }),
-    tool("Remove photo", "×", () => { li.remove(); refresh(); }),
-    tool("Move photo right", "›", () => { li.nextElementSibling?.after(li); refresh(); }),
+    tool(t("Move photo left"), "‹", () => { li.previousElementSibling?.before(li); refresh(); }),
+    tool(t("Remove photo"), "×", () => { li.remove(); refresh(); }),
+    tool(t("Move photo right"), "›", () => { li.nextElementSibling?.after(li); refresh(); }),
   );
   tools.dataset.imageTools = "";
   li.append(tools);
@@ -53,7 +54,7 @@ function refresh() {
     const [left, , right] = li.querySelectorAll(".photo-tool");
     left.disabled = index === 0;
     right.disabled = index === items().length - 1;
-    li.querySelector("img").alt = `Photo ${index + 1}${index === 0 ? " (cover)" : ""}`;
+    li.querySelector("img").alt = (index === 0 ? t("Photo %(n)s (cover)", { n: index + 1 }) : t("Photo %(n)s", { n: index + 1 }));
   });
   addLabel.hidden = items().length >= max;
 }
@@ -83,7 +84,7 @@ photos.querySelector("[data-image-input]").addEventListener("change", (event) =>
   showImageError("");
   const files = [...event.target.files].filter((file) => file.type.startsWith("image/"));
   const room = max - items().length;
-  if (files.length > room) showImageError(`A product holds at most ${max} photos.`);
+  if (files.length > room) showImageError(t("A product holds at most %(n)s photos.", { n: max }));
   files.slice(0, Math.max(0, room)).forEach(upload);
   event.target.value = "";
 });
@@ -112,7 +113,7 @@ form.querySelector("[data-add-variant]").addEventListener("click", () => {
 form.addEventListener("submit", (event) => {
   if (list.querySelector(".uploading")) {
     event.preventDefault();
-    showImageError("Wait until the photos finish uploading.");
+    showImageError(t("Wait until the photos finish uploading."));
   }
 });
 

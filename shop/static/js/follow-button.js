@@ -1,11 +1,12 @@
 // Follow buttons ([data-follow] = the user id) on the note page and the empty Following feed:
 // POST/DELETE the follow in place; a signed-out visitor goes to the login page.
+import { t } from "/static/js/i18n.js";
 import { api, toast } from "/static/js/app.js";
 
 function paint(button, following) {
   button.setAttribute("aria-pressed", String(following));
   button.classList.toggle("button-ghost", following);
-  button.textContent = following ? "Following" : "Follow";
+  button.textContent = following ? t("Following") : t("Follow");
 }
 
 export function setupFollowButtons(scope = document) {

@@ -1,11 +1,12 @@
 // Follow forms (welcome, storefronts): call the JSON API in place instead of reloading the page.
 // Without JS the same forms post to the page routes, which redirect back.
+import { t } from "/static/js/i18n.js";
 import { api, toast } from "/static/js/app.js";
 
 function paint(form, following) {
   const button = form.querySelector("button");
   form.querySelector("input[name=on]").value = following ? "0" : "1";
-  button.textContent = following ? "Following" : "Follow";
+  button.textContent = following ? t("Following") : t("Follow");
   button.classList.toggle("button-ghost", following);
   button.setAttribute("aria-pressed", String(following));
 }

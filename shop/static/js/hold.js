@@ -1,5 +1,6 @@
 // The checkout hold: "Held for you for 8:59 (until 14:32)" counting down in the viewer's own time
 // zone. The server already wrote "Held for you for 9 min", so without JS the page still reads well.
+import { t } from "./i18n.js";
 const holds = document.querySelectorAll("[data-hold][data-expires]");
 
 function clock(ms) {
@@ -16,13 +17,13 @@ function tick() {
     if (Number.isNaN(expires)) continue;
     const left = expires - Date.now();
     if (left <= 0) {
-      hold.textContent = "Your hold has ended: pay now and we will check the stock again.";
+      hold.textContent = t("Your hold has ended: pay now and we will check the stock again.");
       hold.classList.add("hold-ended");
       continue;
     }
     running = true;
     const until = new Date(expires).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
-    hold.textContent = `Held for you for ${clock(left)} (until ${until})`;
+    hold.textContent = t("Held for you for %(left)s (until %(until)s)", { left: clock(left), until });
   }
   if (running) window.setTimeout(tick, 1000 - (Date.now() % 1000));
 }

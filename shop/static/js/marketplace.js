@@ -1,11 +1,12 @@
 // The marketplace's Add to showcase / In showcase buttons: the API with the CSRF header, in place.
 // Without this script each button is a plain form POST that comes back to the same card.
+import { t } from "./i18n.js";
 import { api, toast } from "./app.js";
 
 function show(form, inShowcase) {
   form.elements.action.value = inShowcase ? "remove" : "add";
   const button = form.querySelector("[data-showcase-button]");
-  button.textContent = inShowcase ? "In showcase" : "Add to showcase";
+  button.textContent = inShowcase ? t("In showcase") : t("Add to showcase");
   button.setAttribute("aria-pressed", String(inShowcase));
   button.classList.toggle("button-ghost", inShowcase);
 }
@@ -17,7 +18,7 @@ async function toggle(form) {
     if (adding) await api("POST", "/api/v1/me/showcase", { product_id: productId });
     else await api("DELETE", `/api/v1/me/showcase/${productId}`);
     show(form, adding);
-    toast(adding ? "Added to your showcase" : "Removed from your showcase");
+    toast(adding ? t("Added to your showcase") : t("Removed from your showcase"));
   } catch (error) {
     if (!adding && error.status === 404) show(form, false);  // it was already out
     else toast(error.message);

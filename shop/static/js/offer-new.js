@@ -1,6 +1,7 @@
 // Send an offer: the terms are checked by the server (422 fields shown beside their inputs); an
 // offer with a fee is created awaiting payment, its fee charged with the same card flow as orders,
 // and only then does it reach the creator.
+import { t } from "/static/js/i18n.js";
 import { api, toMinor } from "/static/js/app.js";
 import { payOfferFee } from "/static/js/pay.js";
 
@@ -17,7 +18,7 @@ card.mount(form.querySelector("[data-card-element]"));
 function refresh() {
   feeCard.hidden = !form.elements.flat_fee.value.trim();
   flashTerms.hidden = form.elements.deliverable.value !== "stream";
-  button.textContent = feeCard.hidden ? "Send offer" : "Pay the fee and send";
+  button.textContent = feeCard.hidden ? t("Send offer") : t("Pay the fee and send");
 }
 form.addEventListener("input", refresh);
 refresh();

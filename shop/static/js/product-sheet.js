@@ -1,5 +1,6 @@
 // The bottom sheet that sells one product (from a note's tag or a live room): variant chips and
 // "Add to cart", with the source (note or stream) remembered on the cart line.
+import { t } from "/static/js/i18n.js";
 import { api, el, formatMoney, setCartCount, toast } from "/static/js/app.js";
 import { track } from "/static/js/events.js";
 
@@ -22,8 +23,8 @@ export function renderProductSheet(body, template, product, { source, detailsHre
   function select(variant) {
     selected = variant;
     price.textContent = formatMoney(variant.price);
-    stock.textContent = unavailable ? "This shop is unavailable"
-      : variant.available > 0 ? `${variant.available} in stock` : "Sold out";
+    stock.textContent = unavailable ? t("This shop is unavailable")
+      : variant.available > 0 ? t("%(n)s in stock", { n: variant.available }) : t("Sold out");
     add.disabled = unavailable || variant.available === 0;
     options.querySelectorAll(".variant-chip").forEach((chip) => {
       const on = Number(chip.dataset.variantId) === variant.id;
@@ -45,7 +46,7 @@ export function renderProductSheet(body, template, product, { source, detailsHre
       setCartCount(cart.item_count);
       const from = source?.type === "note" ? { note_id: source.id } : source?.type === "stream" ? { stream_id: source.id } : {};
       track("add_to_cart", { product_id: product.id, ...from });
-      toast("Added to cart");
+      toast(t("Added to cart"));
       onAdded();
     } catch (error) {
       toast(error.message);
@@ -58,7 +59,7 @@ export function renderProductSheet(body, template, product, { source, detailsHre
 }
 
 export async function openProductSheet(body, template, productId, options) {
-  body.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+  body.replaceChildren(el("p", { class: "muted" }, t("Loading…")));
   try {
     renderProductSheet(body, template, await api("GET", `/api/v1/products/${productId}`), options);
   } catch (error) {

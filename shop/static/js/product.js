@@ -1,5 +1,6 @@
 // Product page: the price and stock follow the chosen variant; the visit and the add are reported
 // (with the note or room it came from) as engagement events.
+import { t } from "/static/js/i18n.js";
 import { flush, track } from "/static/js/events.js";
 
 const page = document.querySelector("[data-product-page]");
@@ -17,7 +18,7 @@ function update() {
   if (!chosen) return;
   price.textContent = chosen.dataset.price;
   const left = Number(chosen.dataset.available);
-  stock.textContent = left > 0 ? `${left} in stock` : "Sold out";
+  stock.textContent = left > 0 ? t("%(n)s in stock", { n: left }) : t("Sold out");
   form.querySelector("input[name=quantity]").max = String(Math.min(left, 99));
 }
 form?.addEventListener("change", update);

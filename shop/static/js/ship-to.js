@@ -1,6 +1,7 @@
 // The "Ship to" chooser (templates/components/ship_to.html): a saved address or a new one. On the
 // cart page it is part of the checkout form; in the live room's sheet `shipToBody` turns it into
 // the checkout body (`address_id` or `shipping_address`), the same body the cart's API takes.
+import { t } from "./i18n.js";
 const FIELDS = ["name", "line1", "line2", "city", "region", "postal_code", "country"];
 
 export function wireShipTo(root) {
@@ -29,7 +30,7 @@ export function shipToBody(root) {
 // "City: Remove control characters." from a 422's `fields` (`shipping_address.city`), else the message.
 export function shipToProblem(error) {
   const fields = (error.data && error.data.fields) || {};
-  const lines = Object.entries(fields).map(([key, text]) => `${key.replace(/^shipping_address\.?/, "") || "Address"}: ${text}`);
+  const lines = Object.entries(fields).map(([key, text]) => `${key.replace(/^shipping_address\.?/, "") || t("Address")}: ${text}`);
   return lines.length ? lines.join(" ") : error.message;
 }
 
