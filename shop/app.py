@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, get
@@ -17,6 +17,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -107,6 +108,8 @@ from shop.search.pages import SearchPages
 from shop.settings import ROOT, Settings
 from shop.studio.controllers import StudioController
 from shop.studio.pages import StudioPages
+from shop.translate import providers as translate_providers
+from shop.translate.controllers import TranslateController
 from shop.wiring import build_order_events, register_live, webhook_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -260,6 +263,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     order_events = build_order_events(gate, notifier, settings)
     handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
+    translator = translate_providers.build(settings)
     app = App(
         route_handlers=[
             health,
@@ -327,6 +331,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OperatorPages,
             BooksController,
             BooksPages,
+            TranslateController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
             create_static_files_router(
                 path="/media", directories=[settings.media_dir], name="media", include_in_schema=False
@@ -350,6 +355,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "notifier": value(notifier),
             "order_events": value(order_events),
             "webhook_handlers": value(handlers),
+            "translator": value(translator),
         },
         plugins=[SQLAlchemyPlugin(config=db.sqlalchemy_config(settings, engine)), channels],
         state=state,
@@ -395,4 +401,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The engine is ours (the plugin was handed it), so is closing its pool.
         on_shutdown=[engine.dispose, *([redis_client.aclose] if redis_client else [])],
     )
+    # The Translate links show only when a provider is configured (templates/components/translate.html).
+    jinja = cast(JinjaTemplateEngine, app.template_engine).engine
+    jinja.globals["translation_enabled"] = translator.available
     return harden(document_errors(app), settings)

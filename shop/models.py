@@ -43,6 +43,7 @@ from shop.payouts.models import (
     PayoutTransfer,
     SettledOrder,
 )
+from shop.translate.models import Translation
 
 __all__ = [
     "Address",
@@ -102,6 +103,7 @@ __all__ = [
     "StreamProduct",
     "StreamReminder",
     "StreamSample",
+    "Translation",
     "Upload",
     "User",
     "UserInterest",

@@ -13,6 +13,7 @@ from live.flash_sales import audit as flash_audit
 from live.flash_sales import checkout as flash_checkout
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.partnership import LiveStreams
+from live.translation import chat_lines
 from payments import webhooks
 from payments.gateway import Charge, Intent, Transfer
 from shop import streams
@@ -30,6 +31,7 @@ from shop.payouts import accounts as payout_accounts
 from shop.payouts import clawbacks
 from shop.payouts import sending as payout_sending
 from shop.settings import Settings
+from shop.translate import sources as translate_sources
 
 log = logging.getLogger("zhongcao.payouts")
 
@@ -37,9 +39,11 @@ log = logging.getLogger("zhongcao.payouts")
 def register_live() -> None:
     """`shop` asks `live` about streams through `shop.streams`; the root introduces them. Called by
     everything that runs deals or checkouts: the app, the jobs command and the demo seed. The audit's
-    flash-sale books (I2) read live's tables, so live answers that check too."""
+    flash-sale books (I2) read live's tables, so live answers that check too, and live reads the
+    chat lines a viewer has translated."""
     streams.register(LiveStreams())
     audit_checks.register_flash_sale_books(flash_audit.flash_sale_books)
+    translate_sources.register("chat", chat_lines)
 
 
 def build_order_events(gate: Gate, notifier: Notifier, settings: Settings) -> OrderEvents:

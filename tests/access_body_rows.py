@@ -110,4 +110,12 @@ PROBES = [
         {"body": "Me too", "parent_id": "@comment"},
         422,
     ),
+    # translating another's draft (the app under test has no provider: the rights come first)
+    probe(
+        "shopper2",
+        "POST /api/v1/translate",
+        "",
+        {"items": [{"kind": "note", "id": "@draft"}], "target": "en"},
+        404,
+    ),
 ]

@@ -6,6 +6,7 @@
 // Chat: the [data-translate-chat] toggle follows the room's [data-chat] list; new lines are
 // translated in batches while it is on. Live code may also drive it: chatTranslator(streamId, list).
 import { api, toast } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 
 const BATCH = 50;  // the API's most items per call
 const BATCH_MS = 250;
@@ -15,20 +16,9 @@ export function readerLanguage() {
   return (document.documentElement.lang || "en").toLowerCase().startsWith("zh") ? "zh_Hans" : "en";
 }
 
-const WORDS = {
-  en: { translate: "Translate", from: { zh_Hans: "Chinese", en: "English" }, label: "Translated from {lang} · Show original",
-        failed: "Translation is not available right now.", chatOn: "Show original chat", chatOff: "Translate chat" },
-  zh_Hans: { translate: "翻译", from: { zh_Hans: "中文", en: "英文" }, label: "译自{lang} · 显示原文",
-             failed: "暂时无法翻译。", chatOn: "显示原文", chatOff: "翻译聊天" },
-};
-
-function words() {
-  return WORDS[readerLanguage()];
-}
-
+// The label names the language the text was written in, in the reader's language (the catalog's).
 export function translatedLabel(source) {
-  const w = words();
-  return w.label.replace("{lang}", w.from[source] || w.from.zh_Hans);
+  return source === "en" ? t("Translated from English · Show original") : t("Translated from Chinese · Show original");
 }
 
 // One call; answers the API's items ({kind, id | stream_id+seq, part, status, text, source, reason}).
@@ -80,7 +70,7 @@ function bindLink(link) {
   link.addEventListener("click", async () => {
     if (showing) {
       parts.forEach((part) => part.showOriginal());
-      link.textContent = words().translate;
+      link.textContent = t("Translate");
       showing = false;
       return;
     }
@@ -99,12 +89,12 @@ function bindLink(link) {
         }
         if (!source && items.some((item) => item.status === "failed")) {
           parts = null;  // the provider failed: the original stays, and the next click asks again
-          toast(words().failed);
+          toast(t("Translation is not available right now."));
           return;
         }
         link.dataset.source = source || "";
       } catch (error) {
-        if (!signInFirst(error)) toast(error.message || words().failed);
+        if (!signInFirst(error)) toast(error.message || t("Translation is not available right now."));
         return;
       } finally {
         link.disabled = false;
@@ -154,13 +144,13 @@ export function chatTranslator(streamId, list) {
         line.state = "done";
         if (item.status !== "translated") continue;
         line.swap.translation = item.text;
-        line.swap.element.title = translatedLabel(item.source).split(" · ")[0];
+        line.swap.element.title = item.source === "en" ? t("Translated from English") : t("Translated from Chinese");
         if (on) line.swap.showTranslation();
       }
     } catch (error) {
       // A line deleted meanwhile (404) or a limit: these lines stay as written.
       batch.forEach(([, line]) => { line.state = "done"; });
-      if (error.status !== 404) toast(error.message || words().failed);
+      if (error.status !== 404) toast(error.message || t("Translation is not available right now."));
     }
   }
 
@@ -190,7 +180,7 @@ function bindChatToggle(toggle) {
   toggle.addEventListener("click", () => {
     chat.set(!chat.on);
     toggle.setAttribute("aria-pressed", String(chat.on));
-    toggle.textContent = chat.on ? words().chatOn : words().chatOff;
+    toggle.textContent = chat.on ? t("Show original chat") : t("Translate chat");
   });
 }
 
