@@ -19,6 +19,7 @@ from shop.settings import Settings
 from shop.translate.models import Translation
 from tests.helpers import Client, make_note, png_bytes, upload
 from tests.integration.test_chat_moderation import moderated_room, say
+from tests.live_helpers import bearer
 from tests.translate_stub import (
     SCRIPT,
     TranslateStub,
@@ -308,3 +309,17 @@ async def test_with_a_provider_the_translate_links_are_rendered(app: Litestar) -
     html = render_translate_macros(app)
     assert 'data-translate data-kind="note" data-id="7"' in html
     assert "data-translate-chat" in html
+
+
+async def test_a_script_with_an_api_token_translates_without_a_csrf_token(
+    app: Litestar, creator: Client, shopper: Client, stub: TranslateStub
+) -> None:
+    note = await make_note(creator, [], title=ZH_TITLE, body="")
+    created = await shopper.post("/api/v1/auth/tokens", json={"name": "reader"})
+    assert created.status_code == 201, created.text
+    async with bearer(app, created.json()["token"]) as script:
+        answer = await script.post(
+            "/api/v1/translate", json={"items": [{"kind": "note", "id": note["id"]}], "target": "en"}
+        )
+    assert answer.status_code == 200, answer.text
+    assert by_part(answer.json())["title"]["text"] == f"[zh>en] {ZH_TITLE}"
