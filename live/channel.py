@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
-from live.hub import UNSEQUENCED, Outlet, hub_of
+from live.hub import Outlet, hub_of
 from live.moderation import services as moderation
-from live.snapshots import Snapshots, snapshots_of
+from live.snapshots import UNSEQUENCED, Snapshots, snapshots_of
 from live.socket_limits import (
     POLICY_VIOLATION,
     BadMessage,
@@ -209,7 +209,7 @@ async def stream_socket(
     room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels.publish)
     channel = services.channel_name(stream_id)
     try:
-        async with hub_of(socket.app.state, channels, snapshots.stale).join(stream_id, room):
+        async with hub_of(socket.app.state, channels, snapshots).join(stream_id, room):
             await room.send_snapshot()
             await counters.viewer(stream_id, channel, +1)
             try:

@@ -1,9 +1,14 @@
 """Likes and viewers: counted atomically (Redis INCRBY across processes, or in memory), broadcast
-aggregated. A burst of 1,000 hearts becomes a few `likes` messages, not 1,000."""
+aggregated. A burst of 1,000 hearts becomes a few `likes` messages, not 1,000.
+
+The totals a joiner's snapshot carries are read at most every FLUSH_S per room and process: a herd
+of joiners costs two reads, not two each, and the room's next `likes`/`viewers` message corrects
+them within FLUSH_S anyway."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +18,7 @@ from redis.exceptions import RedisError
 from shop.core import clock
 
 FLUSH_S = 0.5
+KEEP_ROOMS = 256
 
 
 class RoomCounters:
@@ -22,6 +28,7 @@ class RoomCounters:
         self._publish, self._redis, self._prefix = publish, redis, prefix
         self._memory: dict[str, int] = {}
         self._pending: dict[tuple[int, str], str] = {}
+        self._totals: dict[int, tuple[float, dict[str, int]]] = {}
 
     async def _add(self, key: str, delta: int) -> int:
         if self._redis is not None:
@@ -42,7 +49,16 @@ class RoomCounters:
         return max(total, 0)
 
     async def totals(self, stream_id: int) -> dict[str, int]:
-        return {kind: max(await self._add(f"{stream_id}:{kind}", 0), 0) for kind in ("likes", "viewers")}
+        now = time.monotonic()
+        read = self._totals.get(stream_id)
+        if read is None or now - read[0] >= FLUSH_S:
+            if len(self._totals) > KEEP_ROOMS:  # rooms read long ago: their figures are stale anyway
+                self._totals = {k: v for k, v in self._totals.items() if now - v[0] < FLUSH_S}
+            counts = {
+                kind: max(await self._add(f"{stream_id}:{kind}", 0), 0) for kind in ("likes", "viewers")
+            }
+            read = self._totals[stream_id] = (now, counts)
+        return dict(read[1])
 
     def _schedule(self, stream_id: int, kind: str, channel: str) -> None:
         if (stream_id, kind) in self._pending:

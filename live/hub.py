@@ -31,10 +31,10 @@ from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.datastructures import State
 
 from live import services
+from live.snapshots import UNSEQUENCED, Snapshots
 
 log = logging.getLogger("zhongcao")
 
-UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 BACKLOG = 64  # frames a socket that is not reading may owe before it is dropped
 SEND_TIMEOUT_S = 10.0  # the longest a socket may take to take one frame
 STATE_KEY = "live_hub"
@@ -191,8 +191,8 @@ class RoomHub:
     """This process's rooms with sockets in it: one subscription and one broadcasting task each.
     `subscriptions` counts the subscriptions made (for tests and benches)."""
 
-    def __init__(self, channels: ChannelsPlugin, on_stock: Callable[[int], None]) -> None:
-        self.channels, self._on_stock = channels, on_stock
+    def __init__(self, channels: ChannelsPlugin, snapshots: Snapshots) -> None:
+        self.channels, self.snapshots = channels, snapshots
         self._rooms: dict[int, _Room] = {}
         self._closing: set[asyncio.Future[None]] = set()
         self.subscriptions = 0
@@ -217,6 +217,7 @@ class RoomHub:
             room.outlets.discard(outlet)
             if not room.outlets and self._rooms.get(stream_id) is room:
                 del self._rooms[stream_id]
+                self.snapshots.hearing(stream_id, False)
                 closing = asyncio.ensure_future(self._close(room))
                 self._closing.add(closing)
                 closing.add_done_callback(self._closing.discard)
@@ -225,6 +226,8 @@ class RoomHub:
         room.subscriber = await self.channels.subscribe([services.channel_name(stream_id)])
         self.subscriptions += 1
         room.task = asyncio.create_task(self._broadcast(stream_id, room, room.subscriber))
+        if self._rooms.get(stream_id) is room:  # not left meanwhile
+            self.snapshots.hearing(stream_id, True)
 
     async def _broadcast(self, stream_id: int, room: _Room, subscriber: Subscriber) -> None:
         async for raw in subscriber.iter_events():
@@ -233,8 +236,7 @@ class RoomHub:
             except (ValueError, TypeError):
                 log.warning("room %s: unreadable message dropped", stream_id)
                 continue
-            if frame.kind == "stock":
-                self._on_stock(stream_id)  # availability moved: the next joiner's snapshot is rebuilt
+            self.snapshots.heard(stream_id, frame.kind, frame.seq)  # keeps the joiners' snapshot current
             for outlet in room.outlets:
                 outlet.offer(frame)
 
@@ -248,9 +250,9 @@ class RoomHub:
             await self.channels.unsubscribe(room.subscriber)
 
 
-def hub_of(state: State, channels: ChannelsPlugin, on_stock: Callable[[int], None]) -> RoomHub:
+def hub_of(state: State, channels: ChannelsPlugin, snapshots: Snapshots) -> RoomHub:
     """The app's hub, kept in its state (one per app and channels plugin, as tests make several)."""
     found = state.get(STATE_KEY)
-    if not isinstance(found, RoomHub) or found.channels is not channels:
-        found = state[STATE_KEY] = RoomHub(channels, on_stock)
+    if not isinstance(found, RoomHub) or found.channels is not channels or found.snapshots is not snapshots:
+        found = state[STATE_KEY] = RoomHub(channels, snapshots)
     return found

@@ -8,6 +8,12 @@ concurrent joiners await that task, and it is encoded to JSON once. It holds not
 What the log does not sequence is refreshed on its own terms: a `stock` message seen for the room
 drops the copy, and a copy older than MAX_AGE_S is rebuilt (availability moved by ordinary orders
 publishes nothing). Likes, viewers and the clock stamp are added per socket, as before.
+
+While this process's hub listens to the room (`live.hub`), a joiner costs no query at all: every
+event committed after a copy's build began is published after its commit, so the hub hears it
+(`heard`) and drops the copy; a copy built while the room was heard is current until then. A joiner
+who arrives between an event's publish and the hub hearing it gets the event right after its
+snapshot, as it is in the room by then.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from live.models import Stream
 from live.moderation import messages
 from shop.core import clock
 
+UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 RECENT_CHAT = 30
 MAX_AGE_S = 2.0
 KEEP_ROOMS = 256
@@ -72,6 +79,7 @@ class Snapshots:
         self._ready: dict[int, _Shared] = {}
         self._building: dict[int, tuple[int, asyncio.Future[_Shared]]] = {}
         self._hosts: dict[int, int] = {}  # a stream's host never changes, and streams are never deleted
+        self._heard_since: dict[int, float] = {}  # rooms the hub listens to, from when
         self.builds = 0
 
     async def host_of(self, stream_id: int) -> int | None:
@@ -85,16 +93,39 @@ class Snapshots:
         return self._hosts[stream_id]
 
     async def current(self, stream_id: int, counters: dict[str, int]) -> tuple[str, int]:
-        """The snapshot's text for one socket, and its seq. Costs one primary-key read when shared."""
-        async with self.sessions() as db:
-            seq = await db.scalar(select(Stream.seq).where(Stream.id == stream_id))
-        shared = await self._shared(stream_id, seq or 0)
+        """The snapshot's text for one socket, and its seq. Costs nothing while the hub hears the room
+        and the copy is current, else one primary-key read when shared."""
+        shared = self._heard_copy(stream_id)
+        if shared is None:
+            async with self.sessions() as db:
+                seq = await db.scalar(select(Stream.seq).where(Stream.id == stream_id))
+            shared = await self._shared(stream_id, seq or 0)
         tail = json.dumps(counters, separators=_COMPACT)[1:-1]
         return f'{shared.head},{tail}}},"ts":{json.dumps(clock.timestamp())}}}', shared.seq
 
     def stale(self, stream_id: int) -> None:
         """Something unsequenced in the room moved (a `stock` message): the next joiner rebuilds."""
         self._ready.pop(stream_id, None)
+
+    def hearing(self, stream_id: int, on: bool) -> None:
+        """The hub's subscription to the room is live (or ended): copies built from now on are
+        kept current by `heard`."""
+        if on:
+            self._heard_since[stream_id] = time.monotonic()
+        else:
+            self._heard_since.pop(stream_id, None)
+
+    def heard(self, stream_id: int, kind: str | None, seq: int) -> None:
+        """A message the hub heard in the room: a newer event, or a stock move, ends the copy."""
+        ready = self._ready.get(stream_id)
+        if ready is not None and (kind == "stock" or (kind not in UNSEQUENCED and seq > ready.seq)):
+            del self._ready[stream_id]
+
+    def _heard_copy(self, stream_id: int) -> _Shared | None:
+        ready, since = self._ready.get(stream_id), self._heard_since.get(stream_id)
+        if ready is None or since is None or ready.built < since:
+            return None
+        return ready if time.monotonic() - ready.built < MAX_AGE_S else None
 
     async def _shared(self, stream_id: int, seq: int) -> _Shared:
         ready = self._ready.get(stream_id)

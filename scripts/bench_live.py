@@ -34,6 +34,7 @@ from _bench_setup import host_client, insert_buyers, launch_sale, live_room
 from _bench_ws import FANOUT, Helper
 
 P99_TARGET_MS, FANOUT_TARGET = 250, 0.7
+JOIN_TARGET, MEMORY_TARGET_KIB = 0.3, 24.0  # joining: bare's seconds / ours; memory per idle viewer
 
 
 def latencies(purchases: list[tuple[float, int]], stock: list[list[Any]]) -> dict[str, Any]:
@@ -188,6 +189,17 @@ def report(label: str, args: Any, zc: dict[str, Any], bare: dict[str, Any]) -> b
         )
     target = f"target >= {FANOUT_TARGET}x: {met[ratio >= FANOUT_TARGET]}"
     lines.append(f"   fan-out ratio zhongcao/bare: {ratio:.2f}x   ({target})")
+    joins = [zc["connect"]["seconds"], bare["connect"]["seconds"]]
+    join_ratio = joins[1] / joins[0] if joins[0] else float("nan")
+    lines.append(
+        f"   {zc['connect']['connected']} viewers joining: zhongcao {joins[0]:.1f} s, bare {joins[1]:.1f} s;"
+        f" ratio bare/zhongcao {join_ratio:.2f}x"
+        f"   (target >= {JOIN_TARGET}x: {met[join_ratio >= JOIN_TARGET]})"
+    )
+    lines.append(
+        f"   memory per idle viewer: zhongcao {memory[0]:.1f} KiB = {memory[0] / memory[1]:.1f}x bare"
+        f"   (target <= {MEMORY_TARGET_KIB:g} KiB: {met[memory[0] <= MEMORY_TARGET_KIB]})"
+    )
     lines.append(f"   ledger of the sale: {ledger} -> {'OK' if fine else 'FAIL'}")
     print("\n" + "\n".join(lines))
     return fine
@@ -195,7 +207,10 @@ def report(label: str, args: Any, zc: dict[str, Any], bare: dict[str, Any]) -> b
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--viewers", type=int, default=2000)
+    parser.add_argument("--viewers", type=int, default=None, help="2,000 (10,000 with --moonshot)")
+    parser.add_argument(
+        "--moonshot", action="store_true", help="viewers on two app processes sharing Redis (p99 <= 1 s)"
+    )
     parser.add_argument("--rate", type=float, default=20.0, help="reservations per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the purchase phase")
     parser.add_argument("--events", type=int, default=200, help="pin/unpin events in the fan-out phase")
@@ -210,6 +225,12 @@ def main() -> None:
     pg = args.pg_url if args.backend == "pg" and args.pg_url else None
     redis_url = (args.redis_url or None) if pg else None
     label = f"postgres+{'redis' if redis_url else 'no-redis'}" if pg else "sqlite-embedded (memory channels)"
+    if args.moonshot:
+        import _bench_live_moonshot
+
+        args.viewers = args.viewers or 10_000
+        sys.exit(0 if _bench_live_moonshot.run(args, label, pg, redis_url, latencies) else 1)
+    args.viewers = args.viewers or 2000
     audience = Helper("audience")
     try:
         with app_server(label, pg, redis_url) as server:

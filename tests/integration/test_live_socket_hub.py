@@ -16,9 +16,9 @@ from websockets.exceptions import ConnectionClosed
 from live import services
 from live.hub import STATE_KEY, Outlet, RoomHub
 from tests.helpers import Client
-from tests.live_helpers import next_message, served, streaming_room
+from tests.live_helpers import next_message, queries_of, served, streaming_room
 
-FLOOD, PAD = 2000, 8000  # 16 MB: more than the kernel's and the transport's buffers hold for one socket
+FLOOD, PAD = 2000, 8000  # at most 16 MB: more than the kernel's and the transport's buffers hold
 
 
 def _hub(app: Litestar) -> RoomHub:
@@ -95,15 +95,16 @@ async def test_a_slow_socket_is_dropped_and_resumes_while_others_keep_receiving(
             seen: list[int] = []
             dropped_before = Outlet.dropped_total
             reader = asyncio.create_task(_count_flood(fast, seen))
-            for i in range(FLOOD):  # unsequenced and large, paced so the room's own queue keeps up
-                channels.publish(
-                    {"type": "likes", "count": i, "flood": "x" * PAD}, [services.channel_name(stream_id)]
-                )
-                if i % 20 == 19:
+            published = 0  # unsequenced and large, until the slow one is out (a few MB), paced so
+            while hub.audience(stream_id) == 2 and published < FLOOD:  # the room's own queue keeps up
+                message = {"type": "likes", "count": published, "flood": "x" * PAD}
+                channels.publish(message, [services.channel_name(stream_id)])
+                published += 1
+                if published % 20 == 0:
                     await asyncio.sleep(0.005)
             await _until(lambda: hub.audience(stream_id) == 1)  # the slow one is out
             assert Outlet.dropped_total == dropped_before + 1
-            await _until(lambda: len(seen) == FLOOD)  # the fast one got every message
+            await _until(lambda: len(seen) == published)  # the fast one got every message
             reader.cancel()
             pinned = await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[1]})
             assert pinned.status_code == 200
@@ -122,3 +123,27 @@ async def test_a_slow_socket_is_dropped_and_resumes_while_others_keep_receiving(
             missed = await next_message(back, "pin")
         assert missed["seq"] == last_seq + 1
         assert missed["product"]["id"] == ids[1]
+
+
+async def test_joiners_of_a_heard_room_cost_no_query_until_it_changes(
+    app: Litestar, client: Client, other_client: Client
+) -> None:
+    stream_id, ids = await streaming_room(client, other_client)
+    async with served(app) as where:
+        url = f"ws://{where}/live/streams/{stream_id}/ws"
+        async with connect(url) as first:
+            seq = json.loads(await first.recv())["seq"]
+            with queries_of(app, "stream") as seen:
+                herd = [await connect(url) for _ in range(8)]
+                snapshots = [json.loads(await ws.recv()) for ws in herd]
+            assert seen == []  # the room's copy is current while the hub hears the room
+            assert {s["seq"] for s in snapshots} == {seq}
+            pinned = await client.post(f"/api/v1/streams/{stream_id}/pin", json={"product_id": ids[0]})
+            assert pinned.status_code == 200
+            await next_message(first, "pin")  # heard by this process too, so the copy is gone
+            async with connect(url) as late:
+                snapshot = json.loads(await late.recv())
+            assert snapshot["seq"] == seq + 1
+            assert snapshot["stream"]["pinned"]["id"] == ids[0]
+            for ws in herd:
+                await ws.close()
