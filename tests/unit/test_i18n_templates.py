@@ -7,7 +7,10 @@ value) with letters in it must come from `{{ _("...") }}` / `{% trans %}`, not b
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -126,6 +129,37 @@ def test_the_scanner_finds_words_and_ignores_translated_ones() -> None:
     assert literals('{{ "Following" if on else "Follow" }}') == [(1, "Following"), (1, "Follow")]
     assert literals('{{ _("Following") if on else _("Follow") }}{% extends "Base.html" %}') == []
     assert untranslated("<script>const a = 'words';</script><p>{% trans %}Hi there{% endtrans %}</p>") == []
+
+
+PYBABEL = [sys.executable, "-c", "from babel.messages.frontend import main; main()"]
+
+
+def _extracted(tmp: Path) -> set[str]:
+    """Every msgid in the code as it is now, extracted as scripts/i18n does (not the catalog's own list)."""
+    pot = tmp / "messages.pot"
+    keywords = [
+        arg for word in ("_", "gettext", "ngettext:1,2", "N_", "counted:2,3", "t") for arg in ("-k", word)
+    ]
+    subprocess.run(
+        [*PYBABEL, "-q", "extract", "-F", str(i18n.LOCALE_DIR / "babel.cfg"), *keywords, "-o", str(pot), "."],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        return {_key(message.id) for message in read_po(handle) if message.id}
+
+
+def _key(msgid: object) -> str:
+    return str(msgid[0] if isinstance(msgid, tuple) else msgid)
+
+
+def test_every_string_in_the_code_is_in_the_catalog(tmp_path: Path) -> None:
+    with (i18n.LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        translated = {_key(message.id) for message in read_po(handle, locale="zh_Hans") if message.string}
+    missing = sorted(_extracted(tmp_path) - translated)
+    assert not missing, f"not in the catalog (scripts/i18n extract && scripts/i18n update): {missing[:20]}"
 
 
 def test_every_msgid_has_a_chinese_translation() -> None:
