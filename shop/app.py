@@ -38,7 +38,7 @@ from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
 from live.video import jobs as video_jobs
 from live.video.ingest import ingest_socket, slots_of
-from live.video.serving import VideoFiles
+from live.video.controllers import RtmpController, VideoFiles
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import StripeGateway
@@ -321,6 +321,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartPages,
             LivePages,
             VideoFiles,
+            RtmpController,
             LiveDashboardPages,
             StreamAnalyticsController,
             PeopleController,

@@ -40,6 +40,10 @@ STREAMS = [
         json={"product_id": "@product"},
     ),
     row("DELETE /api/v1/streams/{stream_id:int}/pin", "stream", "merchant", "200/404/404/401"),
+    # The encoder's URL and key: the host's alone; the matrix's site has no media server (404 even to
+    # the host; tests/integration/test_video_rtmp.py sets one up).
+    row("GET /api/v1/streams/{stream_id:int}/rtmp", "stream", "merchant", "404/404/404/401"),
+    row("POST /api/v1/streams/{stream_id:int}/rtmp/use", "stream", "merchant", "404/404/404/401"),
     row(
         "POST /api/v1/streams/{stream_id:int}/moderators",
         "stream",

@@ -82,13 +82,15 @@ class Encoder:
     """The process, its stdin, and how it ended. `write` never raises: it answers False once the
     process is gone, and the publisher decides whether to restart it."""
 
-    def __init__(self, folder: Path, segment_s: float) -> None:
-        self.folder, self.segment_s = folder, segment_s
+    def __init__(self, folder: Path, segment_s: float, log: Path) -> None:
+        # The log lives outside the media folder: /media serves that folder's files as they are.
+        self.folder, self.segment_s, self.log = folder, segment_s, log
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with (self.folder / "ffmpeg.log").open("ab") as log:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 *hls_command(self.folder, self.segment_s),
                 stdin=asyncio.subprocess.PIPE,

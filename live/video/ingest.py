@@ -118,7 +118,12 @@ async def ingest_socket(
         slot.publisher.replaced = True
         await slot.publisher.socket.close(code=4000, reason="replaced by a new connection")
     await _use_embedded_playback(socket, stream_id)
-    limits = Limits(settings.video_chunk_max_bytes, settings.video_min_free_bytes, settings.video_segment_s)
+    limits = Limits(
+        settings.video_chunk_max_bytes,
+        settings.video_min_free_bytes,
+        settings.video_segment_s,
+        settings.var_dir / "logs",
+    )
     async with slot.lock:
         slot.publisher = Publisher(socket, paths.stream_folder(settings.media_dir, stream_id), limits)
         try:

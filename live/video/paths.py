@@ -21,7 +21,7 @@ def playlist_url(stream_id: int) -> str:
 
 def servable(media_dir: Path, stream_id: int, name: str) -> Path | None:
     """The file `name` names in the stream's folder, or None: a name outside the playlist's own
-    pattern (`..`, slashes, encoded tricks, other files such as ffmpeg's log) is never opened, and the
+    pattern (`..`, slashes, encoded tricks, any other file) is never opened, and the
     resolved path must still be inside the folder (a symlink planted there does not lead out)."""
     if not _SERVABLE.fullmatch(name):
         return None

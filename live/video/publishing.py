@@ -15,6 +15,7 @@ import json
 import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from litestar import WebSocket
@@ -35,6 +36,7 @@ class Limits:
     chunk_max_bytes: int
     min_free_bytes: int
     segment_s: float
+    log_dir: Path
 
 
 class Refused(Exception):
@@ -44,7 +46,7 @@ class Refused(Exception):
 
 
 class Publisher:
-    def __init__(self, socket: WebSocket[Any, Any, Any], folder: Any, limits: Limits) -> None:
+    def __init__(self, socket: WebSocket[Any, Any, Any], folder: Path, limits: Limits) -> None:
         self.socket, self.folder, self.limits = socket, folder, limits
         self.encoder: Encoder | None = None
         self.header = bytearray()
@@ -123,7 +125,8 @@ class Publisher:
             )
 
     async def _start(self) -> Encoder:
-        encoder = Encoder(self.folder, self.limits.segment_s)
+        log = self.limits.log_dir / f"ffmpeg-{self.folder.name}.log"
+        encoder = Encoder(self.folder, self.limits.segment_s, log)
         await encoder.start()
         return encoder
 

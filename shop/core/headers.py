@@ -45,7 +45,12 @@ def content_security_policy(settings: Settings) -> str:
     directives = {
         "default-src": ("'self'",),
         "script-src": ("'self'", *scripts),
-        "connect-src": ("'self'", *api),
+        # hls.js fetches playlists and segments: from here, or from the media server encoders push to.
+        "connect-src": (
+            "'self'",
+            *api,
+            *((_origin(settings.rtmp_hls_base),) if settings.rtmp_hls_base else ()),
+        ),
         "frame-src": ("'self'", *frames),
         "img-src": ("'self'", "data:", "blob:", *images),
         # A stream's playback URL is the host's own video server, anywhere.

@@ -38,6 +38,7 @@ from shop.demo.images import note_image, product_images
 from shop.demo.live import seed_live
 from shop.demo.orders import seed_orders
 from shop.demo.plan import NotePlan, Plan, ProductKey, ProductPlan, build_plan
+from shop.demo.video import seed_video
 from shop.notes.editing import create_note
 from shop.notes.models import Note
 from shop.notes.schemas import CommentIn, NoteImageIn, NoteIn, TagIn
@@ -291,6 +292,7 @@ async def _seed_social(run: _Run, plan: Plan) -> None:
 async def _seed_live(run: _Run, settings: Settings, *, with_deals: bool) -> None:
     hold_seconds = settings.hold_minutes * 60
     run.created += await seed_live(run.db, run.users, run.products, hold_seconds=hold_seconds, say=_say)
+    run.created += await seed_video(run.db, settings.media_dir, _say)
     if with_deals:  # deals bind the creators' notes
         made = await seed_deals(run.db, run.users, run.products)
         run.created += made

@@ -77,3 +77,31 @@ async def test_the_console_broadcasts_the_camera_and_the_room_plays_it(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await viewer.screenshot(path=str(SCREENSHOTS / "live-room-video.png"))
     await host.screenshot(path=str(SCREENSHOTS / "live-console-camera.png"))
+
+
+async def test_the_demo_room_plays_and_a_replay_chapter_seeks_the_recording(
+    browser: Browser, server: str
+) -> None:
+    page = await (await browser.new_context(viewport={"width": 420, "height": 860})).new_page()
+    await page.goto(server + "/live")
+    await page.locator(".stream-card").filter(has_text="Glow-up hour").first.click()
+    await expect(page.locator("[data-status-badge]")).to_have_text("LIVE")
+    await playing(page)  # the clip ffmpeg drew at seed time, looping
+
+    await page.goto(server + "/live")
+    await page.locator(".stream-card").filter(has_text="Gongfu tea 101").first.click()
+    await expect(page).to_have_url(re.compile(r"/live/\d+/replay$"))
+    chapter = page.locator(".chapter").filter(has_text="Charcoal Roasted Oolong")
+    offset = int(await chapter.locator("[data-seek]").get_attribute("data-seek") or 0)
+    assert offset > 60
+    await chapter.locator("[data-seek]").click()
+    video = await page.locator("[data-replay-video]").element_handle()
+    await page.wait_for_function(
+        f"v => !v.paused && v.currentTime >= {offset} && v.currentTime < {offset + 10}",
+        arg=video,
+        timeout=30_000,
+    )
+    await expect(chapter).to_have_class(re.compile("chapter-current"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=str(SCREENSHOTS / "live-replay-chapter.png"))

@@ -180,6 +180,7 @@ async def test_a_name_that_leaves_the_media_folder_is_404(
     secret = settings.var_dir / "secret.ts"
     secret.write_text("not a video")
     (folder / "seg_99999.ts").symlink_to(secret)
+    (folder / "notes.txt").write_text("not a video")
     base = f"/live/{stream_id}/video/"
     assert (await anonymous.get(base + paths.PLAYLIST)).status_code == 200
     for name in (
@@ -187,7 +188,7 @@ async def test_a_name_that_leaves_the_media_folder_is_404(
         "..%2F..%2F..%2Fsecret.ts",
         "%2e%2e/%2e%2e/%2e%2e/secret.ts",
         "seg_99999.ts",  # a link planted in the folder that points out of it
-        "ffmpeg.log",  # in the folder, but not a name the player needs
+        "notes.txt",  # in the folder, but not a name the player needs
         "/etc/passwd",
     ):
         answer = await anonymous.get(base + name)

@@ -1,7 +1,10 @@
 // The host's camera: a preview (getUserMedia, choose the camera, flip front/back), and the broadcast
 // — MediaRecorder's WebM chunks over the ingest socket, which the server cuts into HLS. The console
 // shows the state (connecting, live, reconnecting) and the upload rate the server acknowledges. A
-// dropped socket reconnects with the same publisher token, so the stream goes on.
+// dropped socket reconnects with the same publisher token, so the stream goes on. Where the site
+// has a media server for encoders (RTMP), the panel shows its URL and this stream's key.
+import { api, toast } from "/static/js/app.js";
+
 const panel = document.querySelector("[data-camera]");
 const TIMESLICE_MS = 250;
 const FRAME_BYTES = 16 * 1024;
@@ -167,3 +170,21 @@ if (panel) {
   $("[data-camera-select]").addEventListener("change", (event) => { camera.deviceId = event.target.value; openCamera(); });
   $("[data-broadcast]").addEventListener("click", () => (camera.wanted ? stopBroadcast() : startBroadcast()));
 }
+
+async function showRtmp() {
+  const box = $("[data-rtmp]");
+  let rtmp;
+  try { rtmp = await api("GET", `/api/v1/streams/${panel.dataset.streamId}/rtmp`); } catch { return; }  // not set up
+  box.querySelector("[data-rtmp-url]").textContent = rtmp.ingest_url;
+  box.querySelector("[data-rtmp-key]").textContent = rtmp.stream_key;
+  box.hidden = false;
+  box.querySelector("[data-rtmp-use]").addEventListener("click", async () => {
+    try {
+      await api("POST", `/api/v1/streams/${panel.dataset.streamId}/rtmp/use`);
+      toast("Viewers now watch what your encoder sends.");
+    } catch (error) { toast(error.message); }
+  });
+}
+
+if (panel) showRtmp();
+
