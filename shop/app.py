@@ -37,8 +37,8 @@ from live.flash_sales.ticker import StockTicker
 from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
 from live.video import jobs as video_jobs
-from live.video.ingest import ingest_socket, slots_of
 from live.video.controllers import RtmpController, VideoFiles
+from live.video.ingest import ingest_socket, slots_of
 from payments import webhooks
 from payments.controllers import StripeWebhookController
 from payments.gateway import StripeGateway
