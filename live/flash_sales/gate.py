@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from live.flash_sales.caps import Caps, MemoryCaps, RedisCaps
+from live.flash_sales.gate_lua import ADMIT, LOAD, RELEASE, RESERVE
 from shop.core.errors import ServiceUnavailable
 
 OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING, TOO_MANY = (
@@ -168,85 +169,13 @@ class MemoryGate:
         return [GateHold(r, u, q, self._taken_at.get(r, 0.0)) for r, (u, q) in held.items()]
 
 
-# The one step of both scripts; `limit`, `starts` and `ends` are set by the script's own head.
-_TAKE = """
-local remaining = tonumber(redis.call('GET', KEYS[1]))
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
-  return {'ok', remaining, tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')}
-end
-local now = tonumber(ARGV[5])
-if now < starts then return {'not_started', remaining} end
-if now >= ends then return {'ended', remaining} end
-local qty = tonumber(ARGV[3])
-local used = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
-if used + qty > limit then return {'limit_reached', remaining} end
-if remaining < qty then return {'sold_out', remaining} end
-redis.call('DECRBY', KEYS[1], qty)
-redis.call('HINCRBY', KEYS[2], ARGV[2], qty)
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. ':' .. qty .. ':' .. ARGV[5])
-return {'ok', remaining - qty, used + qty}
-"""
-
-_RESERVE = (
-    """
--- KEYS: remaining, per-user counts, holds   ARGV: reservation id, user, quantity, limit, now, starts, ends
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
-local limit, starts, ends = tonumber(ARGV[4]), tonumber(ARGV[6]), tonumber(ARGV[7])
-"""
-    + _TAKE
-)
-
-# `admit`: the same step under the terms `load` stored (KEYS[4]), so a refusal reads no DB row.
-_ADMIT = (
-    """
-local t = redis.call('HMGET', KEYS[4], 'limit', 'starts', 'ends')
-if not t[1] or redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
-local limit, starts, ends = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
-if tonumber(ARGV[3]) > limit then return {'too_many', limit} end
-"""
-    + _TAKE
-)
-
-_RELEASE = """
-local hold = redis.call('HGET', KEYS[3], ARGV[1])
-if not hold then return 0 end
-local user, qty = string.match(hold, '^(%d+):(%d+)')
-qty = tonumber(qty)
-redis.call('HDEL', KEYS[3], ARGV[1])
-if ARGV[2] == 'release' then
-  redis.call('INCRBY', KEYS[1], qty)
-  redis.call('HINCRBY', KEYS[2], user, -qty)
-end
-return tonumber(user)
-"""
-
-
-_LOAD = """
--- ARGV: terms ('limit,starts,ends' or ''), remaining, then the u: and h: pairs.
--- The terms never change after launch: they are set whatever the state of the books.
-if ARGV[1] ~= '' then
-  local limit, starts, ends = string.match(ARGV[1], '^([^,]+),([^,]+),([^,]+)$')
-  redis.call('HSET', KEYS[4], 'limit', limit, 'starts', starts, 'ends', ends)
-end
--- Rebuild only if still missing: a rebuild racing live reservations must not overwrite them.
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('DEL', KEYS[2], KEYS[3])
-for i = 3, #ARGV, 2 do
-  if string.sub(ARGV[i], 1, 2) == 'u:' then redis.call('HSET', KEYS[2], string.sub(ARGV[i], 3), ARGV[i + 1])
-  else redis.call('HSET', KEYS[3], string.sub(ARGV[i], 3), ARGV[i + 1]) end
-end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-"""
-
-
 class RedisGate:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis, self._prefix = redis, prefix
-        self._reserve = redis.register_script(_RESERVE)
-        self._release = redis.register_script(_RELEASE)
-        self._load = redis.register_script(_LOAD)
-        self._admit = redis.register_script(_ADMIT)
+        self._reserve = redis.register_script(RESERVE)
+        self._release = redis.register_script(RELEASE)
+        self._load = redis.register_script(LOAD)
+        self._admit = redis.register_script(ADMIT)
         self.caps = RedisCaps(redis, prefix)
 
     def _keys(self, sale_id: int) -> list[str]:
