@@ -35,7 +35,7 @@ from live.snapshots import UNSEQUENCED, Snapshots
 
 log = logging.getLogger("zhongcao")
 
-BACKLOG = 64  # frames a socket that is not reading may owe before it is dropped
+BACKLOG = 256  # frames (shared, so 8 bytes each) a socket not reading may owe before it is dropped
 SEND_TIMEOUT_S = 10.0  # the longest a socket may take to take one frame
 STATE_KEY = "live_hub"
 
