@@ -1,11 +1,8 @@
-"""translate.js in Chromium against the in-process app (`served`) and the LibreTranslate stub.
-
-The note and room templates get their Translate link and chat toggle from
-templates/components/translate.html when they are wired in; until then this test adds the same
-markup the macros render (and the data-translatable marks) to the real pages, then loads the
-module as the page would. What it checks is the module's behaviour: the label, the swap back to the
-original (with the body's #topic links), a provider's `<script>` shown as text, and the chat
-toggle translating shown and new lines in batches.
+"""translate.js in Chromium against the in-process app (`served`) and the LibreTranslate stub, on
+the real pages: the note's Translate link and the room's "Translate chat" toggle come from
+templates/components/translate.html. What it checks: the label, the swap back to the original (with
+the body's #topic links), a provider's `<script>` shown as text, a fault and a retry, the chat
+toggle translating shown and new lines in batches, and a comment's own link.
 """
 
 from __future__ import annotations
@@ -47,34 +44,13 @@ async def _signed_in(browser: Browser, base: str, who: Client) -> Page:
     return page
 
 
-async def _load_module(page: Page) -> None:
-    await page.evaluate("async () => { await import('/static/js/translate.js'); }")
-
-
-async def _wire_note(page: Page, note_id: int) -> None:
-    """What the note template gets: the marks on the texts and the macro's link."""
-    await page.evaluate(
-        """(id) => {
-          document.querySelector('.note-title').dataset.translatable = `note:${id}:title`;
-          document.querySelector('.note-body').dataset.translatable = `note:${id}:body`;
-          const link = document.createElement('button');
-          Object.assign(link.dataset, { translate: '', kind: 'note', id: String(id) });
-          link.textContent = 'Translate';
-          document.querySelector('.note-body').after(link);
-        }""",
-        note_id,
-    )
-    await _load_module(page)
-
-
 async def test_a_chinese_note_is_translated_labelled_and_shown_in_the_original_again(
     served: str, browser: Browser, creator: Client, shopper: Client, stub: TranslateStub
 ) -> None:
     note = await make_note(creator, [], title=TITLE, body=BODY)
     page = await _signed_in(browser, served, shopper)
     await page.goto(f"{served}/notes/{note['id']}")
-    await _wire_note(page, note["id"])
-    link = page.locator("[data-translate]")
+    link = page.locator(".note-text [data-translate]")
     await link.click()
     await expect(page.locator(".note-title")).to_have_text(f"[zh>en] {TITLE}")
     await expect(page.locator(".note-body")).to_have_text(f"[zh>en] {BODY}")
@@ -96,8 +72,7 @@ async def test_a_providers_script_is_shown_as_text_never_run(
     note = await make_note(creator, [], title=TITLE, body=BODY)
     page = await _signed_in(browser, served, shopper)
     await page.goto(f"{served}/notes/{note['id']}")
-    await _wire_note(page, note["id"])
-    await page.locator("[data-translate]").click()
+    await page.locator(".note-text [data-translate]").click()
     await expect(page.locator(".note-title")).to_have_text(SCRIPT)
     await expect(page.locator(".note-title b, .note-title script")).to_have_count(0)
     await page.context.close()
@@ -117,15 +92,6 @@ async def test_the_chat_toggle_translates_shown_and_new_lines_for_this_viewer(
     await page.goto(f"{served}/live/{stream_id}")
     lines = page.locator("[data-chat] .chat-text")
     await expect(lines).to_have_text(["这个多少钱"])
-    await page.evaluate(
-        """() => {
-          const toggle = document.createElement('button');
-          toggle.dataset.translateChat = '';
-          toggle.textContent = 'Translate chat';
-          document.querySelector('[data-chat]').before(toggle);
-        }"""
-    )
-    await _load_module(page)
     toggle = page.locator("[data-translate-chat]")
     await toggle.click()
     await expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -146,8 +112,7 @@ async def test_a_provider_fault_keeps_the_original_and_the_link_asks_again(
     note = await make_note(creator, [], title=TITLE, body=BODY)
     page = await _signed_in(browser, served, shopper)
     await page.goto(f"{served}/notes/{note['id']}")
-    await _wire_note(page, note["id"])
-    link = page.locator("[data-translate]")
+    link = page.locator(".note-text [data-translate]")
     await link.click()
     await expect(page.locator(".toast")).to_have_text("Translation is not available right now.")
     await expect(page.locator(".note-title")).to_have_text(TITLE)
@@ -155,4 +120,20 @@ async def test_a_provider_fault_keeps_the_original_and_the_link_asks_again(
     stub.mode = "ok"
     await link.click()
     await expect(page.locator(".note-title")).to_have_text(f"[zh>en] {TITLE}")
+    await page.context.close()
+
+
+async def test_a_comment_has_its_own_translate_link(
+    served: str, browser: Browser, creator: Client, shopper: Client, stub: TranslateStub
+) -> None:
+    note = await make_note(creator, [], title="Morning routine", body="Three steps, no more.")
+    said = await creator.post(f"/api/v1/notes/{note['id']}/comments", json={"body": "早上只用三步"})
+    assert said.status_code == 201, said.text
+    page = await _signed_in(browser, served, shopper)
+    await page.goto(f"{served}/notes/{note['id']}")
+    comment = page.locator(f"#comment-{said.json()['id']}")
+    await comment.locator("[data-translate]").click()
+    await expect(comment.locator(".comment-body")).to_have_text("[zh>en] 早上只用三步")
+    await expect(page.locator(".note-title")).to_have_text("Morning routine")  # the note is untouched
+    assert stub.texts() == ["早上只用三步"]
     await page.context.close()
