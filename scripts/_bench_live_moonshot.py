@@ -100,6 +100,7 @@ def run(args: Any, label: str, pg: str | None, redis_url: str | None, latencies:
         for audience in audiences:
             audience.exit()
     lat = latencies(purchases, stats[0]["stock"] + stats[1]["stock"])
+    lat["closed"] = [s["closed"] for s in stats]
     return report(label, args, joins, (len(purchases), problems), lat, cpu)
 
 
@@ -112,11 +113,12 @@ def report(
         "\n".join(
             [
                 f"\n== moonshot on {label}: {connected} of {args.viewers} viewers on two app processes ==",
-                f"   joining: {joins[0]['seconds']:.1f} s and {joins[1]['seconds']:.1f} s (in parallel per"
-                f" process); memory per viewer {joins[0]['rss_per_conn_kib']:.1f} / "
+                f"   joining: {joins[0]['seconds']:.1f} s and {joins[1]['seconds']:.1f} s (one process after"
+                f" the other); memory per viewer {joins[0]['rss_per_conn_kib']:.1f} / "
                 f"{joins[1]['rss_per_conn_kib']:.1f} KiB",
                 f"   {bought[0]} purchases (problems: {bought[1] or 0}); {lat['pairs']} (viewer, purchase)"
-                f" pairs, {lat['missed']} never seen",
+                f" pairs, {lat['missed']} never seen; viewers closed by the server (too slow):"
+                f" {lat['closed'][0]} on A, {lat['closed'][1]} on B",
                 f"   purchase -> viewer `stock`: p50 {p50:.0f} ms, p99 {p99:.0f} ms   (target p99 <="
                 f" {P99_TARGET_MS} ms: {'met' if p99 <= P99_TARGET_MS else 'NOT met'})",
                 f"      published -> received p50 {lat['delivery'][0]:.0f} / p99 {lat['delivery'][1]:.0f} ms;"

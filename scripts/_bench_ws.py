@@ -33,6 +33,7 @@ class Audience:
         self.last: dict[str, float] = {}
         self.stock: list[list[tuple[float, int, float]]] = []
         self.cpu0 = 0.0
+        self.closed = 0  # connections the server closed (a viewer too slow is dropped)
 
     async def connect(self, url: str, count: int, parallel: int) -> dict[str, Any]:
         gate, started = asyncio.Semaphore(parallel), time.perf_counter()
@@ -67,6 +68,7 @@ class Audience:
                     self.stock[index].append((now, int(message["remaining"]), float(message["ts"])))
                 elif kind in FANOUT:
                     self.samples.setdefault(kind, raw)
+        self.closed += 1
 
     async def mark(self) -> float:
         self.counts, self.last, self.cpu0 = Counter(), {}, time.process_time()
@@ -84,6 +86,7 @@ class Audience:
         return {"counts": dict(self.counts), "last": dict(self.last), "stock": self.stock} | {
             "cpu": time.process_time() - self.cpu0,
             "samples": self.samples,
+            "closed": self.closed,
         }
 
     async def close(self) -> None:

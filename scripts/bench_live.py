@@ -112,7 +112,10 @@ def purchase_phase(
     wall = max(max(stats["last"].values(), default=t0) - t0, 1e-9)
     out = {"counts": stats["counts"], "wall": wall, "purchases": len(purchases), "problems": problems}
     out |= {"server_cpu": (cpu_seconds(server.pid) - cpu0) / wall, "load_cpu": stats["cpu"] / wall}
-    print(f"    {len(purchases)} purchases (problems: {problems or 0}); received {stats['counts']}")
+    print(
+        f"    {len(purchases)} purchases (problems: {problems or 0}); received {stats['counts']};"
+        f" viewers closed by the server so far (too slow): {stats['closed']}"
+    )
     return out | {"latency": latencies(purchases, stats["stock"])}
 
 
