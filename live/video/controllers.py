@@ -6,7 +6,9 @@ The playlist changes every segment, so it is never cached; a segment never chang
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+import asyncio
+
+from litestar import Controller, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.status_codes import HTTP_200_OK
@@ -27,17 +29,15 @@ class VideoFiles(Controller):
     include_in_schema = False
 
     @get("/{name:path}")
-    async def video_file(self, stream_id: RowId, name: str, settings: Settings) -> File:
+    async def video_file(self, stream_id: RowId, name: str, settings: Settings) -> File | Response[bytes]:
         path = paths.servable(settings.media_dir, stream_id, name.lstrip("/"))
         if path is None:
             raise NotFoundException("No such video file.")
         if path.name == paths.PLAYLIST:
-            return File(
-                path,
-                media_type=PLAYLIST_TYPE,
-                content_disposition_type="inline",
-                headers={"Cache-Control": "no-cache"},
-            )
+            # Read whole, not streamed: ffmpeg rewrites the playlist every segment, and a length taken
+            # before it is replaced would not match the bytes read after.
+            body = await asyncio.to_thread(path.read_bytes)
+            return Response(body, media_type=PLAYLIST_TYPE, headers={"Cache-Control": "no-cache"})
         return File(
             path,
             media_type="video/mp2t",
