@@ -1,5 +1,5 @@
 """Group commits for admitted holds: one writer per engine (one per process and database) takes
-every ledger row queued while its previous transactions were in flight, up to `MAX_BATCH`, and
+every ledger row queued while its previous transaction was in flight, up to `MAX_BATCH`, and
 writes them in one transaction (one multi-row INSERT, one commit), so a rush of admitted holds
 costs a few commits instead of one each.
 
@@ -25,7 +25,6 @@ from live.flash_sales.models import FlashSaleHold
 from shop.core.errors import ServiceUnavailable
 
 MAX_BATCH = 200
-IN_FLIGHT = 4  # batches being committed at once (PostgreSQL)
 log = logging.getLogger("zhongcao.live")
 
 Pending = tuple[dict[str, Any], asyncio.Future[None]]
@@ -35,26 +34,18 @@ class HoldWriter:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._queue: list[Pending] = []
-        self._workers: set[asyncio.Task[None]] = set()
-        self._gathering = 0  # workers started that have not taken their first batch yet
-        # PostgreSQL: while one batch waits for its WAL flush the next can be sent (the server
-        # flushes concurrent commits together). SQLite has one writer at a time: one batch.
-        self._in_flight = IN_FLIGHT if engine.dialect.name == "postgresql" else 1
+        self._task: asyncio.Task[None] | None = None
         self.transactions = 0  # committed batches, for the tests and the benchmark's report
 
     async def write(self, row: dict[str, Any]) -> None:
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append((row, done))
-        if not self._gathering and len(self._workers) < self._in_flight:
-            self._gathering += 1
-            worker = asyncio.get_running_loop().create_task(self._drain())
-            self._workers.add(worker)
-            worker.add_done_callback(self._workers.discard)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
         await done
 
     async def _drain(self) -> None:
         await asyncio.sleep(0)  # the requests admitted in this turn of the loop join the first batch
-        self._gathering -= 1
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             await self._write_batch(batch)
