@@ -101,6 +101,7 @@ def run(args: Any, label: str, pg: str | None, redis_url: str | None, latencies:
             audience.exit()
     lat = latencies(purchases, stats[0]["stock"] + stats[1]["stock"])
     lat["closed"] = [s["closed"] for s in stats]
+    cpu += [s["cpu"] / wall for s in stats]  # the viewers' load processes
     return report(label, args, joins, (len(purchases), problems), lat, cpu)
 
 
@@ -122,7 +123,8 @@ def report(
                 f"   purchase -> viewer `stock`: p50 {p50:.0f} ms, p99 {p99:.0f} ms   (target p99 <="
                 f" {P99_TARGET_MS} ms: {'met' if p99 <= P99_TARGET_MS else 'NOT met'})",
                 f"      published -> received p50 {lat['delivery'][0]:.0f} / p99 {lat['delivery'][1]:.0f} ms;"
-                f" CPU during the phase: process A {cpu[0]:.0%}, process B {cpu[1]:.0%}",
+                f" CPU during the phase: process A {cpu[0]:.0%}, process B {cpu[1]:.0%},"
+                f" their viewers' load processes {cpu[2]:.0%} and {cpu[3]:.0%}",
             ]
         )
     )
