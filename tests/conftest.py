@@ -27,6 +27,7 @@ from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.app import create_app
+from shop.audit.commands import run_audit
 from shop.core import clock as app_clock
 from shop.core.db import build_engine, migrate
 from shop.settings import Settings
@@ -150,18 +151,34 @@ def settings(base_settings: Settings) -> Settings:
     return base_settings.model_copy(update={"redis_prefix": f"zc-test-{uuid.uuid4().hex[:8]}"})
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "corrupts_books: breaks an invariant on purpose (no end audit)")
+
+
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Litestar]:
+async def app(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Litestar]:
     application = create_app(settings)
     # The app runs on the test's own event loop (no thread portal), so PostgreSQL connections
     # never cross loops, and lifespan hooks (engine, Redis) run as in production.
     async with LifespanManager(application):
         yield application
-    engine = build_engine(settings)
     try:
-        await backends.wipe(engine)
+        if request.node.get_closest_marker("corrupts_books") is None:
+            await _books_still_balance(settings)
     finally:
-        await engine.dispose()
+        engine = build_engine(settings)
+        try:
+            await backends.wipe(engine)
+        finally:
+            await engine.dispose()
+
+
+async def _books_still_balance(settings: Settings) -> None:
+    """`python -m shop audit` on what the test left: every test's end state keeps the invariants
+    (stock ledger, flash-sale books, payments, charges cover transfers, commissions)."""
+    said: list[str] = []
+    if await run_audit(settings, say=said.append) != 0:
+        pytest.fail("the audit fails on this test's end state:\n" + "\n".join(said), pytrace=False)
 
 
 @pytest.fixture

@@ -131,6 +131,7 @@ async def activity(
     return await _activity(app, clients, clock, stripe_sandbox)
 
 
+@pytest.mark.corrupts_books  # it ends on a corrupted row, to show the red page
 async def test_real_activity_passes_and_the_operator_sees_the_books(
     app: Litestar, db: AsyncSession, activity: dict[str, Any], other_merchant: Client, operator: Client
 ) -> None:
@@ -349,6 +350,7 @@ def _command(settings: Settings) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.corrupts_books  # it ends on the corrupted database the command reports
 async def test_the_command_exits_0_on_clean_books_and_1_on_corrupted_ones(
     db: AsyncSession, settings: Settings, merchant: Client, shopper: Client
 ) -> None:

@@ -4,6 +4,7 @@ human status words, product thumbnails on order pages, and the hold shown as tim
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,6 +81,7 @@ async def _order(client: Client, other_client: Client) -> dict:
     return {"order_id": response.json()["order_id"], "product": product}
 
 
+@pytest.mark.corrupts_books  # it sets a refunded amount without a refund, to draw the label
 async def test_order_pages_show_thumbnails_labels_and_time_left(
     client: Client, other_client: Client, db: AsyncSession
 ) -> None:

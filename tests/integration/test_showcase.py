@@ -203,7 +203,7 @@ async def test_the_marketplace_page(
     assert page.status_code == 200
     assert _names_in_order(page.text, names) == ["Rain Shell", "Dew Serum", "Sleep Mask"]  # by rate
     assert "12% commission</strong> · earn $3.60 per sale" in page.text
-    assert re.search(r"drops to 8% on <time[^>]*>[A-Z][a-z]{2} \d{1,2}</time>", page.text)
+    assert re.search(r"drops to 8% on <time[^>]*>[A-Z][a-z]{2} \d{1,2}, \d{4}</time>", page.text)
     assert "/static/js/marketplace.js" in page.text
     assert 'name="_csrf_token"' in page.text
 

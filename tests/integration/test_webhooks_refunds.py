@@ -8,7 +8,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.models import PaymentAttempt, PaymentEvent, Refund
-from shop.catalog.models import StockMovement, Variant
+from shop.catalog.models import StockMovement, StockReason, Variant
+from shop.inventory.services import move_stock
 from shop.orders import jobs
 from shop.orders.models import Order, StockReservation
 from tests.helpers import Client, add_address, register
@@ -245,7 +246,7 @@ async def test_late_payment_is_refunded_when_the_stock_is_gone(
     order_id, _ = await _confirmed_in_stripe_only(client, app, variant_id)
     await db.execute(update(Order).values(status="canceled"))
     await db.execute(update(StockReservation).values(state="released"))
-    await db.execute(update(Variant).where(Variant.id == variant_id).values(stock_on_hand=0))
+    await move_stock(db, variant_id, -1, StockReason.DAMAGE, None)  # the last one broke: none left
     await db.commit()
     await jobs.reconcile(app.state["sessions"], _gateway(app), app.state["order_events"])
     order = await db.scalar(
