@@ -29,7 +29,6 @@ _ATTRIBUTES = {"placeholder", "aria-label", "title", "alt"}
 ALLOWED = {"zhongcao", "EN", "z", "CSV", "SKU", "API", "Stripe", "ISO", "USD", "Express", "ID", "QR", "OK"}
 
 
-
 _CLASS_BLOCK = re.compile(r"(\{% block (?:main|body)_class %\})(.*?)(\{% endblock %\})", re.S)
 _TRANS_BLOCK = re.compile(r"\{%-? trans\b.*?\{%-? endtrans -?%\}", re.S)
 
