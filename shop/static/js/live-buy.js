@@ -2,13 +2,14 @@
 // still-playing room. The order is made by POST /api/v1/streams/{id}/checkout (price and stock from
 // the server; a retry gets the same pending order) and paid with the shared card flow in pay.js.
 import { api, el, formatMoney } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 import { payOrder } from "/static/js/pay.js";
 import { mountShipTo, shipToBody, shipToProblem } from "/static/js/ship-to.js";
 
 const MAX_QUANTITY = 99;
 
 export function openBuySheet({ sheet, stripe, streamId, product }) {
-  const { body } = sheet.open(`Buy ${product.name}`);
+  const { body } = sheet.open(t("Buy %(name)s", { name: product.name }));
   const fragment = document.getElementById("buy-template").content.cloneNode(true);
   const image = fragment.querySelector(".sheet-image");
   if (product.image_url) image.src = product.image_url; else image.remove();
@@ -30,10 +31,10 @@ export function openBuySheet({ sheet, stripe, streamId, product }) {
     ui.qty.textContent = String(state.quantity);
     body.querySelector("[data-qty-down]").disabled = state.quantity <= 1;
     body.querySelector("[data-qty-up]").disabled = state.quantity >= most;
-    ui.stock.textContent = variant && variant.available > 0 ? `${variant.available} in stock` : "Sold out";
+    ui.stock.textContent = variant && variant.available > 0 ? t("%(count)s in stock", { count: variant.available }) : t("Sold out");
     ui.price.textContent = variant ? formatMoney(variant.price) : "";
     const total = variant ? { amount: variant.price.amount * state.quantity, currency: variant.price.currency } : null;
-    ui.pay.textContent = total ? `Pay ${formatMoney(total)}` : "Pay";
+    ui.pay.textContent = total ? t("Pay %(total)s", { total: formatMoney(total) }) : t("Pay");
     ui.pay.disabled = !variant || variant.available === 0;
     ui.options.querySelectorAll(".variant-chip").forEach((chip) => {
       const on = variant && Number(chip.dataset.variantId) === variant.id;
@@ -65,8 +66,8 @@ async function pay(body, ui, state, { stripe, card, streamId }) {
       { variant_id: state.variant.id, quantity: state.quantity, ...where });
     await payOrder(stripe, card, order.order_id);
     const done = el("div", { class: "paid-box", "data-paid": "" });
-    done.append(el("p", { class: "paid-title" }, "Paid — it's yours!"),
-      el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, `View order #${order.order_id}`));
+    done.append(el("p", { class: "paid-title" }, t("Paid — it's yours!")),
+      el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, t("View order #%(id)s", { id: order.order_id })));
     body.replaceChildren(done);
   } catch (error) {
     ui.error.textContent = shipToProblem(error);  // textContent: bank and server messages are text, never markup

@@ -3,6 +3,7 @@
 // 5 s (a burst's last count still lands, as a trailing point), and, while the count holds still, a
 // point every 10 s so the line keeps time. The table under it lists the latest points.
 import { el } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 
 const EVERY_MS = 5000;
 const IDLE_MS = 10000;
@@ -25,7 +26,7 @@ export class ViewerChart {
         type: "line",
         data: {
           labels: this.points.map((p) => p.label),
-          datasets: [{ label: "Viewers", data: this.points.map((p) => p.viewers), borderColor: "#7c3aed", pointRadius: 2, tension: 0.2 }],
+          datasets: [{ label: t("Viewers"), data: this.points.map((p) => p.viewers), borderColor: "#7c3aed", pointRadius: 2, tension: 0.2 }],
         },
         options: {
           responsive: true, maintainAspectRatio: false, animation: false,

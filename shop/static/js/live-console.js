@@ -2,6 +2,7 @@
 // read back from the server every second while a sale runs (the books are the truth, not this page),
 // and a viewer chart that grows from the socket.
 import { api, toMinor, toast } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 import { ViewerChart } from "/static/js/live-console-chart.js";
 import { ChatModeration } from "/static/js/live-moderation.js";
 import { clock, RoomSocket } from "/static/js/live-socket.js";
@@ -35,7 +36,7 @@ function markPinned(productId) {
   root.querySelectorAll("[data-pin-list] .pin-item").forEach((item) => {
     const on = Number(item.dataset.productId) === productId;
     item.classList.toggle("pinned", on);
-    item.querySelector("[data-pin]").textContent = on ? "Unpin" : "Pin";
+    item.querySelector("[data-pin]").textContent = on ? t("Unpin") : t("Pin");
   });
 }
 
@@ -50,14 +51,14 @@ root.querySelectorAll("[data-pin]").forEach((button) => button.addEventListener(
 
 root.querySelectorAll("[data-move]").forEach((button) => button.addEventListener("click", async () => {
   const move = button.dataset.move;
-  if (move === "end" && !window.confirm("End the stream for everyone?")) return;
+  if (move === "end" && !window.confirm(t("End the stream for everyone?"))) return;
   try {
     if (move === "end") await endBroadcast();  // the recording closes where the stream ends
     await api("POST", `/api/v1/streams/${streamId}/${move}`);
     if (move === "start" && broadcasting()) {  // keep the camera running: no reload
-      root.querySelector("[data-status]").textContent = "live";
+      root.querySelector("[data-status]").textContent = t("live");
       Object.assign(button.dataset, { move: "end" });
-      button.textContent = "End stream";
+      button.textContent = t("End stream");
       return;
     }
     location.reload();
@@ -79,7 +80,7 @@ root.querySelector("[data-sale-form]").addEventListener("submit", async (event) 
   const option = form.elements.variant_id.selectedOptions[0];
   const currency = option ? option.dataset.currency : "USD";
   const amount = toMinor(form.elements.price.value, currency);
-  if (amount === null) return showErrors(form, { data: { fields: { price: "Enter an amount like 9.99." } } });
+  if (amount === null) return showErrors(form, { data: { fields: { price: t("Enter an amount like 9.99.") } } });
   const number = (name) => Number(form.elements[name].value);
   const body = {
     variant_id: number("variant_id"), quantity: number("quantity"), price: { amount, currency },
@@ -89,7 +90,7 @@ root.querySelector("[data-sale-form]").addEventListener("submit", async (event) 
   try {
     await api("POST", `/api/v1/streams/${streamId}/flash-sales`, body);
     showErrors(form, null);
-    toast("Flash sale launched");
+    toast(t("Flash sale launched"));
   } catch (error) { showErrors(form, error); }
   finally { form.querySelector("button[type=submit]").disabled = false; }
 });
@@ -100,7 +101,7 @@ async function refreshLedger() {
     const books = await api("GET", `/api/v1/flash-sales/${sale.id}/ledger`);
     for (const [key, value] of Object.entries(books)) {
       const node = ledgerBox.querySelector(`[data-book="${key}"]`);
-      if (node) node.textContent = key === "invariant_ok" ? (value ? "balanced ✓" : "MISMATCH") : String(value);
+      if (node) node.textContent = key === "invariant_ok" ? (value ? t("balanced ✓") : t("MISMATCH")) : String(value);
     }
     ledgerBox.querySelector(".stock-bar span").style.width = `${(100 * books.available) / books.quantity}%`;
     ledgerBox.dataset.invariant = String(books.invariant_ok);
@@ -111,8 +112,9 @@ function tickClock() {
   if (!sale) return;
   const at = socket.now();
   const starts = Date.parse(sale.starts_at), ends = Date.parse(sale.ends_at);
-  const [status, text] = sale.ended || at >= ends ? ["ended", ""]
-    : at < starts ? ["scheduled", `opens in ${clock(starts - at)}`] : ["live", `ends in ${clock(ends - at)}`];
+  const [status, text] = sale.ended || at >= ends ? [t("ended"), ""]
+    : at < starts ? [t("scheduled"), t("opens in %(time)s", { time: clock(starts - at) })]
+      : [t("live"), t("ends in %(time)s", { time: clock(ends - at) })];
   ledgerBox.querySelector("[data-ledger-status]").textContent = status;
   ledgerBox.querySelector("[data-ledger-clock]").textContent = text;
 }
@@ -121,7 +123,7 @@ function showSale(next) {
   sale = next;
   ledgerBox.hidden = !sale;
   if (!sale) return;
-  ledgerBox.querySelector("[data-ledger-name]").textContent = sale.product ? `${sale.product.name} · ${sale.variant_name}` : `Sale #${sale.id}`;
+  ledgerBox.querySelector("[data-ledger-name]").textContent = sale.product ? `${sale.product.name} · ${sale.variant_name}` : t("Sale #%(id)s", { id: sale.id });
   refreshLedger();
 }
 

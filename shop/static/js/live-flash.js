@@ -3,6 +3,7 @@
 // per-customer limit comes with the page, each reservation's answer and GET …/mine; at the limit
 // the button says "Limit reached".
 import { api, el, formatMoney, toast } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 import { clock } from "/static/js/live-socket.js";
 import { payOrder } from "/static/js/pay.js";
 import { mountShipTo, shipToBody, shipToProblem } from "/static/js/ship-to.js";
@@ -38,7 +39,7 @@ export class FlashSaleCard {
     fragment.querySelector(".flash-name").textContent = sale.product ? `${sale.product.name} · ${sale.variant_name}` : "";
     fragment.querySelector(".flash-price").textContent = formatMoney(sale.price);
     if (sale.list_price) fragment.querySelector(".flash-list-price").textContent = formatMoney(sale.list_price);
-    fragment.querySelector(".flash-limit").textContent = `· limit ${sale.per_customer_limit}`;
+    fragment.querySelector(".flash-limit").textContent = t("· limit %(limit)s", { limit: sale.per_customer_limit });
     fragment.querySelector("[data-grab]").addEventListener("click", () => this.grab());
     this.root.replaceChildren(fragment);
     this.root.dataset.flashSaleId = String(sale.id);
@@ -54,7 +55,7 @@ export class FlashSaleCard {
     bar.setAttribute("aria-valuenow", String(remaining));
     bar.setAttribute("aria-valuemax", String(this.sale.quantity));
     this.root.querySelector("[data-remaining]").textContent = String(remaining);
-    this.root.querySelector("[data-remaining-label]").textContent = `of ${this.sale.quantity} left`;
+    this.root.querySelector("[data-remaining-label]").textContent = t("of %(quantity)s left", { quantity: this.sale.quantity });
     this.tick();
   }
 
@@ -74,14 +75,14 @@ export class FlashSaleCard {
     const grab = this.root.querySelector("[data-grab]");
     const at = this.now();
     countdown.textContent = {
-      soon: `Starts in ${clock(Date.parse(this.sale.starts_at) - at)}`,
-      open: `Ends in ${clock(Date.parse(this.sale.ends_at) - at)}`,
-      limit: `Ends in ${clock(Date.parse(this.sale.ends_at) - at)}`,
-      sold_out: "Sold out", ended: "Ended",
+      soon: t("Starts in %(time)s", { time: clock(Date.parse(this.sale.starts_at) - at) }),
+      open: t("Ends in %(time)s", { time: clock(Date.parse(this.sale.ends_at) - at) }),
+      limit: t("Ends in %(time)s", { time: clock(Date.parse(this.sale.ends_at) - at) }),
+      sold_out: t("Sold out"), ended: t("Ended"),
     }[phase];
     this.root.dataset.phase = phase;
     grab.disabled = phase !== "open" || this.busy;
-    grab.textContent = { soon: "Soon", open: "Grab it", limit: "Limit reached", sold_out: "Sold out", ended: "Ended" }[phase];
+    grab.textContent = { soon: t("Soon"), open: t("Grab it"), limit: t("Limit reached"), sold_out: t("Sold out"), ended: t("Ended") }[phase];
   }
 
   async grab() {
@@ -115,7 +116,7 @@ export class FlashSaleCard {
   }
 
   openCheckout(hold) {
-    const { body } = this.sheet.open("Your flash deal");
+    const { body } = this.sheet.open(t("Your flash deal"));
     const sale = this.sale;
     const fragment = document.getElementById("checkout-template").content.cloneNode(true);
     if (sale.product && sale.product.image_url) fragment.querySelector(".sheet-image").src = sale.product.image_url;
@@ -125,14 +126,14 @@ export class FlashSaleCard {
     fragment.querySelector(".checkout-total").textContent = formatMoney(total);
     body.replaceChildren(fragment);
     const button = body.querySelector("[data-pay-button]");
-    button.textContent = `Pay ${formatMoney(total)}`;
+    button.textContent = t("Pay %(total)s", { total: formatMoney(total) });
     this.ship = mountShipTo(body.querySelector("[data-ship-slot]"));
     const card = this.stripe().elements().create("card");
     card.mount(body.querySelector("[data-card-element]"));
     const timer = body.querySelector("[data-hold-timer]");
     const countdown = setInterval(() => {
       const left = Date.parse(hold.expires_at) - this.now();
-      timer.textContent = left > 0 ? `Held for you for ${clock(left)}` : "Your hold has expired.";
+      timer.textContent = left > 0 ? t("Held for you for %(left)s", { left: clock(left) }) : t("Your hold has expired.");
       if (left <= 0) { button.disabled = true; clearInterval(countdown); this.loadMine(hold.flash_sale_id); }
     }, 250);
     this.sheet.onClose(() => clearInterval(countdown));
@@ -149,8 +150,8 @@ export class FlashSaleCard {
       await payOrder(this.stripe(), card, order.order_id);
       clearInterval(countdown);
       const done = el("div", { class: "paid-box", "data-paid": "" });
-      done.append(el("p", { class: "paid-title" }, "Paid — it's yours!"),
-        el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, `View order #${order.order_id}`));
+      done.append(el("p", { class: "paid-title" }, t("Paid — it's yours!")),
+        el("a", { class: "button button-ghost button-block", href: `/orders/${order.order_id}` }, t("View order #%(id)s", { id: order.order_id })));
       body.replaceChildren(done);
     } catch (error) {
       errorBox.textContent = shipToProblem(error);  // textContent: bank messages are text, never markup

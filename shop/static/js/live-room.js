@@ -2,6 +2,7 @@
 // without leaving the page. Every piece of user text is set with textContent, never as HTML.
 import { el, formatMoney, toast } from "/static/js/app.js";
 import { track } from "/static/js/events.js";
+import { t } from "/static/js/i18n.js";
 import { openBuySheet } from "/static/js/live-buy.js";
 import { FlashSaleCard } from "/static/js/live-flash.js";
 import { RoomSocket } from "/static/js/live-socket.js";
@@ -69,7 +70,7 @@ function showShelf(products) {
     if (product.image_url) item.append(el("img", { src: product.image_url, alt: "", width: "64", height: "64" }));
     item.append(el("a", { class: "shelf-name", href: `/products/${product.id}?stream=${streamId}` }, product.name),
       el("span", { class: "price" }, product.price ? formatMoney(product.price) : ""));
-    const buy = item.appendChild(el("button", { type: "button", class: "button button-small" }, "Buy"));
+    const buy = item.appendChild(el("button", { type: "button", class: "button button-small" }, t("Buy")));
     buy.addEventListener("click", () => openBuy(product));
     return item;
   }));
@@ -80,7 +81,7 @@ function addChat({ seq, user, text, only_visible_to_you: onlyMine }) {
   if (seq) item.dataset.seq = String(seq);
   item.append(el("span", { class: "chat-author" }, user.display_name), el("span", { class: "chat-text" }, text));
   // A line the host's word list held back reaches only its author's socket: say so, as TikTok does.
-  if (onlyMine) item.append(el("span", { class: "chat-note" }, "Only visible to you"));
+  if (onlyMine) item.append(el("span", { class: "chat-note" }, t("Only visible to you")));
   chatList.append(item);
   while (chatList.children.length > MAX_CHAT) chatList.firstElementChild.remove();
   chatList.scrollTop = chatList.scrollHeight;
@@ -94,11 +95,11 @@ function removeChat({ target_seq: seq }) {
 function applyChatSettings(settings) {
   const { slow_mode_s: slow = 0, comments_off: off = false } = settings || {};
   const note = room.querySelector("[data-chat-mode]");
-  note.textContent = off ? "Comments are turned off" : slow ? `Slow mode: one message every ${slow} s` : "";
+  note.textContent = off ? t("Comments are turned off") : slow ? t("Slow mode: one message every %(seconds)s s", { seconds: slow }) : "";
   note.hidden = !off && !slow;
   room.dataset.commentsOff = String(off);
   const input = room.querySelector("[data-chat-form] input[name=text]");
-  if (input) { input.disabled = off; input.placeholder = off ? "Comments are turned off" : "Say something…"; }
+  if (input) { input.disabled = off; input.placeholder = off ? t("Comments are turned off") : t("Say something…"); }
 }
 
 function showAnnouncement(announcement) {
@@ -125,7 +126,7 @@ function setLive(status) {
   room.dataset.status = status;
   if (status === "scheduled") return;  // the badge keeps the start time Upcoming wrote into it
   const badge = room.querySelector("[data-status-badge]");
-  badge.textContent = status === "live" ? "LIVE" : "Ended";
+  badge.textContent = status === "live" ? t("LIVE") : t("Ended");
   badge.classList.remove("live-badge-soon");
   upcoming.started();
 }
@@ -148,7 +149,7 @@ function streamEnded() {
   setLive("ended");
   if (room.querySelector(".live-ended")) return;
   const overlay = el("div", { class: "live-ended" });
-  overlay.append(el("p", {}, "This live has ended."), el("a", { class: "button", href: `/live/${streamId}/replay` }, "Watch the replay"));
+  overlay.append(el("p", {}, t("This live has ended.")), el("a", { class: "button", href: `/live/${streamId}/replay` }, t("Watch the replay")));
   room.querySelector(".live-stage").append(overlay);
 }
 
@@ -167,7 +168,7 @@ const handlers = {
   viewers: (m) => { room.querySelector("[data-viewers]").textContent = String(m.count); },
   stream_started: () => setLive("live"),
   stream_ended: streamEnded,
-  error: (m) => toast(m.retry_after ? `${m.message} (${m.retry_after} s)` : m.message),
+  error: (m) => toast(m.retry_after ? t("%(message)s (%(seconds)s s)", { message: m.message, seconds: m.retry_after }) : m.message),
 };
 function handle(message) { (handlers[message.type] || (() => {}))(message); }
 
@@ -177,7 +178,7 @@ room.querySelector("[data-chat-form]")?.addEventListener("submit", (event) => {
   const input = event.target.elements.text;
   const text = input.value.trim();
   if (!text) return;
-  if (socket.send({ type: "chat", text })) input.value = ""; else toast("Reconnecting… try again in a moment.");
+  if (socket.send({ type: "chat", text })) input.value = ""; else toast(t("Reconnecting… try again in a moment."));
 });
 room.querySelector("[data-shelf-open]").addEventListener("click", (event) => {
   event.preventDefault();

@@ -1,6 +1,7 @@
 // An upcoming room: when it starts, in the viewer's own time zone ("Tomorrow 20:00"), a live
 // countdown on the server's clock, and the "Remind me" toggle.
 import { api, toast } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 
 const DAY_MS = 86400000;
 
@@ -12,8 +13,8 @@ function dayStart(date) {
 export function startLabel(at, now = new Date()) {
   const time = at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
   const days = Math.round((dayStart(at) - dayStart(now)) / DAY_MS);
-  if (days === 0) return `Today ${time}`;
-  if (days === 1) return `Tomorrow ${time}`;
+  if (days === 0) return t("Today %(time)s", { time });
+  if (days === 1) return t("Tomorrow %(time)s", { time });
   if (days > 1 && days < 7) return `${at.toLocaleDateString(undefined, { weekday: "short" })} ${time}`;
   return `${at.toLocaleDateString(undefined, { day: "numeric", month: "short" })} ${time}`;
 }
@@ -24,7 +25,7 @@ export function countdown(ms) {
   const days = Math.floor(total / 86400);
   const pad = (n) => String(n).padStart(2, "0");
   const clock = `${pad(Math.floor((total % 86400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
-  return days ? `${days}d ${clock}` : clock;
+  return days ? t("%(days)sd %(clock)s", { days, clock }) : clock;
 }
 
 export class Upcoming {
@@ -45,7 +46,7 @@ export class Upcoming {
   tick() {
     const left = this.startsAt.getTime() - this.now();
     this.root.querySelector("[data-start-countdown]").textContent =
-      left > 0 ? `in ${countdown(left)}` : "Any moment now";
+      left > 0 ? t("in %(time)s", { time: countdown(left) }) : t("Any moment now");
   }
 
   async toggle(button) {
@@ -54,8 +55,8 @@ export class Upcoming {
     try {
       const answer = await api(on ? "POST" : "DELETE", `/api/v1/streams/${this.streamId}/reminder`);
       button.setAttribute("aria-pressed", String(answer.reminded));
-      button.textContent = answer.reminded ? "Reminder set" : "Remind me";
-      toast(answer.reminded ? "We'll tell you when it starts" : "Reminder removed");
+      button.textContent = answer.reminded ? t("Reminder set") : t("Remind me");
+      toast(answer.reminded ? t("We'll tell you when it starts") : t("Reminder removed"));
     } catch (error) {
       toast(error.message);
     } finally {

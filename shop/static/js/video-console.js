@@ -4,11 +4,21 @@
 // dropped socket reconnects with the same publisher token, so the stream goes on. Where the site
 // has a media server for encoders (RTMP), the panel shows its URL and this stream's key.
 import { api, toast } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 
 const panel = document.querySelector("[data-camera]");
 const TIMESLICE_MS = 250;
 const FRAME_BYTES = 16 * 1024;
-const FATAL = { 1003: "not WebM", 1009: "chunk too large", 1011: "encoder failed", 4403: "refused", 4404: "not your stream", 4409: "another device is broadcasting", 4507: "disk full" };
+const FATAL = {
+  1003: t("not WebM"), 1009: t("chunk too large"), 1011: t("encoder failed"), 4403: t("refused"),
+  4404: t("not your stream"), 4409: t("another device is broadcasting"), 4507: t("disk full"),
+};
+// The state's words on the label (data-state keeps the code for styles and tests).
+const STATES = {
+  off: t("off"), preview: t("preview"), connecting: t("connecting"), live: t("live"),
+  reconnecting: t("reconnecting"), ended: t("ended"), stopped: t("stopped"),
+};
+const stateLabel = (state) => STATES[state] || state;
 const token = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 const camera = {
@@ -21,32 +31,32 @@ function notice(text) { $("[data-camera-notice]").textContent = text; }
 function setState(state) {
   const label = $("[data-camera-state]");
   label.dataset.state = state;
-  label.textContent = state;
+  label.textContent = stateLabel(state);
   panel.dataset.state = state;
 }
 
 function mimeType() {
-  return ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm"].find((t) => MediaRecorder.isTypeSupported(t));
+  return ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm"].find((type) => MediaRecorder.isTypeSupported(type));
 }
 
 async function listCameras() {
   const select = $("[data-camera-select]");
   const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
-  select.replaceChildren(...cameras.map((d, i) => new Option(d.label || `Camera ${i + 1}`, d.deviceId)));
+  select.replaceChildren(...cameras.map((d, i) => new Option(d.label || t("Camera %(n)s", { n: i + 1 }), d.deviceId)));
   const current = camera.media?.getVideoTracks()[0]?.getSettings().deviceId;
   if (current) select.value = current;
   $("[data-camera-flip]").hidden = cameras.length < 2 && !/Android|iPhone|iPad/.test(navigator.userAgent);
 }
 
 async function openCamera() {
-  camera.media?.getTracks().forEach((t) => t.stop());
+  camera.media?.getTracks().forEach((track) => track.stop());
   const video = camera.deviceId ? { deviceId: { exact: camera.deviceId } } : { facingMode: camera.facing };
   try {
     camera.media = await navigator.mediaDevices.getUserMedia({
       video: { ...video, width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true,
     });
   } catch (error) {
-    notice(`The camera did not open: ${error.message}`);
+    notice(t("The camera did not open: %(reason)s", { reason: error.message }));
     return;
   }
   const preview = $("[data-camera-preview]");
@@ -54,7 +64,7 @@ async function openCamera() {
   preview.style.setProperty("--mirror", camera.facing === "user" ? "-1" : "1");
   preview.play().catch(() => {});
   $("[data-broadcast]").disabled = false;
-  $("[data-camera-open]").textContent = "Camera on";
+  $("[data-camera-open]").textContent = t("Camera on");
   if (!camera.wanted) setState("preview");
   await listCameras();
   if (camera.wanted) reconnect();  // new tracks, new recording: the server continues the playlist
@@ -107,8 +117,8 @@ function connect() {
     if (event.code === 1000 || FATAL[event.code]) {
       camera.wanted = false;
       setState(event.code === 1000 ? "ended" : "stopped");
-      if (FATAL[event.code]) notice(`Broadcast stopped: ${event.reason || FATAL[event.code]}.`);
-      $("[data-broadcast]").textContent = "Broadcast";
+      if (FATAL[event.code]) notice(t("Broadcast stopped: %(reason)s.", { reason: event.reason || FATAL[event.code] }));
+      $("[data-broadcast]").textContent = t("Broadcast");
       camera.ending?.();
     } else if (camera.wanted) {
       setState("reconnecting");
@@ -132,7 +142,7 @@ export function startBroadcast() {
   if (!camera.media || camera.wanted) return;
   camera.wanted = true;
   notice("");
-  $("[data-broadcast]").textContent = "Stop broadcast";
+  $("[data-broadcast]").textContent = t("Stop broadcast");
   setState("connecting");
   connect();
 }
@@ -144,7 +154,7 @@ function stopBroadcast() {
   stopRecorder();
   old?.close(1000, "stopped");
   setState("preview");
-  $("[data-broadcast]").textContent = "Broadcast";
+  $("[data-broadcast]").textContent = t("Broadcast");
 }
 
 // The stream is ending: the server closes the recording (the replay's playlist ends here).
@@ -181,7 +191,7 @@ async function showRtmp() {
   box.querySelector("[data-rtmp-use]").addEventListener("click", async () => {
     try {
       await api("POST", `/api/v1/streams/${panel.dataset.streamId}/rtmp/use`);
-      toast("Viewers now watch what your encoder sends.");
+      toast(t("Viewers now watch what your encoder sends."));
     } catch (error) { toast(error.message); }
   });
 }
