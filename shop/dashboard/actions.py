@@ -12,6 +12,7 @@ from payments.models import Refund, RefundStatus
 from shop.accounts.models import Merchant
 from shop.catalog.models import Product
 from shop.core import clock
+from shop.core.i18n import ngettext
 from shop.deals.models import Deal, DealStatus, Offer, OfferStatus
 from shop.inventory.levels import needs_restock
 from shop.orders.models import FulfilmentLine, Order, OrderLine, OrderStatus
@@ -22,52 +23,48 @@ EXPIRING_SOON = timedelta(hours=48)
 @dataclass(frozen=True, slots=True)
 class Action:
     key: str
-    many: str  # the label for any count but 1
     count: int
+    label: str  # in the reader's language, singular or plural by the count
     url: str
-    one: str = ""  # the label for a count of 1
-
-    @property
-    def label(self) -> str:
-        return self.one if self.count == 1 and self.one else self.many
 
 
 async def actions(db: AsyncSession, shop: Merchant) -> list[Action]:
+    unshipped, refunds = await _unshipped(db, shop), await _refunds_pending(db, shop)
+    low, reviews, offers = (
+        await _low_stock(db, shop),
+        await _reviews(db, shop),
+        await _expiring_offers(db, shop),
+    )
     found = [
         Action(
             "unshipped",
-            "paid orders to ship",
-            await _unshipped(db, shop),
+            unshipped,
+            ngettext("paid order to ship", "paid orders to ship", unshipped),
             "/dashboard/orders?shipped=no",
-            "paid order to ship",
         ),
         Action(
             "refunds",
-            "refunds waiting for Stripe",
-            await _refunds_pending(db, shop),
+            refunds,
+            ngettext("refund waiting for Stripe", "refunds waiting for Stripe", refunds),
             "/dashboard/orders?refund=pending",
-            "refund waiting for Stripe",
         ),
         Action(
             "stock",
-            "products running low or out of stock",
-            await _low_stock(db, shop),
+            low,
+            ngettext("product running low or out of stock", "products running low or out of stock", low),
             "/dashboard/products?stock=low",
-            "product running low or out of stock",
         ),
         Action(
             "reviews",
-            "deals waiting for your review",
-            await _reviews(db, shop),
+            reviews,
+            ngettext("deal waiting for your review", "deals waiting for your review", reviews),
             "/deals",
-            "deal waiting for your review",
         ),
         Action(
             "offers",
-            "offers expiring within 2 days",
-            await _expiring_offers(db, shop),
+            offers,
+            ngettext("offer expiring within 2 days", "offers expiring within 2 days", offers),
             "/deals?tab=offers",
-            "offer expiring within 2 days",
         ),
     ]
     return [a for a in found if a.count]

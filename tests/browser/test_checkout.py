@@ -34,9 +34,10 @@ async def count_challenges(context: BrowserContext) -> list[str]:
     return seen
 
 
-async def _cart_from_a_note(page: Page, server: str) -> None:
+async def _cart_from_a_note(page: Page, server: str, added: str = "Added to cart") -> None:
     """Add a tagged product to the cart from a note, as a shopper taps it. Other tests buy the demo's
-    stock, so the first tag whose product still has a variant in stock is the one bought."""
+    stock, so the first tag whose product still has a variant in stock is the one bought. `added`:
+    the toast in the page's language."""
     await page.goto(server + "/")
     hrefs = (
         await page.locator(".note-card")
@@ -56,7 +57,7 @@ async def _cart_from_a_note(page: Page, server: str) -> None:
             if await in_stock.count():
                 await in_stock.first.click()
                 await sheet.locator(".sheet-add").click()
-                await expect(page.locator(".toast")).to_have_text("Added to cart")
+                await expect(page.locator(".toast")).to_have_text(added)
                 return
     raise AssertionError("no tagged product in stock on the first notes of the feed")
 

@@ -1,11 +1,17 @@
 """The interface in Chinese on a phone (issue 15): the browser's language picks it, titles on cards
-wrap in whole lines without clipping, and the header's switcher changes it (and back)."""
+wrap in whole lines without clipping, and the header's switcher changes it (and back); the cart,
+checkout, live room, studio and dashboard in both languages, each kept as a README screenshot."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
+
+from tests.browser.test_checkout import _cart_from_a_note
+from tests.browser.test_creator_discovery import _sign_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -71,3 +77,54 @@ async def test_the_switcher_changes_the_language_and_keeps_it(server: str, brows
     await page.select_option("[data-lang-switch]", "en")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await page.context.close()
+
+
+# The pages a shopper, a creator and a merchant open, in each language: (locale the browser asks
+# for, <html lang>, the toast after adding to the cart, a word of the tab bar or header, file suffix).
+LANGUAGES = (
+    ("zh-CN", "zh-Hans", "已加入购物车", "购物车", "zh"),
+    ("en-US", "en", "Added to cart", "Cart", "en"),
+)
+ROOM = re.compile(r"^/live/\d+$")
+
+
+async def _page_in(page: Page, server: str, path: str, lang: str, name: str) -> None:
+    """Open `path`, check its language and that nothing runs off the side of the phone, and keep its
+    screenshot for the README."""
+    if path:
+        await page.goto(server + path)
+    assert await page.get_attribute("html", "lang") == lang
+    await page.evaluate("document.fonts.ready")
+    wide = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], (path, wide)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"))
+
+
+@pytest.mark.parametrize(("locale", "lang", "added", "word", "suffix"), LANGUAGES)
+async def test_the_shoppers_creators_and_merchants_pages_in_each_language(
+    server: str, browser: Browser, locale: str, lang: str, added: str, word: str, suffix: str
+) -> None:
+    page = await _phone(browser, locale)
+    await _sign_in(page, server, "shopper@demo.test")
+    await _cart_from_a_note(page, server, added=added)
+    await _page_in(page, server, "/cart", lang, f"cart-{suffix}")
+    await expect(page.locator("body")).to_contain_text(word)
+    await page.click("[data-checkout]")
+    await expect(page).to_have_url(re.compile(r"/orders/\d+/pay$"))
+    await _page_in(page, server, "", lang, f"checkout-{suffix}")
+    await page.goto(server + "/live")
+    rooms = await page.locator("a[href^='/live/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    room = next(href for href in rooms if ROOM.match(href))
+    await _page_in(page, server, room, lang, f"live-room-{suffix}")
+    await page.context.close()
+
+    for email, path, name in (
+        ("creator@demo.test", "/studio", "studio"),
+        ("merchant@demo.test", "/dashboard", "dashboard"),
+    ):
+        page = await _phone(browser, locale)
+        await _sign_in(page, server, email)
+        await _page_in(page, server, path, lang, f"{name}-{suffix}")
+        await page.context.close()
