@@ -48,10 +48,12 @@ class RoomCounters:
         self._schedule(stream_id, "viewers", channel)
         return max(total, 0)
 
-    async def totals(self, stream_id: int) -> dict[str, int]:
+    async def totals(self, stream_id: int, *, exact: bool = False) -> dict[str, int]:
+        """The room's likes and viewers; `exact` reads them now (what the sampler records), else a
+        read at most FLUSH_S old (what a joiner's snapshot shows until the next message)."""
         now = time.monotonic()
         read = self._totals.get(stream_id)
-        if read is None or now - read[0] >= FLUSH_S:
+        if exact or read is None or now - read[0] >= FLUSH_S:
             if len(self._totals) > KEEP_ROOMS:  # rooms read long ago: their figures are stale anyway
                 self._totals = {k: v for k, v in self._totals.items() if now - v[0] < FLUSH_S}
             counts = {

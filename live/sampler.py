@@ -39,7 +39,7 @@ async def _totals(counters: RoomCounters, stream_ids: list[int], at: datetime) -
     rows = []
     for stream_id in stream_ids:
         try:
-            totals = await counters.totals(stream_id)
+            totals = await counters.totals(stream_id, exact=True)
         except Exception as error:  # one room's counters must not cost the others their sample
             log.warning("stream %s: no sample at %s: %s", stream_id, at.isoformat(), describe(error))
             continue
