@@ -11,6 +11,7 @@ reconnecting takes over at once (the server may not have noticed the drop yet).
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from shop.accounts.sessions import session_user
 from shop.core.schemas import RowId
 from shop.core.security import origin_allowed
 from shop.settings import Settings
+
+log = logging.getLogger("zhongcao.live")
 
 STATE_KEY = "video_slots"
 
@@ -128,7 +131,9 @@ async def ingest_socket(
         slot.publisher = Publisher(socket, paths.stream_folder(settings.media_dir, stream_id), limits)
         try:
             await slot.publisher.run()
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            pass  # the host's connection went away: the console reconnects
+        except WebSocketDisconnect:
+            log.info("stream %s: the host's connection closed; the slot waits for a reconnect", stream_id)
+        except (RuntimeError, OSError) as error:  # a send on a dead socket, or the media folder failing
+            log.warning("stream %s: ingest stopped (%r); the slot waits for a reconnect", stream_id, error)
         finally:
             slot.publisher, slot.left_at = None, time.monotonic()
