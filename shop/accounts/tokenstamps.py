@@ -43,8 +43,11 @@ def due(token: ApiToken, now: datetime) -> bool:
 def stamp_later(engine: AsyncEngine, token: ApiToken, at: datetime) -> None:
     """Queue the stamp; the engine's writer (started if idle) writes it in its next batch."""
     _queued.setdefault(engine, {})[token.id] = (token.token_digest, at)
-    if engine not in _writers:
-        _writers[engine] = asyncio.get_running_loop().create_task(_write(engine))
+    loop = asyncio.get_running_loop()
+    writer = _writers.get(engine)
+    # A writer left by a loop that closed (or one that ended without its `finally`) never runs again.
+    if writer is None or writer.done() or writer.get_loop() is not loop:
+        _writers[engine] = loop.create_task(_write(engine))
 
 
 async def flush() -> None:
@@ -66,7 +69,8 @@ async def _write(engine: AsyncEngine) -> None:
                 for digest, _ in batch.values():
                     _stamped.pop(digest, None)
     finally:
-        del _writers[engine]
+        if _writers.get(engine) is asyncio.current_task():
+            del _writers[engine]
 
 
 async def _write_batch(engine: AsyncEngine, batch: dict[int, tuple[str, datetime]]) -> None:

@@ -52,7 +52,7 @@ async def test_the_hot_path_lookup_does_not_write_the_stamp(
         await tokenstamps.flush()
         stamps = [s for s in seen if s.startswith("UPDATE api_tokens")]
         # Only the writer's conditional batch statement, never the request's own transaction.
-        assert stamps
+        assert stamps, (seen, tokenstamps._queued, tokenstamps._writers)  # what to look at if it flakes
         assert all("last_used_at IS NULL OR" in s for s in stamps)
         me = await buyer.get("/api/v1/auth/tokens")
     [row] = me.json()["items"]
