@@ -37,7 +37,7 @@ from live.flash_sales.ticker import StockTicker
 from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
 from live.video import jobs as video_jobs
-from live.video.controllers import RtmpController, VideoFiles
+from live.video.controllers import RtmpController, RtmpHookController, VideoFiles
 from live.video.ingest import ingest_socket, slots_of
 from payments import webhooks
 from payments.controllers import StripeWebhookController
@@ -231,7 +231,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         header_name="x-csrftoken",
         cookie_secure=settings.secure_cookies,
         cookie_samesite="lax",
-        exclude=["/payments/stripe/webhook"],
+        # Server-to-server: Stripe signs its webhook; the media server's hooks carry a stream key.
+        exclude=["/payments/stripe/webhook", "^/api/v1/rtmp/on_publish(_done)?$"],
     )
     sessions = RotatingSessionConfig(
         store="sessions",
@@ -322,6 +323,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LivePages,
             VideoFiles,
             RtmpController,
+            RtmpHookController,
             LiveDashboardPages,
             StreamAnalyticsController,
             PeopleController,

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # stream's playback URL is then RTMP_HLS_BASE + the stream key + ".m3u8".
     rtmp_ingest_url: str = ""
     rtmp_hls_base: str = ""
+    # When set, the media server's on_publish hook URL must carry it (`...?secret=`; README).
+    rtmp_hook_secret: str = Field(default="", max_length=200)
 
     @field_validator("stripe_secret_key")
     @classmethod

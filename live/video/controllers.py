@@ -1,5 +1,6 @@
 """Video routes: the playlist and segments of a stream, served by the app (the embedded mode's only
-media server), and the host's RTMP details for the scaled path (live/video/rtmp.py).
+media server), the host's RTMP details for the scaled path (live/video/rtmp.py), and the hooks the
+media server calls before and after an encoder's push.
 
 The playlist changes every segment, so it is never cached; a segment never changes once listed.
 """
@@ -7,21 +8,32 @@ The playlist changes every segment, so it is never cached; a segment never chang
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
+from litestar.params import Body, Parameter
 from litestar.response import File
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services
 from live.video import paths
-from live.video.rtmp import RtmpOut, rtmp_for
+from live.video.rtmp import RtmpOut, keyed_stream, publish_allowed, rtmp_for
 from shop.accounts.models import User
+from shop.core.errors import PermissionDenied
 from shop.core.schemas import RowId
 from shop.settings import Settings
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+# nginx-rtmp's notify form (call, app, name, addr, tcurl, ... and the encoder's URL arguments).
+HookForm = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+HookSecret = Annotated[str | None, Parameter(max_length=200)]  # the hook URL's `?secret=`
+HOOK_MAX_BYTES = 8 * 1024
+
+log = logging.getLogger("zhongcao.video")
 
 
 class VideoFiles(Controller):
@@ -67,3 +79,31 @@ class RtmpController(Controller):
         found = rtmp_for(settings, stream.id)
         stream.playback_url = found.playback_url
         return found
+
+
+class RtmpHookController(Controller):
+    """Called by the media server, not a browser: no session and no CSRF token (shop/app.py exempts
+    the path); the stream key, and RTMP_HOOK_SECRET when set, are the credentials. nginx-rtmp takes
+    the push on a 2xx and drops the encoder on anything else."""
+
+    path = "/api/v1/rtmp"
+    include_in_schema = False
+
+    @post("/on_publish", status_code=HTTP_200_OK, request_max_body_size=HOOK_MAX_BYTES)
+    async def on_publish(
+        self, data: HookForm, db_session: AsyncSession, settings: Settings, secret: HookSecret = None
+    ) -> Response[None]:
+        stream_id = await publish_allowed(db_session, settings, data.get("name", ""), secret)
+        if stream_id is None:
+            log.info("refused an RTMP push from %r", data.get("addr", "?")[:64])
+            raise PermissionDenied()
+        log.info("stream %s: the media server takes an RTMP push", stream_id)
+        return Response(None, status_code=HTTP_200_OK)
+
+    @post("/on_publish_done", status_code=HTTP_200_OK, request_max_body_size=HOOK_MAX_BYTES)
+    async def on_publish_done(self, data: HookForm, settings: Settings) -> Response[None]:
+        """Logged only: the host still ends the stream from the console."""
+        stream_id = keyed_stream(settings, data.get("name", ""))
+        if stream_id is not None:
+            log.info("stream %s: the RTMP push ended", stream_id)
+        return Response(None, status_code=HTTP_200_OK)

@@ -1,7 +1,8 @@
 """Cross-site requests on every unsafe route (issue 13): a signed-in browser's POST, PUT, PATCH or
 DELETE is refused without its own CSRF token, with another session's token, or with the token only
 in its cookie. The routes come from the app itself, so a route added later is swept too; the only
-exception is Stripe's webhook, which is signed instead. And the room socket checks `Origin`."""
+exceptions are Stripe's webhook, which is signed instead, and the media server's RTMP hooks, which
+carry a stream key. And the room socket checks `Origin`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from litestar.routes import HTTPRoute
 from tests.helpers import Client, register
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SIGNED_INSTEAD = {"/payments/stripe/webhook"}  # Stripe signs it; no browser session is involved
+# No browser session is involved: Stripe signs its webhook; the media server's hooks carry a stream key.
+SIGNED_INSTEAD = {"/payments/stripe/webhook", "/api/v1/rtmp/on_publish", "/api/v1/rtmp/on_publish_done"}
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
