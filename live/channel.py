@@ -38,6 +38,7 @@ from live.socket_limits import (
 from shop.accounts.sessions import session_ids, session_user
 from shop.core.asgi import RAW_SEND
 from shop.core.errors import AppError, AuthenticationRequired
+from shop.core.i18n import gettext
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
 from shop.settings import Settings
@@ -160,11 +161,13 @@ class Room(Outlet):
     async def chat(self, text: str) -> None:
         if session_ids(self.session) is None:
             await self.send(
-                {"type": "error", "code": "authentication_required", "message": "Sign in to chat."}
+                {"type": "error", "code": "authentication_required", "message": gettext("Sign in to chat.")}
             )
             return
         if not self.budgets.chats.take():
-            slow = f"Slow down: at most {chat.BURST} messages every {chat.WINDOW_S} seconds."
+            slow = gettext(
+                "Slow down: at most %(n)s messages every %(s)s seconds.", n=chat.BURST, s=chat.WINDOW_S
+            )
             await self.send(rate_limited(self.budgets.chats, slow))
             return
         try:

@@ -19,6 +19,7 @@ from live.moderation import commands, gate, keywords, log
 from shop.accounts.models import User
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, RateLimited
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter
 
 MAX_LENGTH = 200
@@ -40,7 +41,7 @@ async def say(db: AsyncSession, attempts: AttemptCounter, user: User, stream_id:
         raise InvalidInput(fields={"text": "Say something."})
     if len(text) > MAX_LENGTH:
         raise InvalidInput(
-            f"Chat messages are at most {MAX_LENGTH} characters.", fields={"text": "Too long."}
+            N_("Chat messages are at most %(n)s characters.", n=MAX_LENGTH), fields={"text": "Too long."}
         )
     if await attempts.hit(f"chat:{stream_id}:{user.id}", WINDOW_S) > BURST:
         raise RateLimited("Slow down: at most 5 messages every 5 seconds.", retry_after=WINDOW_S)

@@ -15,6 +15,8 @@ from shop.accounts.models import Role, User
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shop.core.i18n import N_
+from shop.core.labels import status_text
 from shop.deals import binding, lifecycle
 from shop.notifications.services import Notifier
 from shop.partnerships.rights import not_sellable_by
@@ -108,7 +110,9 @@ async def set_status(db: AsyncSession, stream: Stream, target: StreamStatus) -> 
         )
         await db.refresh(stream)
         if not moved.rowcount:  # type: ignore[attr-defined]
-            raise Conflict(f"A stream that is {stream.status} cannot go live.")
+            raise Conflict(
+                N_("A stream that is %(status)s cannot go live.", status=status_text(stream.status))
+            )
         return await next_event(db, stream, "stream_started", {})
     moved = await db.execute(
         update(Stream)
@@ -145,8 +149,8 @@ async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: l
     if refused := await not_sellable_by(db, host, ids):
         listed = ", ".join(map(str, refused))
         raise InvalidInput(
-            f"You may not sell these products: {listed}.",
-            fields={"product_ids": f"Not yours to sell: {listed}."},
+            N_("You may not sell these products: %(ids)s.", ids=listed),
+            fields={"product_ids": N_("Not yours to sell: %(ids)s.", ids=listed)},
         )
     products = {p.id: p for p in (await db.scalars(select(Product).where(Product.id.in_(ids)))).unique()}
     await db.execute(delete(StreamProduct).where(StreamProduct.stream_id == stream.id))

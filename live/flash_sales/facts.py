@@ -19,6 +19,7 @@ from shop.accounts.models import Merchant, ShopStatus
 from shop.catalog.models import Product, Variant
 from shop.catalog.services import ShopUnavailable
 from shop.core.errors import NotFound
+from shop.core.i18n import N_
 
 MAX_SALES = 10_000
 SHOP_TTL_S = 10.0  # bounds a bump lost while Redis was away or restarting empty
@@ -87,7 +88,9 @@ async def ensure_shop_open(db: AsyncSession, facts: SaleFacts, gate: object, gen
             )
         ).one()
         suspended = row.status == ShopStatus.SUSPENDED.value
-        refusal = f"{row.name} cannot be bought: its shop is unavailable." if suspended else None
+        refusal = (
+            N_("%(name)s cannot be bought: its shop is unavailable.", name=row.name) if suspended else None
+        )
         if len(known) >= MAX_SALES:
             known.clear()
         seen = known[facts.product_id] = _Standing(refusal, generation, time.monotonic() + SHOP_TTL_S)

@@ -21,6 +21,7 @@ from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
 from live.flash_sales.schemas import ViewerLimitOut
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.core.i18n import N_, gettext
 
 
 class SaleRefused(Conflict):
@@ -31,15 +32,15 @@ class SaleRefused(Conflict):
         self.refusal = code
 
     def to_body(self) -> dict[str, object]:
-        return {"code": self.refusal, "message": self.message}
+        return {"code": self.refusal, "message": gettext(self.message)}
 
 
 HOLD_CAP = c.CAP_OVER  # the account holds too many units across sales
 REFUSALS = {
-    g.SOLD_OUT: "Sold out.",
-    g.LIMIT: "You have reached the limit for this deal.",
-    g.NOT_STARTED: "The sale has not started yet.",
-    g.ENDED: "The sale has ended.",
+    g.SOLD_OUT: N_("Sold out."),
+    g.LIMIT: N_("You have reached the limit for this deal."),
+    g.NOT_STARTED: N_("The sale has not started yet."),
+    g.ENDED: N_("The sale has ended."),
 }
 
 
@@ -70,9 +71,9 @@ async def admit(
         await gate.load(sale_id, await books(db, await _sale(db, sale_id)))
         status, remaining, used = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
     if status == g.TOO_MANY:
-        raise InvalidInput(fields={"quantity": f"At most {remaining} per customer."})
+        raise InvalidInput(fields={"quantity": N_("At most %(n)s per customer.", n=remaining)})
     if status != g.OK:
-        raise SaleRefused(status, REFUSALS.get(status, "Not available."))
+        raise SaleRefused(status, REFUSALS.get(status, N_("Not available.")))
     try:
         sale = await sale_facts(db, gate, sale_id)
         expires_at = at + timedelta(seconds=sale.hold_seconds)
@@ -108,7 +109,7 @@ async def _within_hold_cap(
         await gate.caps.load(await cap_holds(db, at), at.timestamp())
         answer = await gate.caps.take(hold, max_held, at.timestamp())
     if answer.status == c.CAP_OVER:
-        message = f"You are holding {answer.held} units already: pay for them or let them go first."
+        message = N_("You are holding %(n)s units already: pay for them or let them go first.", n=answer.held)
         raise SaleRefused(HOLD_CAP, message)
     return answer
 

@@ -21,6 +21,7 @@ from shop.catalog.models import Product, StockReason, Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.core.i18n import N_
 from shop.deals import rights as deal_rights
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
@@ -62,7 +63,11 @@ async def launch(db: AsyncSession, stream: Stream, data: FlashSaleIn, hold_secon
     if data.price.currency != variant.currency or data.price.amount >= variant.price_amount:
         raise InvalidInput(
             "The deal price must be below the regular price, in the same currency.",
-            fields={"price": f"Below {variant.price_amount} {variant.currency}."},
+            fields={
+                "price": N_(
+                    "Below %(amount)s %(currency)s.", amount=variant.price_amount, currency=variant.currency
+                )
+            },
         )
     if data.per_customer_limit > data.quantity:
         raise InvalidInput(fields={"per_customer_limit": "At most the sale quantity."})
@@ -94,7 +99,7 @@ async def _deal_allowing(db: AsyncSession, stream: Stream, variant: Variant, dat
     if deal is None:
         raise InvalidInput(
             "A flash sale needs your own shop's product, or a deal with flash-sale terms.",
-            fields={"variant_id": f"Product {variant.product_id} is not your shop's."},
+            fields={"variant_id": N_("Product %(id)s is not your shop's.", id=variant.product_id)},
         )
     allocated = await allocated_to_deal(db, deal.id)
     refused = deal_rights.terms_refusal(

@@ -18,6 +18,7 @@ from live.moderation import messages, services
 from live.moderation.models import StreamChatter
 from shop.accounts.models import User
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.i18n import N_
 
 MAX_SLOW_S = 300
 NAMES = ("slow", "mute", "announce", "hide")
@@ -42,7 +43,7 @@ def parse(text: str) -> tuple[str, str] | None:
 async def run(db: AsyncSession, stream: Stream, actor: User, name: str, rest: str) -> Done:
     if name == "slow":
         if not rest.isdigit() or int(rest) > MAX_SLOW_S:
-            raise InvalidInput(f"Use /slow N, N from 0 to {MAX_SLOW_S} seconds (0 turns it off).")
+            raise InvalidInput(N_("Use /slow N, N from 0 to %(n)s seconds (0 turns it off).", n=MAX_SLOW_S))
         event = await messages.set_settings(db, stream, actor, int(rest), None)
         return Done({"command": "slow", "slow_mode_s": int(rest)}, [event])
     if name == "announce":
@@ -77,5 +78,5 @@ async def _named(db: AsyncSession, stream: Stream, who: str) -> User:
     if found is None and name.isdigit() and len(name) <= 16:
         found = await db.get(User, int(name))
     if found is None:
-        raise NotFound(f"No one called @{name} has chatted here.")
+        raise NotFound(N_("No one called @%(name)s has chatted here.", name=name))
     return found

@@ -21,6 +21,7 @@ from live.moderation.models import StreamChatter
 from shop.accounts.models import User
 from shop.core import clock
 from shop.core.db import insert_ignoring_conflict
+from shop.core.i18n import N_
 
 
 async def check(db: AsyncSession, stream: Stream, user: User) -> None:
@@ -53,4 +54,7 @@ async def take_turn(db: AsyncSession, stream: Stream, user_id: int, slow_mode_s:
     )
     wait = slow_mode_s if last is None else (last + timedelta(seconds=slow_mode_s) - now).total_seconds()
     retry = max(1, math.ceil(wait))
-    raise SlowMode(f"Slow mode: one message every {slow_mode_s} s. Wait {retry} s.", retry_after=retry)
+    raise SlowMode(
+        N_("Slow mode: one message every %(every)s s. Wait %(wait)s s.", every=slow_mode_s, wait=retry),
+        retry_after=retry,
+    )

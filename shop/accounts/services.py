@@ -18,6 +18,7 @@ from shop.accounts.schemas import RegisterIn
 from shop.core import clock, security
 from shop.core.db import insert_ignoring_conflict
 from shop.core.errors import AlreadyExists, Conflict, InvalidCredentials, InvalidInput, NotFound
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
@@ -106,7 +107,7 @@ async def create_api_token(
     """The secret (shown once) and its row; `expires_in_days` None: until revoked."""
     count = await db.scalar(select(func.count(ApiToken.id)).where(ApiToken.user_id == user.id))
     if (count or 0) >= MAX_API_TOKENS:
-        raise Conflict(f"You have {MAX_API_TOKENS} tokens already. Revoke one first.")
+        raise Conflict(N_("You have %(n)s tokens already. Revoke one first.", n=MAX_API_TOKENS))
     token, digest = security.new_api_token()
     expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days else None
     row = ApiToken(user_id=user.id, name=name, token_digest=digest, expires_at=expires)

@@ -11,6 +11,7 @@ from shop.accounts.models import User
 from shop.addresses.models import Address
 from shop.addresses.schemas import AddressIn, NewAddressIn
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.i18n import N_
 
 MAX_ADDRESSES = 20
 
@@ -31,7 +32,7 @@ async def add_address(db: AsyncSession, user: User, data: NewAddressIn) -> Addre
     count = await db.scalar(select(func.count()).where(Address.user_id == user.id)) or 0
     if count >= MAX_ADDRESSES:
         raise InvalidInput(
-            f"You can keep up to {MAX_ADDRESSES} addresses.", fields={"form": "Delete one first."}
+            N_("You can keep up to %(n)s addresses.", n=MAX_ADDRESSES), fields={"form": "Delete one first."}
         )
     make_default = data.default or count == 0  # the first address is the default
     if make_default:

@@ -19,6 +19,7 @@ from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, UpdateLineIn
 from shop.cart.views import add_to_cart, cart_view
 from shop.core.errors import AppError
+from shop.core.i18n import gettext
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
 from shop.settings import Settings
@@ -27,7 +28,7 @@ Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED
 
 
 def _back(path: str, message: str) -> Redirect:
-    return Redirect(f"{path}?{urlencode({'error': message})}")
+    return Redirect(f"{path}?{urlencode({'error': gettext(message)})}")
 
 
 class CartPages(Controller):

@@ -19,6 +19,7 @@ from shop.catalog.models import Variant
 from shop.catalog.services import ensure_buyable, get_variant
 from shop.commissions.attribution import shows_product
 from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
+from shop.core.i18n import N_
 
 DEFAULT_CURRENCY = "USD"
 
@@ -77,7 +78,7 @@ async def add_line(db: AsyncSession, cart: Cart, data: AddLineIn) -> CartLine:
     )
     new_quantity = (line.quantity if line else 0) + data.quantity
     if new_quantity > MAX_LINE_QUANTITY:
-        raise InvalidInput(fields={"quantity": f"At most {MAX_LINE_QUANTITY} per line."})
+        raise InvalidInput(fields={"quantity": N_("At most %(n)s per line.", n=MAX_LINE_QUANTITY)})
     _check_stock(cart, variant, extra=data.quantity)
     if line is None:
         line = CartLine(
@@ -120,7 +121,9 @@ def _check_stock(cart: Cart, variant: Variant, *, extra: int) -> None:
     if demand > variant.available:
         left = variant.available
         message = (
-            f"Only {left} left of {variant.product.name}." if left else f"{variant.product.name} is sold out."
+            N_("Only %(n)s left of %(name)s.", n=left, name=variant.product.name)
+            if left
+            else N_("%(name)s is sold out.", name=variant.product.name)
         )
         raise OutOfStock(message, fields={"quantity": message})
 
@@ -130,7 +133,7 @@ def _same_currency(cart: Cart, variant: Variant) -> None:
     if currencies and variant.currency not in currencies:
         raise Conflict(
             "A cart holds one currency; check out the current cart first.",
-            fields={"variant_id": f"Priced in {variant.currency}."},
+            fields={"variant_id": N_("Priced in %(currency)s.", currency=variant.currency)},
         )
 
 
@@ -144,7 +147,11 @@ async def _checked_source(
     if not await shows_product(db, source.type.value, source.id, product_id):
         # A draft, another product's note or another shelf leads nobody here: naming it would
         # credit its creator for a sale they did not make.
-        message = f"That {source.type.value} does not show this product."
+        message = (
+            N_("That note does not show this product.")
+            if source.type is SourceType.NOTE
+            else N_("That live stream does not show this product.")
+        )
         raise InvalidInput(message, fields={"source": message})
     return source.type.value, source.id
 

@@ -23,6 +23,7 @@ from shop.catalog import services
 from shop.catalog.models import Product, ProductCategory, ProductImage, Variant
 from shop.catalog.schemas import MoneyIn, ProductIn, VariantIn
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.schemas import Input
 from shop.notes.models import Upload
 
@@ -143,9 +144,9 @@ async def row_problems(db: AsyncSession, product: Product | None, rows: Sequence
         if row.remove or not row.sku:
             continue
         if row.sku in first:
-            errors[f"variants.{index}.sku"] = f"Also on row {first[row.sku] + 1}."
+            errors[f"variants.{index}.sku"] = N_("Also on row %(n)s.", n=first[row.sku] + 1)
         elif taken.get(row.sku, row.id) != row.id:
-            errors[f"variants.{index}.sku"] = f"SKU {row.sku} is already used."
+            errors[f"variants.{index}.sku"] = N_("SKU %(sku)s is already used.", sku=row.sku)
         first.setdefault(row.sku, index)
     return errors
 

@@ -14,6 +14,7 @@ from shop.catalog.schemas import ProductIn, ProductPatch, VariantIn, VariantPatc
 from shop.core import search
 from shop.core.db import keyset_page
 from shop.core.errors import AlreadyExists, InvalidInput, NotFound
+from shop.core.i18n import N_
 from shop.inventory.services import set_stock_level
 from shop.notes.models import Upload
 
@@ -58,7 +59,7 @@ class ShopUnavailable(InvalidInput):
 def ensure_buyable(product: Product, field: str = "variant_id") -> None:
     """A suspended shop sells nothing (cart, checkout, the live sheet, a flash sale): 422 naming it."""
     if product.merchant.suspended:
-        message = f"{product.name} cannot be bought: its shop is unavailable."
+        message = N_("%(name)s cannot be bought: its shop is unavailable.", name=product.name)
         raise ShopUnavailable(message, fields={field: message})
 
 
@@ -113,7 +114,7 @@ def _complete_variant(patch: VariantPatch) -> VariantIn:
 
 async def add_variant(db: AsyncSession, product: Product, actor: User, data: VariantIn) -> Variant:
     if await db.scalar(select(Variant.id).where(Variant.sku == data.sku)):
-        raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."})
+        raise AlreadyExists(N_("SKU %(sku)s is already used.", sku=data.sku), fields={"sku": "Already used."})
     variant = Variant(
         product_id=product.id,
         sku=data.sku,
@@ -128,7 +129,9 @@ async def add_variant(db: AsyncSession, product: Product, actor: User, data: Var
     try:
         await db.flush()
     except IntegrityError:
-        raise AlreadyExists(f"SKU {data.sku} is already used.", fields={"sku": "Already used."}) from None
+        raise AlreadyExists(
+            N_("SKU %(sku)s is already used.", sku=data.sku), fields={"sku": "Already used."}
+        ) from None
     await set_stock_level(db, variant.id, data.stock_on_hand, StockReason.INITIAL, actor.id)
     await db.refresh(product, ["variants"])
     return variant
@@ -138,11 +141,14 @@ async def _patch_variant(db: AsyncSession, product: Product, actor: User, patch:
     variant = next((v for v in product.variants if v.id == patch.id), None)
     if variant is None:
         raise NotFound(
-            "No such variant on this product.", fields={"variants": f"Unknown variant {patch.id}."}
+            "No such variant on this product.",
+            fields={"variants": N_("Unknown variant %(id)s.", id=patch.id)},
         )
     if patch.sku is not None and patch.sku != variant.sku:
         if await db.scalar(select(Variant.id).where(Variant.sku == patch.sku)):
-            raise AlreadyExists(f"SKU {patch.sku} is already used.", fields={"sku": "Already used."})
+            raise AlreadyExists(
+                N_("SKU %(sku)s is already used.", sku=patch.sku), fields={"sku": "Already used."}
+            )
         variant.sku = patch.sku
     if patch.name is not None:
         variant.name = patch.name
@@ -160,7 +166,9 @@ async def _attach_images(db: AsyncSession, product: Product, actor: User, upload
     for position, upload_id in enumerate(upload_ids):
         upload = await db.get(Upload, upload_id)
         if upload is None or upload.owner_id != actor.id:
-            raise NotFound("No such upload.", fields={"image_upload_ids": f"Unknown upload {upload_id}."})
+            raise NotFound(
+                "No such upload.", fields={"image_upload_ids": N_("Unknown upload %(id)s.", id=upload_id)}
+            )
         product.images.append(
             ProductImage(
                 key=upload.key,

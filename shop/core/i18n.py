@@ -154,9 +154,38 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer, domain="messages")
 
 
+class Text(str):
+    """English text that keeps its msgid and values (`N_("At most %(n)s.", n=5)`): it reads as English
+    wherever it is a plain string (logs, a stored column), and `gettext` says it in the reader's language
+    when it is shown. Values that are themselves `Text` (a status label) are translated too."""
+
+    msgid: str
+    values: dict[str, Any]
+    lowercase: bool = False
+
+    @classmethod
+    def of(cls, msgid: str, **values: Any) -> Text:
+        text = cls(msgid % values if values else msgid)
+        text.msgid, text.values = msgid, values
+        return text
+
+    @classmethod
+    def word(cls, msgid: str) -> Text:
+        """A label inside a sentence, in lower case ("This deal is changes requested.")."""
+        text = cls(msgid.lower())
+        text.msgid, text.values, text.lowercase = msgid, {}, True
+        return text
+
+
 def gettext(message: str, **variables: Any) -> str:
+    if isinstance(message, Text):
+        values = {
+            key: gettext(value) if isinstance(value, Text) else value for key, value in message.values.items()
+        }
+        text = gettext(message.msgid, **values, **variables)
+        return text.lower() if message.lowercase else text
     text = translations(get_locale()).gettext(message) if message else message
-    return text % variables if variables else text
+    return text % variables if variables else str(text)
 
 
 def ngettext(singular: str, plural: str, count: int, **variables: Any) -> str:
@@ -169,9 +198,12 @@ def raw_ngettext(singular: str, plural: str, count: int) -> str:
     return translations(get_locale()).ngettext(singular, plural, count)
 
 
-def N_(message: str) -> str:
-    """Mark a string for the catalog where it is defined; it is translated where it is shown."""
-    return message
+def N_(message: str, **values: Any) -> str:
+    """Mark a string for the catalog where it is defined; it is translated where it is shown.
+
+    With values (`N_("SKU %(sku)s is already used.", sku=sku)`) it is a `Text`: the msgid stays constant
+    for the catalog, and the error or label it becomes is filled in the reader's language."""
+    return Text.of(message, **values) if values else message
 
 
 # Pydantic's English field errors, as msgids with their numbers pulled out ("%(n)s"): a schema's
@@ -213,6 +245,8 @@ _PLAIN_FIELD_ERRORS = (
 
 def translate_field_error(message: str) -> str:
     """A field error in the request's language: ours are msgids, pydantic's are matched by pattern."""
+    if isinstance(message, Text):
+        return gettext(message)
     message = message.removeprefix("Value error, ")
     if get_locale() == DEFAULT:
         return message
@@ -233,7 +267,7 @@ def js_catalog(locale: str) -> dict[str, str]:
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     return {
-        str(message.id): str(message.string)
+        (f"{message.context}\x04{message.id}" if message.context else str(message.id)): str(message.string)
         for message in catalog
         if message.id and message.string and any(path.endswith(".js") for path, _ in message.locations)
     }

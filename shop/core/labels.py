@@ -10,7 +10,7 @@ import math
 from datetime import datetime
 
 from shop.core import clock
-from shop.core.i18n import N_, gettext
+from shop.core.i18n import N_, Text, gettext
 
 STATUS_LABELS = {
     "pending_payment": N_("Awaiting payment"),
@@ -30,6 +30,19 @@ STATUS_LABELS = {
     "held": N_("Held"),
     "sold": N_("Sold"),
     "released": N_("Released"),
+    # offers and deals (partnerships)
+    "awaiting_payment": N_("Awaiting payment"),
+    "sent": N_("Sent"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+    "expired": N_("Expired"),
+    "submitted": N_("Submitted"),
+    "changes_requested": N_("Changes requested"),
+    "approved": N_("Approved"),
+    "published": N_("Published"),
+    "completed": N_("Completed"),
+    "disputed": N_("Disputed"),
 }
 
 
@@ -48,11 +61,48 @@ def role_label(value: object) -> str:
     return gettext(label) if label else word.capitalize()
 
 
-def status_label(value: object) -> str:
-    """The label for a status; an unknown one still reads as words ("on_hold" → "On hold")."""
+def _labelled(labels: dict[str, str], value: object) -> str:
+    """The label of a stored word in the reader's language; an unknown one still reads as words
+    ("on_hold" → "On hold")."""
     word = str(getattr(value, "value", value) or "")
-    label = STATUS_LABELS.get(word)
+    label = labels.get(word)
     return gettext(label) if label else word.replace("_", " ").capitalize()
+
+
+def status_label(value: object) -> str:
+    return _labelled(STATUS_LABELS, value)
+
+
+# A deal's statuses are the table's, but "active" (a product on sale: 在售) is a deal in progress.
+DEAL_STATUS_LABELS = {**STATUS_LABELS, "active": N_("In progress")}
+
+
+def deal_status_label(value: object) -> str:
+    return _labelled(DEAL_STATUS_LABELS, value)
+
+
+def status_text(value: object, labels: dict[str, str] = STATUS_LABELS) -> str:
+    """A status inside an error's sentence: its label in lower case, said in the reader's language."""
+    word = str(getattr(value, "value", value) or "")
+    label = labels.get(word)
+    return Text.word(label) if label else word.replace("_", " ")
+
+
+# Where a sale came from (order lines, the dashboard's GMV by source and its chart), and the
+# dashboard funnel's steps (shop/analytics/funnel.py STEPS): one filter for the dashboard's words.
+DASHBOARD_LABELS = {
+    "note": N_("Notes"),
+    "stream": N_("Live"),
+    "direct": N_("Direct"),
+    "note_views": N_("Note views"),
+    "tag_taps": N_("Tag taps"),
+    "product_views": N_("Product views"),
+    "add_to_cart": N_("Added to cart"),
+}
+
+
+def source_label(value: object) -> str:
+    return _labelled(DASHBOARD_LABELS, value)
 
 
 def held_for(expires_at: datetime | None, now: datetime | None = None) -> str:

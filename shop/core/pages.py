@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from shop.core import clock, i18n
 from shop.core.i18n import gettext, ngettext
-from shop.core.labels import held_for, role_label, status_label
+from shop.core.labels import deal_status_label, held_for, role_label, source_label, status_label
 from shop.core.money import format_bps, format_money
 from shop.core.storage import media_url
 
@@ -91,6 +91,16 @@ def day(moment: datetime | None, with_time: bool = False) -> str:
     return f"{text} {moment:%H:%M}" if with_time else text
 
 
+def starts(moment: datetime | None) -> str:
+    """When a scheduled room starts, before the page's JS says it in the viewer's zone: "Fri 04 Dec,
+    20:00" (as before), 12月4日周五 20:00 in Chinese. The template adds "UTC" in the reader's words."""
+    if moment is None:
+        return ""
+    if i18n.get_locale() == i18n.DEFAULT:
+        return moment.strftime("%a %d %b, %H:%M")
+    return f"{format_skeleton('MMMEd', moment, locale=i18n.babel_locale())} {moment:%H:%M}"
+
+
 def counted(count: int, singular: str, plural: str | None = None) -> str:
     """ "1 follower", "2 followers", "1.2k followers", "1.2万 粉丝": a count with the right noun.
 
@@ -117,7 +127,7 @@ def _money(value: Any) -> str:
 
 def translate(value: object) -> str:
     """`{{ error | t }}`: a message that reached the page as a value (a form error, a flash)."""
-    return gettext(str(value)) if value else ""
+    return gettext(value if isinstance(value, str) else str(value)) if value else ""
 
 
 def templates_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:
@@ -141,10 +151,13 @@ def templates_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:
         engine.engine.filters["hashtags"] = link_hashtags
         engine.engine.filters["ago"] = relative_time
         engine.engine.filters["day"] = day
+        engine.engine.filters["starts"] = starts
         engine.engine.filters["compact"] = compact_count
         engine.engine.globals["counted"] = counted
         engine.engine.globals["media_url"] = media_url
         engine.engine.filters["status_label"] = status_label
+        engine.engine.filters["deal_status_label"] = deal_status_label
+        engine.engine.filters["source_label"] = source_label
         engine.engine.filters["held_for"] = held_for
         engine.engine.filters["role_label"] = role_label
 

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.schemas import MAX_ID
 
 
@@ -39,7 +40,7 @@ def clamp_limit(limit: int | None, default: int = 20, maximum: int = 50) -> int:
     if limit is None:
         return default
     if limit < 1 or limit > maximum:
-        raise InvalidInput(fields={"limit": f"Use a limit between 1 and {maximum}."})
+        raise InvalidInput(fields={"limit": N_("Use a limit between 1 and %(n)s.", n=maximum)})
     return limit
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 6
@@ -44,7 +45,7 @@ def terms(query: str | None) -> list[str]:
         return []
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(
-            "This search is too long.", fields={"q": f"Use at most {MAX_QUERY_CHARS} characters."}
+            "This search is too long.", fields={"q": N_("Use at most %(n)s characters.", n=MAX_QUERY_CHARS)}
         )
     return _TERM.findall(query.lower())[:MAX_TERMS]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shop.core.errors import InvalidInput, PayloadTooLarge
+from shop.core.i18n import N_
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 THUMB_WIDTH = 480
@@ -45,7 +46,7 @@ class ImageStore:
     def save(self, data: bytes, field: str = "file") -> StoredImage:
         if len(data) > self.max_bytes:
             raise PayloadTooLarge(
-                f"Images can be at most {self.max_bytes // (1024 * 1024)} MB.",
+                N_("Images can be at most %(n)s MB.", n=self.max_bytes // (1024 * 1024)),
                 fields={field: "The file is too large."},
             )
         image = self._decode(data, field)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import Merchant
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.pages import render
 from shop.core.schemas import Cursor, QueryText
 from shop.creators import services
@@ -66,7 +67,7 @@ def _engagement(value: str) -> float | None:
     except ValueError:
         number = -1.0
     if not 0 <= number <= MAX_ENGAGEMENT:  # also refuses nan and inf
-        raise InvalidInput(fields={"min_engagement": f"Use a number from 0 to {MAX_ENGAGEMENT}."})
+        raise InvalidInput(fields={"min_engagement": N_("Use a number from 0 to %(n)s.", n=MAX_ENGAGEMENT)})
     return number or None
 
 

@@ -14,6 +14,7 @@ from shop.catalog.models import Product
 from shop.core import search
 from shop.core.db import keyset_page
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.inventory import levels
 
 PAGE_SIZE = 25
@@ -36,7 +37,10 @@ def _choice(kind: type[enum.StrEnum], value: str | None, field: str) -> enum.Str
         return kind(value or next(iter(kind)).value)
     except ValueError:
         choices = ", ".join(k.value for k in kind)
-        raise InvalidInput(f"Unknown {field} filter.", fields={field: f"One of {choices}."}) from None
+        raise InvalidInput(
+            N_("Unknown %(field)s filter.", field=field),
+            fields={field: N_("One of %(choices)s.", choices=choices)},
+        ) from None
 
 
 def filters(status: str | None, stock: str | None) -> tuple[StatusFilter, StockFilter]:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.catalog.editing import ProductFormIn
 from shop.catalog.models import Product, ProductCategory
+from shop.core.i18n import N_
 from shop.core.money import exponent, parse_amount
 from shop.core.storage import media_url
 from shop.notes.models import Upload
@@ -124,7 +125,7 @@ def _row_input(index: int, row: FormRow, errors: dict[str, str]) -> dict[str, An
     except ValueError:
         amount = None
     if amount is None:
-        errors[f"{prefix}.price"] = f"Enter a price like 12.50 ({currency})."
+        errors[f"{prefix}.price"] = N_("Enter a price like 12.50 (%(currency)s).", currency=currency)
     else:
         body["price"] = {"amount": amount, "currency": currency}
     if isinstance(options := _options(row.options), str):

@@ -15,6 +15,8 @@ from shop import streams
 from shop.accounts.models import User
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.core.i18n import N_
+from shop.core.labels import DEAL_STATUS_LABELS, status_text
 from shop.deals.models import OPEN_DEAL_STATES, Deal, DealStatus, Deliverable
 from shop.notes.models import Note, NoteStatus
 
@@ -99,8 +101,21 @@ async def guard_note_change(db: AsyncSession, note: Note, *, deleting: bool) -> 
         return
     protected = deal.protected_until is not None and clock.now() < deal.protected_until
     if deal.status in FROZEN_STATES or protected or (deleting and deal.status in OPEN_DEAL_STATES):
-        until = f" until {deal.protected_until:%Y-%m-%d}" if protected and deal.protected_until else ""
+        message = (
+            N_(
+                "This note is part of a paid partnership and is protected until %(day)s.",
+                day=f"{deal.protected_until:%Y-%m-%d}",
+            )
+            if protected and deal.protected_until
+            else N_("This note is part of a paid partnership and is protected.")
+        )
         raise Conflict(
-            f"This note is part of a paid partnership and is protected{until}.",
-            fields={"note_id": f"Bound to deal {deal.id} ({deal.status})."},
+            message,
+            fields={
+                "note_id": N_(
+                    "Bound to deal %(id)s (%(status)s).",
+                    id=deal.id,
+                    status=status_text(deal.status, DEAL_STATUS_LABELS),
+                )
+            },
         )

@@ -15,12 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant, User
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.core.i18n import N_
+from shop.core.labels import DEAL_STATUS_LABELS, status_text
 from shop.deals import binding, fees, news
 from shop.deals.models import OPEN_DEAL_STATES, Deal, DealRound, DealStatus, Deliverable
 from shop.deals.schemas import SettleIn, SubmitIn
 from shop.notifications.services import Notifier
 
 MAX_CHANGE_ROUNDS = 3
+# What each side hears (a msgid: the inbox says it in the reader's language, shop/notifications/texts.py).
+CANCEL_ASKED = {
+    "creator": N_("the creator asked to cancel: deal disputed"),
+    "merchant": N_("the merchant asked to cancel: deal disputed"),
+}
+SETTLED = {
+    "release": N_("dispute settled: release"),
+    "refund": N_("dispute settled: refund"),
+    "split": N_("dispute settled: split"),
+}
 
 
 async def get_deal(db: AsyncSession, deal_id: int, *, lock: bool = False) -> Deal:
@@ -63,7 +75,10 @@ async def merchants_deal(db: AsyncSession, merchant: Merchant, deal_id: int) -> 
 
 def _require(deal: Deal, *states: DealStatus) -> None:
     if deal.status not in states:
-        raise Conflict(f"This deal is {deal.status.replace('_', ' ')}.", fields={"status": deal.status})
+        raise Conflict(
+            N_("This deal is %(status)s.", status=status_text(deal.status, DEAL_STATUS_LABELS)),
+            fields={"status": deal.status},
+        )
 
 
 def _step(deal: Deal, kind: str, actor: User | None, message: str = "") -> None:
@@ -87,7 +102,7 @@ async def submit(db: AsyncSession, notifier: Notifier, creator: User, deal_id: i
     deal.review_due_at = clock.now() + timedelta(days=deal.review_days)
     _step(deal, "submitted", creator)
     await news.tell_merchant(
-        db, notifier, deal.offer, "submitted work for review", actor=creator, url=news.deal_url(deal)
+        db, notifier, deal.offer, N_("submitted work for review"), actor=creator, url=news.deal_url(deal)
     )
     return deal
 
@@ -103,12 +118,14 @@ async def request_changes(
     if deal.change_rounds > MAX_CHANGE_ROUNDS:
         deal.status = DealStatus.DISPUTED.value
         _step(deal, "disputed", merchant.owner, message)
-        await news.tell_both(db, notifier, deal, "deal disputed after 3 rounds of changes", merchant.owner)
+        await news.tell_both(
+            db, notifier, deal, N_("deal disputed after 3 rounds of changes"), merchant.owner
+        )
         return deal
     deal.status = DealStatus.CHANGES_REQUESTED.value
     _step(deal, "changes_requested", merchant.owner, message)
     await news.tell_creator(
-        db, notifier, deal.offer, "asked for changes", actor=merchant.owner, url=news.deal_url(deal)
+        db, notifier, deal.offer, N_("asked for changes"), actor=merchant.owner, url=news.deal_url(deal)
     )
     return deal
 
@@ -119,7 +136,9 @@ async def approve(db: AsyncSession, notifier: Notifier, merchant: Merchant | Non
     deal.status, deal.review_due_at = DealStatus.APPROVED.value, None
     actor = merchant.owner if merchant else None
     _step(deal, "approved", actor, "" if merchant else "Approved: the review period passed in silence.")
-    await news.tell_both(db, notifier, deal, "approved the work" if merchant else "work approved", actor)
+    await news.tell_both(
+        db, notifier, deal, N_("approved the work") if merchant else N_("work approved"), actor
+    )
     if await binding.deliverable_is_public(db, deal):
         await publish(db, notifier, deal)
     return deal
@@ -134,7 +153,7 @@ async def publish(db: AsyncSession, notifier: Notifier, deal: Deal) -> None:
     deal.protected_until = now + timedelta(days=deal.protection_days)
     fees.release(deal.offer.fee)
     _step(deal, "published", None)
-    await news.tell_both(db, notifier, deal, "partnership published", None)
+    await news.tell_both(db, notifier, deal, N_("partnership published"), None)
 
 
 async def expire(db: AsyncSession, notifier: Notifier, deal: Deal) -> None:
@@ -143,7 +162,7 @@ async def expire(db: AsyncSession, notifier: Notifier, deal: Deal) -> None:
     deal.status = DealStatus.EXPIRED.value
     fees.refund(deal.offer.fee)
     _step(deal, "expired", None, "The deadline passed.")
-    await news.tell_both(db, notifier, deal, "deal expired: the deadline passed", None)
+    await news.tell_both(db, notifier, deal, N_("deal expired: the deadline passed"), None)
 
 
 async def complete(db: AsyncSession, deal: Deal) -> None:
@@ -163,13 +182,16 @@ async def cancel(db: AsyncSession, notifier: Notifier, user: User, deal_id: int,
         deal.status = DealStatus.CANCELED.value
         fees.refund(deal.offer.fee)
         _step(deal, "canceled", user, reason)
-        await news.tell_both(db, notifier, deal, "deal canceled by both sides", user)
+        await news.tell_both(db, notifier, deal, N_("deal canceled by both sides"), user)
         return deal
     if deal.status not in OPEN_DEAL_STATES:
-        raise Conflict(f"This deal is {deal.status.replace('_', ' ')}.", fields={"status": deal.status})
+        raise Conflict(
+            N_("This deal is %(status)s.", status=status_text(deal.status, DEAL_STATUS_LABELS)),
+            fields={"status": deal.status},
+        )
     deal.status, deal.cancel_requested_by = DealStatus.DISPUTED.value, side
     _step(deal, "cancel_requested", user, reason)
-    await news.tell_both(db, notifier, deal, f"the {side} asked to cancel: deal disputed", user)
+    await news.tell_both(db, notifier, deal, CANCEL_ASKED[side], user)
     return deal
 
 
@@ -190,7 +212,7 @@ async def settle(db: AsyncSession, notifier: Notifier, operator: User, deal_id: 
     deal.status = (DealStatus.CANCELED if data.outcome == "refund" else DealStatus.COMPLETED).value
     deal.settlement = data.outcome
     _step(deal, "settled", operator, data.message or f"Settled by an operator: {data.outcome}.")
-    await news.tell_both(db, notifier, deal, f"dispute settled: {data.outcome}", operator)
+    await news.tell_both(db, notifier, deal, SETTLED[data.outcome], operator)
     return deal
 
 

@@ -18,6 +18,8 @@ from shop.accounts.models import Merchant, Role, User
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
+from shop.core.i18n import N_
+from shop.core.labels import status_text
 from shop.deals import fees, news
 from shop.deals.models import (
     OPEN_OFFER_STATES,
@@ -96,8 +98,8 @@ async def _check_products(db: AsyncSession, merchant: Merchant, product_ids: lis
     if refused:
         named = ", ".join(str(i) for i in refused)
         raise InvalidInput(
-            f"Offers can only carry your own shop's products: {named}.",
-            fields={"product_ids": f"Not your shop's active products: {named}."},
+            N_("Offers can only carry your own shop's products: %(ids)s.", ids=named),
+            fields={"product_ids": N_("Not your shop's active products: %(ids)s.", ids=named)},
         )
 
 
@@ -108,16 +110,18 @@ def _check_terms(merchant: Merchant, data: OfferIn) -> None:
         fields["due_at"] = "Between an hour and a year from now."
     if fee := data.flat_fee:
         if fee.currency != merchant.currency:
-            fields["flat_fee"] = f"In your shop's currency, {merchant.currency}."
+            fields["flat_fee"] = N_("In your shop's currency, %(currency)s.", currency=merchant.currency)
         elif not MIN_FEE <= fee.amount <= MAX_FEE:
-            fields["flat_fee"] = f"Between {MIN_FEE} and {MAX_FEE} minor units."
+            fields["flat_fee"] = N_("Between %(low)s and %(high)s minor units.", low=MIN_FEE, high=MAX_FEE)
     if not (data.flat_fee or data.commission_bps or data.samples):
         fields["flat_fee"] = "Offer a fee, a commission or free samples."
     if terms := data.live_flash_sale:
         if data.deliverable != Deliverable.STREAM:
             fields["live_flash_sale"] = "Flash-sale terms are for a live stream."
         elif terms.min_price.amount < 1 or terms.min_price.currency != merchant.currency:
-            fields["live_flash_sale"] = f"A minimum price above zero, in {merchant.currency}."
+            fields["live_flash_sale"] = N_(
+                "A minimum price above zero, in %(currency)s.", currency=merchant.currency
+            )
     if fields:
         raise InvalidInput("Some terms of the offer are not valid.", fields=fields)
 
@@ -125,7 +129,7 @@ def _check_terms(merchant: Merchant, data: OfferIn) -> None:
 async def _announce_sent(db: AsyncSession, notifier: Notifier, offer: Offer) -> None:
     await db.refresh(offer, ["merchant", "creator"])
     await news.tell_creator(
-        db, notifier, offer, "sent you an offer", actor=offer.merchant.owner, url=news.offer_url(offer)
+        db, notifier, offer, N_("sent you an offer"), actor=offer.merchant.owner, url=news.offer_url(offer)
     )
 
 
@@ -223,7 +227,9 @@ async def accept(
     if offer.status == OfferStatus.SENT and offer.expires_at <= clock.now():
         raise Conflict("This offer has expired.", fields={"status": OfferStatus.EXPIRED.value})
     if offer.status != OfferStatus.SENT:
-        raise Conflict(f"This offer is {offer.status.replace('_', ' ')}.", fields={"status": offer.status})
+        raise Conflict(
+            N_("This offer is %(status)s.", status=status_text(offer.status)), fields={"status": offer.status}
+        )
     # Compare-and-set: of two accepts at once, one moves the offer (SQLite has no row locks).
     moved = await db.execute(
         update(Offer)
@@ -246,7 +252,7 @@ async def accept(
     await db.flush()
     await db.refresh(deal, ["offer", "rounds"])
     await news.tell_merchant(
-        db, notifier, offer, "accepted your offer", actor=creator, url=news.deal_url(deal)
+        db, notifier, offer, N_("accepted your offer"), actor=creator, url=news.deal_url(deal)
     )
     return offer, deal
 
@@ -279,11 +285,17 @@ async def _close(
 ) -> Offer:
     """Declined, withdrawn or expired: the held fee goes back in full, stored before it is sent."""
     if offer.status not in OPEN_OFFER_STATES:
-        raise Conflict(f"This offer is {offer.status.replace('_', ' ')}.", fields={"status": offer.status})
+        raise Conflict(
+            N_("This offer is %(status)s.", status=status_text(offer.status)), fields={"status": offer.status}
+        )
     reached_creator = offer.status == OfferStatus.SENT
     offer.status, offer.decided_at = status.value, clock.now()
     fees.refund(offer.fee)
-    what = {"declined": "declined your offer", "withdrawn": "withdrew the offer", "expired": "offer expired"}
+    what = {
+        "declined": N_("declined your offer"),
+        "withdrawn": N_("withdrew the offer"),
+        "expired": N_("offer expired"),
+    }
     url = news.offer_url(offer)
     if status != OfferStatus.WITHDRAWN:
         await news.tell_merchant(db, notifier, offer, what[status.value], actor=actor, url=url)

@@ -7,6 +7,7 @@ page with the reason and the 4xx status, and nothing it began stays written.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, get, post
 from litestar.params import Parameter
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments.gateway import StripeGateway
 from shop.accounts.models import Merchant, User
 from shop.core.errors import AppError, PermissionDenied
+from shop.core.i18n import gettext
 from shop.core.pages import Form, form_errors, render
 from shop.core.schemas import RowId
 from shop.deals import fees, lifecycle, offers, services, views
@@ -123,7 +125,7 @@ class DealPages(Controller):
             if error.status_code == 404:
                 raise
             await db_session.rollback()
-            return Redirect(f"/offers/{offer_id}?error={error.message[:250]}")
+            return Redirect(f"/offers/{offer_id}?{urlencode({'error': gettext(error.message)[:250]})}")
         return Redirect(f"/offers/{offer_id}")
 
     @get("/deals/{deal_id:int}")

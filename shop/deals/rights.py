@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.core.i18n import N_
 from shop.deals.models import SELLING_DEAL_STATES, Deal, Offer, OfferProduct
 
 
@@ -60,9 +61,15 @@ def terms_refusal(
     fields: dict[str, str] = {}
     left = (offer.flash_max_quantity or 0) - allocated
     if quantity > left:
-        fields["quantity"] = f"The deal allows {max(left, 0)} more."
+        fields["quantity"] = N_("The deal allows %(n)s more.", n=max(left, 0))
     if currency != offer.currency or price < (offer.flash_min_price or 1):
-        fields["price"] = f"At least {offer.flash_min_price} {offer.currency}, the deal's minimum."
+        fields["price"] = N_(
+            "At least %(amount)s %(currency)s, the deal's minimum.",
+            amount=offer.flash_min_price,
+            currency=offer.currency,
+        )
     if per_customer_limit > (offer.flash_per_customer_limit or 0):
-        fields["per_customer_limit"] = f"At most {offer.flash_per_customer_limit}, the deal's limit."
+        fields["per_customer_limit"] = N_(
+            "At most %(n)s, the deal's limit.", n=offer.flash_per_customer_limit
+        )
     return fields

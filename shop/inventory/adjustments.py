@@ -13,6 +13,7 @@ from shop.accounts.models import Merchant
 from shop.catalog.models import Product, StockMovement, StockReason, Variant
 from shop.catalog.services import get_own_product
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.i18n import N_, Text
 from shop.inventory.locks import lock_variants
 from shop.inventory.schemas import StockAdjustmentIn
 from shop.inventory.services import set_stock_level
@@ -35,9 +36,10 @@ async def adjust_stock(
     field = "level" if data.level is not None else "delta"
     level = data.level if data.level is not None else on_hand + (data.delta or 0)
     if level == on_hand:
-        raise InvalidInput(f"Stock is already {on_hand}.", fields={field: f"Stock is already {on_hand}."})
+        message = N_("Stock is already %(n)s.", n=on_hand)
+        raise InvalidInput(message, fields={field: message})
     if level < 0:
-        message = f"Only {on_hand} on hand: you can take at most {on_hand}."
+        message = N_("Only %(n)s on hand: you can take at most %(n)s.", n=on_hand)
         raise InvalidInput(message, fields={field: message})
     _check_direction(data.reason, level - on_hand)
     try:
@@ -50,6 +52,15 @@ async def adjust_stock(
 
 def _check_direction(reason: StockReason, delta: int) -> None:
     if reason.direction * delta < 0:
-        way = "adds" if reason.direction > 0 else "takes away"
-        message = f"{reason.label} only {way} stock; choose Correction or Stock count instead."
+        message = (
+            N_(
+                "%(reason)s only adds stock; choose Correction or Stock count instead.",
+                reason=Text.of(reason.label),
+            )
+            if reason.direction > 0
+            else N_(
+                "%(reason)s only takes away stock; choose Correction or Stock count instead.",
+                reason=Text.of(reason.label),
+            )
+        )
         raise InvalidInput(message, fields={"reason": message})

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant
 from shop.catalog.models import Product, StockReason, Variant
 from shop.core.errors import InvalidInput, PayloadTooLarge
+from shop.core.i18n import N_
 from shop.inventory.locks import lock_variants
 from shop.inventory.schemas import MAX_UNITS
 from shop.inventory.services import held_quantities, move_stock
@@ -79,7 +80,9 @@ def _show(cell: str) -> str:
 def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
     """(line number, cells) for every non-blank row after the header."""
     if len(data) > MAX_BYTES:
-        raise PayloadTooLarge(f"The file is over {MAX_BYTES // 1_000_000} MB.", fields={"file": "Too large."})
+        raise PayloadTooLarge(
+            N_("The file is over %(n)s MB.", n=MAX_BYTES // 1_000_000), fields={"file": "Too large."}
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -93,10 +96,12 @@ def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
             if any(cell.strip() for cell in cells):
                 rows.append((reader.line_num, cells))
             if len(rows) > MAX_ROWS + 1:
-                message = f"At most {MAX_ROWS} rows in one file."
+                message = N_("At most %(n)s rows in one file.", n=MAX_ROWS)
                 raise ImportRejected(message, fields={"file": message})
     except csv.Error as error:
-        message = f"Line {reader.line_num}: the file is not valid CSV ({error})."
+        message = N_(
+            "Line %(line)s: the file is not valid CSV (%(error)s).", line=reader.line_num, error=error
+        )
         raise ImportRejected(message, fields={"file": message}) from None
     if not rows or [c.strip().lower() for c in rows[0][1]] != HEADER:
         message = "The first line must be the header: sku,stock_on_hand"

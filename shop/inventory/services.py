@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.catalog.models import StockMovement, StockReason, Variant
 from shop.core import clock
 from shop.core.errors import InvalidInput, OutOfStock
+from shop.core.i18n import N_
 from shop.inventory.locks import lock_variants
 from shop.orders.models import ReservationState, StockReservation
 
@@ -66,8 +67,8 @@ async def set_stock_level(
     held = (await held_quantities(db, [variant_id])).get(variant_id, 0)
     if level < held:
         raise InvalidInput(
-            f"{held} units are held by shoppers paying right now; the level cannot go below that.",
-            fields={"stock_on_hand": f"At least {held}."},
+            N_("%(n)s units are held by shoppers paying right now; the level cannot go below that.", n=held),
+            fields={"stock_on_hand": N_("At least %(n)s.", n=held)},
         )
     delta = level - variant.stock_on_hand
     if delta == 0 and reason != StockReason.INITIAL:

@@ -15,6 +15,7 @@ from shop.accounts.models import User
 from shop.catalog.models import Product
 from shop.core import clock, search
 from shop.core.errors import InvalidInput, NotFound
+from shop.core.i18n import N_
 from shop.deals import binding, lifecycle
 from shop.notes.models import Note, NoteImage, NoteStatus, NoteTopic, ProductTag, Upload
 from shop.notes.rights import taggable_products_filter
@@ -183,7 +184,7 @@ async def _owned_uploads(db: AsyncSession, owner: User, upload_ids: list[int]) -
     uploads = {u.id: u for u in found if u.owner_id == owner.id}
     missing = [i for i in upload_ids if i not in uploads]
     if missing:
-        raise NotFound("No such upload.", fields={"images": f"Unknown upload {missing[0]}."})
+        raise NotFound("No such upload.", fields={"images": N_("Unknown upload %(id)s.", id=missing[0])})
     return uploads
 
 
@@ -196,7 +197,7 @@ async def _taggable_products(db: AsyncSession, author: User, product_ids: set[in
     if missing:
         listed = ", ".join(map(str, missing))
         raise InvalidInput(
-            f"You may not tag these products: {listed}.",
-            fields={"images": f"Not yours to tag: {listed}."},
+            N_("You may not tag these products: %(ids)s.", ids=listed),
+            fields={"images": N_("Not yours to tag: %(ids)s.", ids=listed)},
         )
     return products

@@ -19,6 +19,7 @@ from shop.accounts.models import Role, User
 from shop.core import security
 from shop.core.db import build_engine
 from shop.core.errors import Conflict, InvalidInput
+from shop.core.i18n import N_
 from shop.core.schemas import Email
 
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters
@@ -52,7 +53,13 @@ async def add_operator(db: AsyncSession, email: str, password: str | None = None
     user = await db.scalar(select(User).where(User.email == email))
     if user is not None and user.merchant is not None:
         # An operator judges shops; one who owns a shop would judge their own.
-        raise Conflict(f"{email} owns the shop “{user.merchant.name}”: an operator cannot own a shop.")
+        raise Conflict(
+            N_(
+                "%(email)s owns the shop “%(shop)s”: an operator cannot own a shop.",
+                email=email,
+                shop=user.merchant.name,
+            )
+        )
     generated = None
     if user is None:
         generated = None if password else secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)

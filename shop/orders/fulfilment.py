@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import Merchant
 from shop.core import clock
 from shop.core.errors import Conflict, NotFound
+from shop.core.i18n import N_
+from shop.core.labels import status_text
 from shop.inventory.locks import lock_order
 from shop.orders import states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
@@ -45,7 +47,10 @@ async def fulfil(
     if order is None or not mine:
         raise NotFound("No such order.")  # another merchant's order is not yours to see
     if OrderStatus(order.status) not in SHIPPABLE:
-        raise NotShippable(f"An order that is {order.status} cannot ship.", fields={"status": order.status})
+        raise NotShippable(
+            N_("An order that is %(status)s cannot ship.", status=status_text(order.status)),
+            fields={"status": order.status},
+        )
     shipped = {line_id for f in order.fulfilments for line_id in f.line_ids}
     line_ids = _lines_to_ship(mine, shipped, data.line_ids)
     fulfilment = Fulfilment(
@@ -76,11 +81,13 @@ def _lines_to_ship(mine: dict[int, OrderLine], shipped: set[int], wanted: Iterab
     if any(i not in mine for i in ids):
         raise NotFound("No such order line.", fields={"line_ids": "Not a line of yours on this order."})
     if twice := [i for i in ids if i in shipped]:
-        raise AlreadyShipped(fields={"line_ids": f"Shipped already: {', '.join(map(str, twice))}."})
+        raise AlreadyShipped(
+            fields={"line_ids": N_("Shipped already: %(ids)s.", ids=", ".join(map(str, twice)))}
+        )
     if refunded := [i for i in ids if mine[i].refund_state == "refunded"]:
         raise NotShippable(
             "A line refunded in full does not ship.",
-            fields={"line_ids": f"Refunded: {', '.join(map(str, refunded))}."},
+            fields={"line_ids": N_("Refunded: %(ids)s.", ids=", ".join(map(str, refunded)))},
         )
     return ids
 

@@ -20,6 +20,7 @@ from shop.cart.services import find_cart
 from shop.cart.views import cart_view
 from shop.catalog.services import cover_thumbs
 from shop.core.errors import AppError
+from shop.core.i18n import gettext
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
@@ -68,7 +69,7 @@ class OrderPages(Controller):
                     db_session, nav, user, data, {"form": error.message}, error.status_code
                 )
             await db_session.rollback()  # a redirect would commit: nothing half-written may stay
-            return Redirect(f"/cart?{urlencode({'error': error.message})}")
+            return Redirect(f"/cart?{urlencode({'error': gettext(error.message)})}")
         return Redirect(f"/orders/{order.id}/pay")
 
     @get("/orders/{order_id:int}/pay")

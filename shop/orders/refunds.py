@@ -29,6 +29,7 @@ from payments.models import PaymentAttempt, Refund, RefundStatus
 from shop.accounts.models import Merchant
 from shop.core import clock
 from shop.core.errors import AppError, Conflict, NotFound
+from shop.core.i18n import N_
 from shop.inventory.locks import lock_order
 from shop.orders import fulfilment, states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
@@ -80,7 +81,7 @@ async def request_refund(
     if amount <= 0 or amount > left:
         raise Conflict(
             "That is more than is left to refund on your lines.",
-            fields={"amount": f"At most {max(left, 0)}."},
+            fields={"amount": N_("At most %(n)s.", n=max(left, 0))},
         )
     split = _fill(lines, amount)
     for line in lines:

@@ -25,6 +25,7 @@ from shop.catalog.models import Variant
 from shop.catalog.services import ensure_buyable
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, OutOfStock
+from shop.core.i18n import N_, Text
 from shop.core.money import MAX_CHARGE, format_money
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities
@@ -183,11 +184,11 @@ async def _create_order(
             (variant.stock_on_hand - held.get(variant_id, 0)) if variant and variant.product.is_active else 0
         )
         if wanted > left:
-            name = variant.product.name if variant else "An item"
+            name = variant.product.name if variant else Text.of(N_("An item"))
             message = (
-                f"Not enough stock: only {max(left, 0)} left of {name}."
+                N_("Not enough stock: only %(n)s left of %(name)s.", n=max(left, 0), name=name)
                 if left > 0
-                else f"{name} is sold out."
+                else N_("%(name)s is sold out.", name=name)
             )
             raise OutOfStock(message, fields={"cart": message})
     currencies = {variants[v].currency for v in demand}
@@ -211,7 +212,7 @@ async def _create_order(
     order.total_amount = sum(line.total_amount for line in order.lines)
     if order.total_amount > MAX_CHARGE:  # more than one card payment can take: refused, unwritten
         most = format_money(MAX_CHARGE, order.currency)
-        message = f"One payment can be at most {most}: check out fewer items at a time."
+        message = N_("One payment can be at most %(most)s: check out fewer items at a time.", most=most)
         raise InvalidInput(message, fields={"cart": message})
     db.add(order)
     await db.flush()

@@ -28,6 +28,8 @@ Stripe is asked, so when Stripe refuses it the amount is given back::
 from __future__ import annotations
 
 from shop.core.errors import Conflict
+from shop.core.i18n import N_
+from shop.core.labels import status_text
 from shop.orders.models import Order, OrderStatus
 
 S = OrderStatus
@@ -49,7 +51,12 @@ def can_move(order: Order, target: OrderStatus) -> bool:
 def move(order: Order, target: OrderStatus, reason: str = "") -> None:
     if not can_move(order, target):
         raise Conflict(
-            f"An order that is {order.status} cannot become {target.value}.", fields={"status": order.status}
+            N_(
+                "An order that is %(status)s cannot become %(target)s.",
+                status=status_text(order.status),
+                target=status_text(target.value),
+            ),
+            fields={"status": order.status},
         )
     order.status = target.value
     if reason:
@@ -73,7 +80,9 @@ def refund_refused(order: Order, reason: str, *, all_lines_done: bool) -> None:
     else:
         target = S.PAID if order.refunded_amount == 0 else S.PARTIALLY_REFUNDED
     if target not in REFUSED_REFUND.get(OrderStatus(order.status), frozenset()):
-        raise Conflict(f"An order that is {order.status} has no refund to give back.")
+        raise Conflict(
+            N_("An order that is %(status)s has no refund to give back.", status=status_text(order.status))
+        )
     order.status = target.value
     order.status_reason = reason[:200]
 

@@ -17,6 +17,7 @@ from shop.accounts.models import Role, User
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import InvalidInput, NotFound, PermissionDenied
+from shop.core.i18n import N_
 from shop.core.pagination import cursor_ints, encode_cursor
 from shop.partnerships import services
 from shop.partnerships.models import ShowcaseItem
@@ -40,9 +41,20 @@ async def add(db: AsyncSession, creator: User, product_id: int) -> Shown:
         raise PermissionDenied("Only creators have a showcase.")
     if await not_sellable_by(db, creator, [product_id]):
         product = await db.get(Product, product_id)
-        name = f"“{product.name}”" if product else f"Product {product_id}"
-        message = f"{name} is not open for collaboration, so it cannot go in your showcase."
-        raise InvalidInput(message, fields={"product_id": f"Product {product_id}: not yours to sell."})
+        message = (
+            N_(
+                "“%(name)s” is not open for collaboration, so it cannot go in your showcase.",
+                name=product.name,
+            )
+            if product
+            else N_(
+                "Product %(id)s is not open for collaboration, so it cannot go in your showcase.",
+                id=product_id,
+            )
+        )
+        raise InvalidInput(
+            message, fields={"product_id": N_("Product %(id)s: not yours to sell.", id=product_id)}
+        )
     # The creator's row lock queues two adds, so the count below holds when the row is written.
     await db.execute(update(User).where(User.id == creator.id).values(id=User.id))
     item = await db.scalar(
@@ -60,8 +72,8 @@ async def add(db: AsyncSession, creator: User, product_id: int) -> Shown:
         ).one()
         if count >= MAX_ITEMS:
             raise InvalidInput(
-                f"A showcase holds {MAX_ITEMS} products: remove one first.",
-                fields={"product_id": f"Your showcase is full ({MAX_ITEMS})."},
+                N_("A showcase holds %(n)s products: remove one first.", n=MAX_ITEMS),
+                fields={"product_id": N_("Your showcase is full (%(n)s).", n=MAX_ITEMS)},
             )
         item = ShowcaseItem(
             creator_id=creator.id, product_id=product_id, added_at=clock.now(), position=(top or 0) + 1

@@ -373,4 +373,4 @@ async def test_a_refused_page_action_shows_why(merchant: Client, creator: Client
     deal = await active_deal(merchant, creator)
     early = await merchant.post(f"/deals/{deal['id']}/approve", data={})
     assert early.status_code == 409
-    assert "This deal is active." in early.text
+    assert "This deal is in progress." in early.text  # the status chip's word

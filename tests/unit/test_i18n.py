@@ -9,7 +9,7 @@ import pytest
 
 from shop.core import i18n
 from shop.core.errors import InvalidInput, NotFound
-from shop.core.labels import held_for, status_label
+from shop.core.labels import held_for, status_label, status_text
 from shop.core.money import format_money
 from shop.core.pages import compact_count, counted, day, relative_time
 
@@ -144,3 +144,38 @@ def _js_msgids() -> set[str]:
 
     text = "".join(path.read_text() for path in (i18n.LOCALE_DIR.parent / "static" / "js").glob("*.js"))
     return set(re.findall(r"""\bt\(\s*["']([^"']+)["']""", text))
+
+
+def test_a_message_with_values_is_said_in_the_readers_language(zh: None) -> None:
+    message = i18n.N_("Only %(n)s left of %(name)s.", n=2, name="Dew Serum")
+    assert message == "Only 2 left of Dew Serum."  # a plain English string wherever it is not shown
+    body = NotFound(message, fields={"quantity": i18n.N_("At most %(n)s per line.", n=99)}).to_body()
+    assert body == {
+        "code": "not_found",
+        "message": "Dew Serum 只剩 2 件了。",
+        "fields": {"quantity": "每件商品最多 99 件。"},
+    }
+    status = i18n.N_("This offer is %(status)s.", status=status_text("declined"))
+    assert status == "This offer is declined."
+    assert i18n.gettext(status) == "这个邀约已拒绝。"
+    assert i18n.translate_field_error(message) == "Dew Serum 只剩 2 件了。"
+
+
+def test_no_error_is_raised_with_an_f_string() -> None:
+    """An f-string's msgid changes with its values, so the catalog can never hold it: use N_ with values."""
+    import ast
+
+    from shop.core.i18n_extract import ERRORS, _name
+
+    found = []
+    for folder in ("shop", "live", "payments"):
+        for path in (i18n.LOCALE_DIR.parents[1] / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and _name(node.func) in ERRORS):
+                    continue
+                texts = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "message")]
+                for keyword in node.keywords:
+                    if keyword.arg == "fields" and isinstance(keyword.value, ast.Dict):
+                        texts.extend(keyword.value.values)
+                found += [f"{path.name}:{node.lineno}" for text in texts if isinstance(text, ast.JoinedStr)]
+    assert found == []
