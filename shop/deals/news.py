@@ -1,4 +1,8 @@
-"""Telling both sides of a deal what just happened: one in-app notification per step."""
+"""Telling both sides of a deal what just happened: one in-app notification per step.
+
+Each step (`what`) is a msgid marked with N_ where it is told: the inbox says it in the reader's language
+(shop/notifications/texts.py), with the other party's name after it as they wrote it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.accounts.models import User
 from shop.deals.models import Deal, Offer
+from shop.notifications import texts
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 
@@ -21,14 +26,14 @@ def deal_url(deal: Deal) -> str:
 async def tell_creator(
     db: AsyncSession, notifier: Notifier, offer: Offer, what: str, *, actor: User | None, url: str
 ) -> None:
-    subject = f"{what} · {offer.merchant.name}"
+    subject = texts.deal_subject(what, offer.merchant.name)
     await notifier.notify(db, offer.creator_id, NotificationKind.DEAL, actor=actor, subject=subject, url=url)
 
 
 async def tell_merchant(
     db: AsyncSession, notifier: Notifier, offer: Offer, what: str, *, actor: User | None, url: str
 ) -> None:
-    subject = f"{what} · {offer.creator.display_name}"
+    subject = texts.deal_subject(what, offer.creator.display_name)
     owner_id = offer.merchant.owner_id
     await notifier.notify(db, owner_id, NotificationKind.DEAL, actor=actor, subject=subject, url=url)
 

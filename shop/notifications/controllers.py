@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shop.accounts.models import User
 from shop.accounts.sessions import session_user
+from shop.core import i18n
 from shop.core.pagination import clamp_limit
 from shop.core.schemas import Cursor, Limit
 from shop.core.security import origin_allowed
-from shop.notifications import services
+from shop.notifications import services, texts
 from shop.notifications.schemas import MarkReadIn, MarkReadOut, NotificationPage, notification_out
 from shop.settings import Settings
 
@@ -65,7 +66,7 @@ async def notification_socket(
         return
 
     async def forward(raw: bytes) -> None:
-        await socket.send_text(raw.decode())
+        await socket.send_text(texts.render_push(raw.decode()))  # in this browser's language
 
     async with channels.start_subscription([services.user_channel(int(user_id))]) as subscriber:
         try:
@@ -87,4 +88,6 @@ async def _signed_in_user(
     """The same rule as every page: a revoked (signed-out-elsewhere) session is nobody."""
     async with sessions() as db:
         user = await session_user(db, socket.scope.get("session"))
+    if user is not None:
+        i18n.apply_user_preference(user.locale)  # the pushes' words, as on this user's pages
     return user.id if user is not None else None

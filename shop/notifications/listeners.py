@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.core.money import format_money
+from shop.notifications import texts
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
@@ -13,13 +14,13 @@ from shop.orders.events import OrderEvent, OrderEvents, OrderNews
 def listen_to_orders(events: OrderEvents, notifier: Notifier) -> None:
     async def refunded(db: AsyncSession, news: OrderNews) -> None:
         amount = format_money(news.amount, news.order.currency)
-        subject = f"{amount} back on order #{news.order.id}"
+        subject = texts.subject("refund", amount=amount, order=news.order.id)
         await notifier.notify(
             db, news.order.user_id, NotificationKind.REFUND, subject=subject, url=_url(news)
         )
 
     async def fulfilled(db: AsyncSession, news: OrderNews) -> None:
-        subject = f"Order #{news.order.id} is on its way"
+        subject = texts.subject("shipped", order=news.order.id)
         await notifier.notify(
             db, news.order.user_id, NotificationKind.SHIPPED, subject=subject, url=_url(news)
         )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.core.pages import render
 from shop.core.schemas import Cursor
-from shop.notifications import services
+from shop.notifications import services, texts
 
 PAGE_SIZE = 50
 
@@ -29,6 +29,12 @@ class NotificationPages(Controller):
         if rows:
             await services.mark_read(db_session, user, up_to_id=rows[0].id)
         nav = {**nav, "unread": 0}
+        subjects = {r.id: texts.render(r.kind, r.subject) for r in rows}  # in the reader's language
         return render(
-            "shop/notifications.html", nav, items=rows, unread_ids=unread_ids, next_cursor=next_cursor
+            "shop/notifications.html",
+            nav,
+            items=rows,
+            subjects=subjects,
+            unread_ids=unread_ids,
+            next_cursor=next_cursor,
         )

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import Field
 
 from shop.core.schemas import Input, Output
+from shop.notifications import texts
 from shop.notifications.models import Notification
 
 
@@ -45,7 +46,7 @@ def notification_out(row: Notification) -> NotificationOut:
         id=row.id,
         kind=row.kind,
         actor=actor,
-        subject=row.subject,
+        subject=texts.render(row.kind, row.subject),  # in the reader's language
         url=row.url,
         read=row.read_at is not None,
         created_at=row.created_at,
