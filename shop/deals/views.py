@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shop.core.i18n import N_, gettext
+from shop.core.labels import DEAL_STATUS_LABELS, status_text
 from shop.core.schemas import MoneyOut
 from shop.deals.lifecycle import MAX_CHANGE_ROUNDS
 from shop.deals.models import Deal, DealStatus, Deliverable, HeldFee, Offer
@@ -74,31 +76,49 @@ def offer_out(offer: Offer, deal: Deal | None = None) -> OfferOut:
     )
 
 
+# What the next move is, per deliverable: whole sentences, so each language words them its own way.
+_WORK = {
+    Deliverable.NOTE: {
+        "submit": N_("Submit the note for review"),
+        "resubmit": N_("Change the note and submit it again"),
+        "review": N_("Review the note: approve or ask for changes"),
+        "publish": N_("Publish the note"),
+    },
+    Deliverable.STREAM: {
+        "submit": N_("Submit the live stream for review"),
+        "resubmit": N_("Change the live stream and submit it again"),
+        "review": N_("Review the live stream: approve or ask for changes"),
+        "publish": N_("Go live"),
+    },
+}
+_SETTLES = {
+    "creator": N_("An operator settles it, or the creator agrees to cancel"),
+    "merchant": N_("An operator settles it, or the merchant agrees to cancel"),
+}
+
+
 def next_action(deal: Deal) -> NextAction:
-    """Whose move it is, what it is, and by when (None: nobody's, the deal is over)."""
-    work = "note" if deal.offer.deliverable == Deliverable.NOTE else "live stream"
+    """Whose move it is, what it is (in the reader's language), and by when (None: the deal is over)."""
+    work = _WORK[Deliverable(deal.offer.deliverable)]
     due = deal.offer.due_at
     status = DealStatus(deal.status)
     if status == DealStatus.ACTIVE:
-        return NextAction(who="creator", what=f"Submit the {work} for review", by=due)
+        return NextAction(who="creator", what=gettext(work["submit"]), by=due)
     if status == DealStatus.CHANGES_REQUESTED:
-        return NextAction(who="creator", what=f"Change the {work} and submit it again", by=due)
+        return NextAction(who="creator", what=gettext(work["resubmit"]), by=due)
     if status == DealStatus.SUBMITTED:
-        return NextAction(
-            who="merchant", what=f"Review the {work}: approve or ask for changes", by=deal.review_due_at
-        )
+        return NextAction(who="merchant", what=gettext(work["review"]), by=deal.review_due_at)
     if status == DealStatus.APPROVED:
-        verb = "Publish the note" if work == "note" else "Go live"
-        return NextAction(who="creator", what=verb, by=due)
+        return NextAction(who="creator", what=gettext(work["publish"]), by=due)
     if status == DealStatus.PUBLISHED:
-        return NextAction(who=None, what="Published: the work is protected", by=deal.protected_until)
+        what = gettext("Published: the work is protected")
+        return NextAction(who=None, what=what, by=deal.protected_until)
     if status == DealStatus.DISPUTED:
         other = {"creator": "merchant", "merchant": "creator"}.get(deal.cancel_requested_by or "")
-        what = (
-            f"An operator settles it, or the {other} agrees to cancel" if other else "An operator settles it"
-        )
+        what = gettext(_SETTLES[other] if other else N_("An operator settles it"))
         return NextAction(who="operator", what=what, by=None)
-    return NextAction(who=None, what=f"Nothing: the deal is {status.value}", by=None)
+    label = status_text(status.value, DEAL_STATUS_LABELS)
+    return NextAction(who=None, what=gettext(N_("Nothing: the deal is %(status)s", status=label)), by=None)
 
 
 def _round(deal: Deal, kind: str, message: str, at: object, actor_id: int | None) -> RoundOut:

@@ -23,6 +23,7 @@ from shop.accounts.models import Merchant, Role, User
 from shop.commissions.services import currencies, earnings
 from shop.core import clock
 from shop.core.errors import InvalidInput, PermissionDenied
+from shop.core.i18n import N_, gettext
 from shop.core.pages import Form, render
 from shop.payouts import accounts
 from shop.payouts.models import AccountStatus, PayoutAccount
@@ -35,14 +36,23 @@ COUNTRIES = ("US", "CA", "GB", "IE", "FR", "DE", "NL", "ES", "IT", "AU", "NZ", "
 CURRENCY = Parameter(default=None, pattern=r"^[A-Z]{3}$")
 ONBOARDING = Parameter(default=None, pattern=r"^(done|expired)$")
 STATE_LABELS = {
-    "pending": "Pending",
-    "payable": "Payable",
-    "in_transfer": "In transfer",
-    "paid": "Paid",
-    "reversed": "Reversed",
+    "pending": N_("Pending"),
+    "payable": N_("Payable"),
+    "in_transfer": N_("In transfer"),
+    "paid": N_("Paid"),
+    "reversed": N_("Reversed"),
 }
-SETTLEMENT_LABELS = {"unsettled": "Not settled yet", "planned": "In the next payout", "sent": "Sent"}
-UNREACHABLE = "Stripe could not be reached just now: try again in a minute."
+SETTLEMENT_LABELS = {
+    "unsettled": N_("Not settled yet"),
+    "planned": N_("In the next payout"),
+    "sent": N_("Sent"),
+}
+UNREACHABLE = N_("Stripe could not be reached just now: try again in a minute.")
+
+
+def _said(labels: dict[str, str]) -> dict[str, str]:
+    """The state labels in the reader's language (they are the catalog's msgids)."""
+    return {state: gettext(label) for state, label in labels.items()}
 
 
 @dataclass
@@ -70,10 +80,10 @@ def _creator(user: User) -> User:
 def _returned(status: str, onboarding: str) -> tuple[str, str]:
     """What to say when Stripe sends the payee back from onboarding."""
     if status == AccountStatus.ENABLED:
-        return "Payouts are on: what you are owed goes out with the next payout.", "info"
+        return N_("Payouts are on: what you are owed goes out with the next payout."), "info"
     if onboarding == "expired":
-        return "That onboarding link has expired. Press Finish onboarding for a fresh one.", "warn"
-    return "Stripe is still checking your details; payouts turn on as soon as it has finished.", "warn"
+        return N_("That onboarding link has expired. Press Finish onboarding for a fresh one."), "warn"
+    return N_("Stripe is still checking your details; payouts turn on as soon as it has finished."), "warn"
 
 
 async def _account_box(
@@ -133,7 +143,7 @@ async def _earnings_page(
         others=others,
         box=box,
         countries=COUNTRIES,
-        states=STATE_LABELS,
+        states=_said(STATE_LABELS),
         this_year=clock.now().year,
     )
 
@@ -158,7 +168,7 @@ async def _settlements_page(
         totals=settlement_totals(rows),
         box=box,
         countries=COUNTRIES,
-        states=SETTLEMENT_LABELS,
+        states=_said(SETTLEMENT_LABELS),
     )
 
 

@@ -1,9 +1,11 @@
 // The dashboard home's chart: GMV by source per day, stacked, from the JSON the page embeds (the
 // table beside it holds the same totals for screen readers and tests).
 import { formatMoney } from "/static/js/app.js";
+import { t } from "/static/js/i18n.js";
 
 const boot = JSON.parse(document.getElementById("gmv-series").textContent);
 const { series, currency } = boot;
+const LABELS = { note: t("Notes"), stream: t("Live"), direct: t("Direct") };
 const COLOURS = { note: "#ff2442", stream: "#7c3aed", direct: "#94a3b8" };
 const digits = { JPY: 0, KRW: 0, KWD: 3, BHD: 3 }[currency] ?? 2;
 
@@ -14,7 +16,7 @@ if (canvas && window.Chart) {
     data: {
       labels: series.labels,
       datasets: ["note", "stream", "direct"].map((source) => ({
-        label: source[0].toUpperCase() + source.slice(1),
+        label: LABELS[source],
         data: series[source].map((minor) => minor / 10 ** digits),
         backgroundColor: COLOURS[source],
         stack: "gmv",
