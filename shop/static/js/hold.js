@@ -1,6 +1,6 @@
 // The checkout hold: "Held for you for 8:59 (until 14:32)" counting down in the viewer's own time
 // zone. The server already wrote "Held for you for 9 min", so without JS the page still reads well.
-import { t } from "./i18n.js";
+import { locale, t } from "./i18n.js";
 const holds = document.querySelectorAll("[data-hold][data-expires]");
 
 function clock(ms) {
@@ -22,7 +22,7 @@ function tick() {
       continue;
     }
     running = true;
-    const until = new Date(expires).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+    const until = new Date(expires).toLocaleTimeString(locale(), { hour: "numeric", minute: "2-digit" });
     hold.textContent = t("Held for you for %(left)s (until %(until)s)", { left: clock(left), until });
   }
   if (running) window.setTimeout(tick, 1000 - (Date.now() % 1000));

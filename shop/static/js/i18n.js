@@ -1,6 +1,7 @@
 // The JS modules' strings in the page's language. base.html embeds the catalog (msgid -> text) as
 // JSON in <script id="i18n">, built from the same .po files as the pages; English is the msgids.
-// t("Saved %(n)s", { n: 3 }) fills "%(name)s" placeholders like the server's gettext.
+// t("Saved %(n)s", { n: 3 }) fills "%(name)s" placeholders like the server's gettext; a third argument
+// is the msgctxt where one English word reads two ways (t("Sold out", null, "live") is 已抢光).
 let catalog;
 
 function load() {
@@ -13,8 +14,8 @@ function load() {
   return catalog;
 }
 
-export function t(message, values) {
-  const text = load()[message] || message;
+export function t(message, values, context) {
+  const text = (context && load()[`${context}\u0004${message}`]) || load()[message] || message;
   if (!values) return text;
   return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }

@@ -31,7 +31,7 @@ export function openBuySheet({ sheet, stripe, streamId, product }) {
     ui.qty.textContent = String(state.quantity);
     body.querySelector("[data-qty-down]").disabled = state.quantity <= 1;
     body.querySelector("[data-qty-up]").disabled = state.quantity >= most;
-    ui.stock.textContent = variant && variant.available > 0 ? t("%(count)s in stock", { count: variant.available }) : t("Sold out");
+    ui.stock.textContent = variant && variant.available > 0 ? t("%(count)s in stock", { count: variant.available }) : t("Sold out", null, "live");
     ui.price.textContent = variant ? formatMoney(variant.price) : "";
     const total = variant ? { amount: variant.price.amount * state.quantity, currency: variant.price.currency } : null;
     ui.pay.textContent = total ? t("Pay %(total)s", { total: formatMoney(total) }) : t("Pay");

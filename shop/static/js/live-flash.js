@@ -78,11 +78,11 @@ export class FlashSaleCard {
       soon: t("Starts in %(time)s", { time: clock(Date.parse(this.sale.starts_at) - at) }),
       open: t("Ends in %(time)s", { time: clock(Date.parse(this.sale.ends_at) - at) }),
       limit: t("Ends in %(time)s", { time: clock(Date.parse(this.sale.ends_at) - at) }),
-      sold_out: t("Sold out"), ended: t("Ended"),
+      sold_out: t("Sold out", null, "live"), ended: t("Ended"),
     }[phase];
     this.root.dataset.phase = phase;
     grab.disabled = phase !== "open" || this.busy;
-    grab.textContent = { soon: t("Soon"), open: t("Grab it"), limit: t("Limit reached"), sold_out: t("Sold out"), ended: t("Ended") }[phase];
+    grab.textContent = { soon: t("Soon"), open: t("Grab it"), limit: t("Limit reached"), sold_out: t("Sold out", null, "live"), ended: t("Ended") }[phase];
   }
 
   async grab() {

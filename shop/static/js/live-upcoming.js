@@ -1,7 +1,7 @@
 // An upcoming room: when it starts, in the viewer's own time zone ("Tomorrow 20:00"), a live
 // countdown on the server's clock, and the "Remind me" toggle.
 import { api, toast } from "/static/js/app.js";
-import { t } from "/static/js/i18n.js";
+import { locale, t } from "/static/js/i18n.js";
 
 const DAY_MS = 86400000;
 
@@ -10,13 +10,15 @@ function dayStart(date) {
 }
 
 // "Today 20:00", "Tomorrow 20:00", "Fri 20:00" within a week, else "12 Mar 20:00": local time.
+// Words and formats follow the page's language (<html lang>), not the browser's: 周五 20:00, 3月12日 20:00.
 export function startLabel(at, now = new Date()) {
-  const time = at.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const lang = locale();
+  const time = at.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hour12: false });
   const days = Math.round((dayStart(at) - dayStart(now)) / DAY_MS);
   if (days === 0) return t("Today %(time)s", { time });
   if (days === 1) return t("Tomorrow %(time)s", { time });
-  if (days > 1 && days < 7) return `${at.toLocaleDateString(undefined, { weekday: "short" })} ${time}`;
-  return `${at.toLocaleDateString(undefined, { day: "numeric", month: "short" })} ${time}`;
+  if (days > 1 && days < 7) return `${at.toLocaleDateString(lang, { weekday: "short" })} ${time}`;
+  return `${at.toLocaleDateString(lang, { day: "numeric", month: "short" })} ${time}`;
 }
 
 // "1d 02:03:04" or "02:03:04": hours and minutes always shown, so a long wait never reads as "soon".
