@@ -38,7 +38,7 @@ from live.socket_limits import (
 from shop.accounts.sessions import session_ids, session_user
 from shop.core.asgi import RAW_SEND
 from shop.core.errors import AppError, AuthenticationRequired
-from shop.core.i18n import gettext
+from shop.core.i18n import N_, gettext
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
 from shop.settings import Settings
@@ -125,7 +125,7 @@ class Room(Outlet):
                 if self.budgets.messages.flooded:
                     await self.socket.close(code=POLICY_VIOLATION, reason="too many messages")
                     return
-                await self.send(rate_limited(self.budgets.messages, "Too many messages: slow down."))
+                await self.send(rate_limited(self.budgets.messages, N_("Too many messages: slow down.")))
                 continue
             try:
                 message = parse(text)
@@ -142,7 +142,7 @@ class Room(Outlet):
         elif isinstance(message, ChatMessage):
             await self.chat(message.text)
         elif not self.budgets.resumes.take():
-            await self.send(rate_limited(self.budgets.resumes, "Resuming too often: wait a moment."))
+            await self.send(rate_limited(self.budgets.resumes, N_("Resuming too often: wait a moment.")))
         else:
             await self.resume(message.after_seq)
 

@@ -11,13 +11,14 @@ from live.models import Stream, StreamReminder, StreamStatus
 from shop.accounts.models import Follow, User
 from shop.core.db import insert_ignoring_conflict
 from shop.core.errors import Conflict
+from shop.core.i18n import N_
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 
 
 class NotScheduled(Conflict):
     code = "not_scheduled"
-    default_message = "Reminders are only for streams that have not started."
+    default_message = N_("Reminders are only for streams that have not started.")
 
 
 async def remind(db: AsyncSession, user: User, stream: Stream) -> bool:

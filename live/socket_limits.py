@@ -27,6 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from live import chat
+from shop.core.i18n import N_
 from shop.core.schemas import Input
 
 MAX_CLIENT_MESSAGE = 2048  # characters of one frame; a chat line is at most chat.MAX_LENGTH
@@ -118,16 +119,16 @@ class BadMessage(Exception):
 def parse(text: str) -> ClientMessage:
     """One frame as a client message, or BadMessage saying what is wrong with it."""
     if len(text) > MAX_CLIENT_MESSAGE:
-        raise BadMessage("too_long", "Message too large.")
+        raise BadMessage("too_long", N_("Message too large."))
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):  # deep nesting ("[[[[...") overflows the parser's stack
         data = None
     if not isinstance(data, dict):
-        raise BadMessage("bad_message", 'Send a JSON object with a "type".')
+        raise BadMessage("bad_message", N_('Send a JSON object with a "type".'))
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in KINDS:
-        raise BadMessage("unknown_type", "Unknown message type: use like, chat or resume.")
+        raise BadMessage("unknown_type", N_("Unknown message type: use like, chat or resume."))
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:

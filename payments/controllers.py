@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import webhooks
 from payments.gateway import SignatureError, StripeGateway
+from shop.core.i18n import N_
 from shop.core.retry import RetryPolicy
 
 
@@ -32,7 +33,7 @@ class StripeWebhookController(Controller):
         try:
             event = gateway.verify_event(payload, request.headers.get("stripe-signature"))
         except SignatureError:
-            body = {"code": "invalid_signature", "message": "The webhook signature did not verify."}
+            body = {"code": "invalid_signature", "message": N_("The webhook signature did not verify.")}
             return Response(body, status_code=400)
         stored = await webhooks.store(db_session, event)
         if stored is None:

@@ -26,12 +26,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from shop.core.errors import AppError, ServiceUnavailable
+from shop.core.i18n import N_
 
 
 class StripeFailure(AppError):
     status_code = 502
     code = "payment_provider_error"
-    default_message = "The payment provider gave an unexpected answer. Nothing was charged."
+    default_message = N_("The payment provider gave an unexpected answer. Nothing was charged.")
     retryable: ClassVar[bool] = False
     permanent: ClassVar[bool] = False
 
@@ -39,7 +40,7 @@ class StripeFailure(AppError):
 class PaymentDeclined(StripeFailure):
     status_code = 402
     code = "payment_declined"
-    default_message = "Your card was declined."
+    default_message = N_("Your card was declined.")
     permanent = True
 
 
@@ -48,14 +49,14 @@ CardDeclined = PaymentDeclined
 
 class StripeNotFound(StripeFailure):
     code = "payment_not_found"
-    default_message = "The payment provider does not know this payment."
+    default_message = N_("The payment provider does not know this payment.")
     permanent = True
 
 
 class StripeInvalidRequest(StripeFailure):
     status_code = 400
     code = "payment_invalid_request"
-    default_message = "The payment provider refused the request."
+    default_message = N_("The payment provider refused the request.")
     permanent = True
 
 
@@ -64,18 +65,18 @@ class InsufficientBalance(StripeInvalidRequest):
     so a settlement run nets the amount from a later run instead of retrying it."""
 
     code = "payment_insufficient_balance"
-    default_message = "There is not enough balance to move this money."
+    default_message = N_("There is not enough balance to move this money.")
 
 
 class StripeAuthError(StripeFailure):
     code = "payment_misconfigured"
-    default_message = "Payments are not configured correctly. Nothing was charged."
+    default_message = N_("Payments are not configured correctly. Nothing was charged.")
 
 
 class StripeUnavailable(StripeFailure, ServiceUnavailable):
     status_code = 503
     code = "payment_unavailable"
-    default_message = "Payments are unavailable right now. Nothing was charged; please try again shortly."
+    default_message = N_("Payments are unavailable right now. Nothing was charged; please try again shortly.")
     retryable = True
 
 
@@ -84,4 +85,4 @@ PaymentGatewayUnavailable = StripeUnavailable
 
 class StripeRateLimited(StripeUnavailable):
     code = "payment_rate_limited"
-    default_message = "Payments are busy right now. Nothing was charged; please try again shortly."
+    default_message = N_("Payments are busy right now. Nothing was charged; please try again shortly.")

@@ -40,6 +40,7 @@ from payments.objects import (
     read_reversal,
     read_transfer,
 )
+from shop.core.i18n import N_
 
 T = TypeVar("T")
 
@@ -57,7 +58,7 @@ def _translate(error: stripe.StripeError) -> StripeFailure:
     """The one map from the SDK's exceptions to ours (see payments.errors)."""
     message = error.user_message if isinstance(error.user_message, str) else None
     if isinstance(error, stripe.CardError):
-        return PaymentDeclined(message or "Your card was declined.")
+        return PaymentDeclined(message or N_("Your card was declined."))
     if isinstance(error, stripe.RateLimitError):
         return StripeRateLimited(retry_after=5)
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):

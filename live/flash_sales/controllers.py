@@ -27,6 +27,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.principals import Principal
 from shop.core.errors import NotFound
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.schemas import PathKey, RowId
 from shop.orders.checkout import open_intent
@@ -129,7 +130,7 @@ class FlashSaleController(Controller):
             f"reserve:acct:{user_id}": settings.reservations_per_account_per_minute,
             f"reserve:ip:{ip}": settings.reservations_per_ip_per_minute,
         }
-        await take_slots(attempts, limits, 60, "Too many reservations at once. Try again in a minute.")
+        await take_slots(attempts, limits, 60, N_("Too many reservations at once. Try again in a minute."))
         admitted = await holding.admit(
             db_session, gate, sale_id, user_id, data.quantity, max_held=settings.max_units_held
         )

@@ -4,6 +4,7 @@ room can say "muted for 4 more minutes" without parsing a header."""
 from __future__ import annotations
 
 from shop.core.errors import AppError, PermissionDenied, RateLimited
+from shop.core.i18n import N_
 
 
 def _with_retry(error: AppError) -> dict[str, object]:
@@ -12,27 +13,27 @@ def _with_retry(error: AppError) -> dict[str, object]:
 
 class Muted(PermissionDenied):
     code = "muted"
-    default_message = "You are muted in this chat."
+    default_message = N_("You are muted in this chat.")
 
     to_body = _with_retry
 
 
 class Blocked(PermissionDenied):
     code = "blocked"
-    default_message = "The host has blocked you from chatting and liking in their streams."
+    default_message = N_("The host has blocked you from chatting and liking in their streams.")
 
     to_body = _with_retry
 
 
 class CommentsOff(PermissionDenied):
     code = "comments_off"
-    default_message = "Comments are turned off."
+    default_message = N_("Comments are turned off.")
 
     to_body = _with_retry
 
 
 class SlowMode(RateLimited):
     code = "slow_mode"
-    default_message = "Slow mode is on."
+    default_message = N_("Slow mode is on.")
 
     to_body = _with_retry

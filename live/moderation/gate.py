@@ -29,7 +29,7 @@ async def check(db: AsyncSession, stream: Stream, user: User) -> None:
         raise Blocked()
     if (mute := await services.active_mute(db, stream.id, user.id)) is not None:
         retry = services.remaining_s(mute.until)
-        message = "You are muted for the rest of this stream." if retry is None else "You are muted."
+        message = N_("You are muted for the rest of this stream.") if retry is None else N_("You are muted.")
         raise Muted(message, retry_after=retry)
     if stream.comments_off:
         raise CommentsOff()

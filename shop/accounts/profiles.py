@@ -13,10 +13,11 @@ from shop.accounts.models import User
 from shop.accounts.schemas import PasswordIn, ProfileIn
 from shop.core import security
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.storage import ImageStore
 
-WRONG_PASSWORD = "That is not your current password."  # noqa: S105 (a message, not a secret)
+WRONG_PASSWORD = N_("That is not your current password.")
 
 
 async def update_profile(db: AsyncSession, user: User, data: ProfileIn) -> User:
@@ -59,7 +60,7 @@ async def change_password(
     session is throttled like sign-in.
     """
     key = f"password:acct:{user.id}"
-    await take_slots(counter, {key: max_failures}, window_s, "Too many wrong passwords. Try again later.")
+    await take_slots(counter, {key: max_failures}, window_s, N_("Too many wrong passwords. Try again later."))
     # argon2 is deliberately slow CPU work: off the event loop, like sign-in.
     ok = await anyio.to_thread.run_sync(security.verify_password, user.password_hash, data.current_password)
     if not ok:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import AfterValidator, Field
 
 from shop.accounts.models import SELF_SERVE_ROLES, Role, User
+from shop.core.i18n import N_
 from shop.core.schemas import Email, Input, Output
 from shop.core.storage import media_url, thumb_size
 
@@ -22,7 +23,7 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 def _no_controls(value: str, allowed: str = "") -> str:
     for char in value:
         if char not in allowed and (unicodedata.category(char) == "Cc" or char in _BIDI):
-            raise ValueError("Remove the control characters.")
+            raise ValueError(N_("Remove the control characters."))
     return value
 
 
@@ -43,7 +44,7 @@ def _topic(value: str) -> str:
 
 def _self_serve(value: Role) -> Role:
     if value not in SELF_SERVE_ROLES:
-        raise ValueError("Choose shopper, creator or merchant: operators are made by the platform.")
+        raise ValueError(N_("Choose shopper, creator or merchant: operators are made by the platform."))
     return value
 
 

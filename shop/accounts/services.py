@@ -88,7 +88,7 @@ async def authenticate(
     """
     keys = [f"login:acct:{email}", f"login:ip:{ip}"]
     limits = dict(zip(keys, (per_account, per_ip), strict=True))
-    await take_slots(counter, limits, window_s, "Too many failed sign-ins. Try again later.")
+    await take_slots(counter, limits, window_s, N_("Too many failed sign-ins. Try again later."))
     user = await db.scalar(select(User).where(User.email == email))
     stored = user.password_hash if user else None
     if user is None or not await anyio.to_thread.run_sync(security.verify_password, stored, password):

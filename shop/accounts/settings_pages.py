@@ -23,6 +23,7 @@ from shop.accounts.sessions import session_out
 from shop.accounts.signin import current_session_id
 from shop.core import clock
 from shop.core.errors import AppError
+from shop.core.i18n import N_
 from shop.core.pages import form_errors, render
 from shop.core.ratelimit import AttemptCounter
 from shop.core.schemas import RowId
@@ -110,7 +111,7 @@ class SettingsPages(Controller):
         data: Form,
     ) -> Response[Any]:
         if data.get("new_password", "") != data.get("confirm_password", ""):
-            errors = {"confirm_password": "The two new passwords differ."}
+            errors = {"confirm_password": N_("The two new passwords differ.")}
             return _page("password.html", nav, "password", 422, errors=errors)
         try:
             await profiles.change_password(

@@ -17,6 +17,7 @@ from shop.accounts.schemas import LoginIn, RegisterIn
 from shop.cart.deps import guest_token
 from shop.cart.services import merge_guest_cart
 from shop.core.http import safe_path
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter, take_slots
 from shop.core.security import rotate_session
 from shop.settings import Settings
@@ -47,7 +48,7 @@ async def sign_up(
     hold a sale's stock starts here)."""
     client_ip = request.client.host if request.client else "unknown"
     limit = {f"signup:ip:{client_ip}": settings.signups_per_ip_per_hour}
-    await take_slots(attempts, limit, 3600, "Too many new accounts from this network. Try again later.")
+    await take_slots(attempts, limit, 3600, N_("Too many new accounts from this network. Try again later."))
     return await services.register(db, data)
 
 

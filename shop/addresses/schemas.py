@@ -9,6 +9,7 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, Field
 
+from shop.core.i18n import N_
 from shop.core.schemas import Input, Output
 
 _POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,18}[A-Za-z0-9]$|^[A-Za-z0-9]$")
@@ -17,20 +18,20 @@ _POSTAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,18}[A-Za-z0-9]$|^[A-Za-z0-9]$
 def _printable(value: str) -> str:
     # Control characters (newlines, NUL, bidi overrides…) would end up on a shipping label.
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-        raise ValueError("Remove control characters.")
+        raise ValueError(N_("Remove control characters."))
     return value
 
 
 def _country(value: str) -> str:
     code = value.upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        raise ValueError("Use a two-letter country code (ISO 3166), like US, GB or CN.")
+        raise ValueError(N_("Use a two-letter country code (ISO 3166), like US, GB or CN."))
     return code
 
 
 def _postal(value: str) -> str:
     if not _POSTAL.match(value):
-        raise ValueError("Use letters, digits, spaces and dashes.")
+        raise ValueError(N_("Use letters, digits, spaces and dashes."))
     return value.upper()
 
 

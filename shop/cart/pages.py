@@ -19,7 +19,7 @@ from shop.cart.deps import guest_token
 from shop.cart.schemas import AddLineIn, UpdateLineIn
 from shop.cart.views import add_to_cart, cart_view
 from shop.core.errors import AppError
-from shop.core.i18n import gettext
+from shop.core.i18n import N_, gettext
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
 from shop.settings import Settings
@@ -93,7 +93,7 @@ class CartPages(Controller):
                 quantity = UpdateLineIn.model_validate({"quantity": data.get("quantity")}).quantity
                 await services.update_line(db_session, cart, line_id, quantity)
         except ValidationError:
-            return _back("/cart", "Choose a quantity between 1 and 99.")
+            return _back("/cart", N_("Choose a quantity between 1 and 99."))
         except AppError as error:
             if error.status_code == 404:
                 raise

@@ -33,7 +33,7 @@ BoundedId = Annotated[int, Field(ge=1, le=2**53)]
 def _options(value: dict[str, str]) -> dict[str, str]:
     for key, option in value.items():
         if not 1 <= len(key) <= 40 or not 1 <= len(option) <= 80:
-            raise ValueError("Each option is a name (1 to 40 characters) and a value (1 to 80).")
+            raise ValueError(N_("Each option is a name (1 to 40 characters) and a value (1 to 80)."))
     return value
 
 
@@ -46,7 +46,7 @@ class ImageRef(Input):
     @model_validator(mode="after")
     def _one(self) -> Self:
         if (self.image_id is None) == (self.upload_id is None):
-            raise ValueError("Each photo is either kept (image_id) or new (upload_id).")
+            raise ValueError(N_("Each photo is either kept (image_id) or new (upload_id)."))
         return self
 
 
@@ -70,10 +70,10 @@ class ProductFormIn(Input):
     @model_validator(mode="after")
     def _something_to_sell(self) -> Self:
         if all(row.remove for row in self.variants):
-            raise ValueError("Keep at least one variant.")
+            raise ValueError(N_("Keep at least one variant."))
         refs = [(ref.image_id, ref.upload_id) for ref in self.images]
         if len(set(refs)) != len(refs):
-            raise ValueError("The same photo is in the list twice.")
+            raise ValueError(N_("The same photo is in the list twice."))
         return self
 
 
@@ -136,7 +136,7 @@ async def row_problems(db: AsyncSession, product: Product | None, rows: Sequence
     first: dict[str, int] = {}
     for index, row in enumerate(rows):
         if row.id is not None and row.id not in own_variants:
-            errors[f"variants.{index}"] = "This variant is not on this product any more."
+            errors[f"variants.{index}"] = N_("This variant is not on this product any more.")
         elif (
             row.remove and row.id is not None and (problem := await _cannot_remove(db, own_variants[row.id]))
         ):
@@ -191,7 +191,7 @@ async def _cannot_remove(db: AsyncSession, variant: Variant) -> str | None:
     if variant.stock_on_hand:
         return f"{variant.stock_on_hand} in stock: adjust it to 0 first (reason: correction or damage)."
     if await _kept_by_others(db, variant.id):
-        return "Orders or a flash sale refer to this variant, so it stays; archive the product instead."
+        return N_("Orders or a flash sale refer to this variant, so it stays; archive the product instead.")
     return None
 
 

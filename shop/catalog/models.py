@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.accounts.models import Merchant
 from shop.core.db import MINOR_UNITS, Base
+from shop.core.i18n import N_
 
 
 class ProductCategory(enum.StrEnum):
@@ -133,18 +134,19 @@ class StockReason(enum.StrEnum):
         return _REASON_DIRECTIONS.get(self, 0)
 
 
+# English, as the API and exports give them; pages say them in the reader's language (`| t`).
 _REASON_LABELS = {
-    StockReason.INITIAL: "Initial stock",
-    StockReason.ADJUSTMENT: "Adjustment",
-    StockReason.SALE: "Sale",
-    StockReason.FLASH_SALE: "Flash sale allocation",
-    StockReason.FLASH_SALE_RETURN: "Flash sale return",
-    StockReason.RESTOCK: "Restock",
-    StockReason.RETURN: "Customer return",
-    StockReason.DAMAGE: "Damaged or lost",
-    StockReason.CORRECTION: "Correction",
-    StockReason.COUNT: "Stock count",
-    StockReason.IMPORT: "CSV import",
+    StockReason.INITIAL: N_("Initial stock"),
+    StockReason.ADJUSTMENT: N_("Adjustment"),
+    StockReason.SALE: N_("Sale"),
+    StockReason.FLASH_SALE: N_("Flash sale allocation"),
+    StockReason.FLASH_SALE_RETURN: N_("Flash sale return"),
+    StockReason.RESTOCK: N_("Restock"),
+    StockReason.RETURN: N_("Customer return"),
+    StockReason.DAMAGE: N_("Damaged or lost"),
+    StockReason.CORRECTION: N_("Correction"),
+    StockReason.COUNT: N_("Stock count"),
+    StockReason.IMPORT: N_("CSV import"),
 }
 _REASON_DIRECTIONS = {
     StockReason.RESTOCK: 1,

@@ -6,13 +6,14 @@ from pydantic import AfterValidator, Field
 
 from shop.accounts.schemas import MerchantRef
 from shop.catalog.models import Product, ProductCategory, Variant
+from shop.core.i18n import N_
 from shop.core.money import CURRENCIES, MAX_CHARGE
 from shop.core.schemas import MAX_ID, Id, Input, MoneyOut, Output, Word
 
 
 def _currency(value: str) -> str:
     if value not in CURRENCIES:
-        raise ValueError("Use an ISO 4217 code that cards can be charged in, such as USD.")
+        raise ValueError(N_("Use an ISO 4217 code that cards can be charged in, such as USD."))
     return value
 
 

@@ -103,7 +103,7 @@ async def update_product(
 
 def _complete_variant(patch: VariantPatch) -> VariantIn:
     missing = {
-        name: "Required for a new variant."
+        name: N_("Required for a new variant.")
         for name in ("sku", "name", "price")
         if getattr(patch, name) is None
     }

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from litestar.params import Parameter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from shop.core.i18n import N_
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -23,9 +25,9 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 def _checked(value: Any) -> Any:
     """Refuse control characters and integers beyond a BIGINT anywhere in a field's value."""
     if isinstance(value, str) and _CONTROL.search(value):
-        raise ValueError("Remove the control characters.")
+        raise ValueError(N_("Remove the control characters."))
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
-        raise ValueError("This number is out of range.")
+        raise ValueError(N_("This number is out of range."))
     if isinstance(value, list | tuple | set):
         for item in value:
             _checked(item)
@@ -68,7 +70,7 @@ class MoneyOut(Output):
 def _email(value: str) -> str:
     value = value.strip().lower()
     if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("Enter a valid email address.")
+        raise ValueError(N_("Enter a valid email address."))
     return value
 
 

@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 
 from shop.core.errors import ServiceUnavailable
 from shop.core.http import error_response
+from shop.core.i18n import N_
 
 # "standard" is RFC 9106's low-memory profile (64 MiB, 3 passes) for real accounts; "cheapest" lets
 # a test suite sign up thousands of users. A hash carries its own parameters, so each verifies the
@@ -47,7 +48,7 @@ def use_hash_profile(name: str) -> None:
 TOKEN_PREFIX = "zc_"  # noqa: S105 (a public prefix, not a secret)
 ROTATE_SESSION_KEY = "zc_rotate_session"
 _NEW_SESSION_ID_KEY = "zc_new_session_id"
-SESSIONS_AWAY = "Sessions are briefly unavailable. Try again in a moment."
+SESSIONS_AWAY = N_("Sessions are briefly unavailable. Try again in a moment.")
 
 
 def hash_password(password: str) -> str:

@@ -16,6 +16,7 @@ from shop.catalog import services
 from shop.catalog.editing import row_problems, save_product
 from shop.catalog.models import Product, ProductCategory
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.pages import render
 from shop.core.schemas import Cursor, QueryText, RowId
 from shop.dashboard import catalog, product_form
@@ -150,5 +151,5 @@ class DashboardCatalogPages(Controller):
                 errors = error.fields or {"form": error.message}
         else:  # the fields that parsed may hide more: a SKU in use, a variant that cannot go
             errors = {**await row_problems(db, product, form.rows), **errors}
-        errors.setdefault("form", "Nothing was saved: fix the fields marked below.")
+        errors.setdefault("form", N_("Nothing was saved: fix the fields marked below."))
         return await _form_page(db, nav, shop, product, form, errors, 422)

@@ -21,6 +21,7 @@ from shop.accounts.models import Merchant, User
 from shop.core import clock
 from shop.core.db import keyset_page
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.orders.models import FulfilmentLine, Order, OrderLine, OrderStatus
 
 MAX_SPAN_DAYS = 3 * 366
@@ -45,21 +46,21 @@ class OrderFilters:
         errors: dict[str, str] = {}
         status = params.get("status") or None
         if status and status not in {s.value for s in OrderStatus}:
-            errors["status"] = "Not an order status."
+            errors["status"] = N_("Not an order status.")
         source = params.get("source") or None
         if source and source not in SOURCES:
-            errors["source"] = "Use note, stream or direct."
+            errors["source"] = N_("Use note, stream or direct.")
         since, until = _day(params.get("since"), "since", errors), _day(params.get("until"), "until", errors)
         if since and until and since > until:
-            errors["until"] = "The end is before the start."
+            errors["until"] = N_("The end is before the start.")
         elif since and until and (until - since).days > MAX_SPAN_DAYS:
-            errors["since"] = "At most three years at a time."
+            errors["since"] = N_("At most three years at a time.")
         creator = params.get("creator_id") or None
         if creator and (not creator.isdigit() or not 1 <= int(creator) <= 2**53):
             errors["creator_id"] = "A creator's id."
         shipped = {"yes": True, "no": False}.get(params.get("shipped") or "")
         if params.get("shipped") and shipped is None:
-            errors["shipped"] = "Use yes or no."
+            errors["shipped"] = N_("Use yes or no.")
         if errors:
             raise InvalidInput("Some filters are not valid.", fields=errors)
         q = (params.get("q") or "").strip()[:120] or None

@@ -29,7 +29,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _FRIENDLY = {
     "missing": "Required.",
     "string_too_short": "Required.",
-    "string_pattern_mismatch": "Letters, digits, dot, dash or underscore only.",
+    "string_pattern_mismatch": N_("Letters, digits, dot, dash or underscore only."),
 }
 
 
@@ -109,7 +109,7 @@ def _options(text: str) -> dict[str, str] | str:
     for piece in filter(None, (p.strip() for p in re.split(r"[,;\n]", text))):
         name, colon, value = piece.partition(":")
         if not colon or not name.strip() or not value.strip():
-            return "Write options as Name: value, separated by commas (Color: Red, Size: M)."
+            return N_("Write options as Name: value, separated by commas (Color: Red, Size: M).")
         found[name.strip()] = value.strip()
     return found
 

@@ -22,6 +22,7 @@ from shop.catalog import services
 from shop.catalog.models import MERCHANT_REASONS, Product, StockReason
 from shop.core.errors import AppError, InvalidInput, PayloadTooLarge
 from shop.core.exports import safe_cell
+from shop.core.i18n import N_
 from shop.core.pages import render
 from shop.core.schemas import Cursor, QueryText, RowId
 from shop.inventory import history, imports, levels
@@ -112,7 +113,7 @@ class DashboardStockPages(Controller):
     ) -> Template:
         product = await services.get_own_product(db_session, shop, product_id)
         raw = {"variant_id": variant_id, "reason": reason, "since": since, "until": until}
-        notice = "Stock adjusted: the movement is at the top of the history." if adjusted == "1" else ""
+        notice = N_("Stock adjusted: the movement is at the top of the history.") if adjusted == "1" else ""
         return await _stock_page(db_session, nav, shop, product, raw, cursor=cursor, notice=notice)
 
     @post("/products/{product_id:int}/stock")

@@ -135,7 +135,7 @@ async def approve(db: AsyncSession, notifier: Notifier, merchant: Merchant | Non
     _require(deal, DealStatus.SUBMITTED)
     deal.status, deal.review_due_at = DealStatus.APPROVED.value, None
     actor = merchant.owner if merchant else None
-    _step(deal, "approved", actor, "" if merchant else "Approved: the review period passed in silence.")
+    _step(deal, "approved", actor, "" if merchant else N_("Approved: the review period passed in silence."))
     await news.tell_both(
         db, notifier, deal, N_("approved the work") if merchant else N_("work approved"), actor
     )
@@ -161,7 +161,7 @@ async def expire(db: AsyncSession, notifier: Notifier, deal: Deal) -> None:
     _require(deal, DealStatus.ACTIVE, DealStatus.CHANGES_REQUESTED, DealStatus.APPROVED)
     deal.status = DealStatus.EXPIRED.value
     fees.refund(deal.offer.fee)
-    _step(deal, "expired", None, "The deadline passed.")
+    _step(deal, "expired", None, N_("The deadline passed."))
     await news.tell_both(db, notifier, deal, N_("deal expired: the deadline passed"), None)
 
 

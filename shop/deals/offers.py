@@ -107,17 +107,17 @@ def _check_terms(merchant: Merchant, data: OfferIn) -> None:
     now = clock.now()
     fields: dict[str, str] = {}
     if not now + timedelta(hours=1) <= data.due_at <= now + MAX_LEAD:
-        fields["due_at"] = "Between an hour and a year from now."
+        fields["due_at"] = N_("Between an hour and a year from now.")
     if fee := data.flat_fee:
         if fee.currency != merchant.currency:
             fields["flat_fee"] = N_("In your shop's currency, %(currency)s.", currency=merchant.currency)
         elif not MIN_FEE <= fee.amount <= MAX_FEE:
             fields["flat_fee"] = N_("Between %(low)s and %(high)s minor units.", low=MIN_FEE, high=MAX_FEE)
     if not (data.flat_fee or data.commission_bps or data.samples):
-        fields["flat_fee"] = "Offer a fee, a commission or free samples."
+        fields["flat_fee"] = N_("Offer a fee, a commission or free samples.")
     if terms := data.live_flash_sale:
         if data.deliverable != Deliverable.STREAM:
-            fields["live_flash_sale"] = "Flash-sale terms are for a live stream."
+            fields["live_flash_sale"] = N_("Flash-sale terms are for a live stream.")
         elif terms.min_price.amount < 1 or terms.min_price.currency != merchant.currency:
             fields["live_flash_sale"] = N_(
                 "A minimum price above zero, in %(currency)s.", currency=merchant.currency

@@ -107,31 +107,36 @@ def read_rows(data: bytes) -> list[tuple[int, list[str]]]:
         message = "The first line must be the header: sku,stock_on_hand"
         raise ImportRejected(message, fields={"file": message})
     if len(rows) == 1:
-        message = "The file has no rows after the header."
+        message = N_("The file has no rows after the header.")
         raise ImportRejected(message, fields={"file": message})
     return rows[1:]
 
 
 def _cells(line: int, cells: list[str], seen: dict[str, int]) -> tuple[str, int] | RowError:
     if len(cells) != 2:
-        return RowError(line, f"Expected 2 cells (sku,stock_on_hand), found {len(cells)}.")
+        return RowError(line, N_("Expected 2 cells (sku,stock_on_hand), found %(n)s.", n=len(cells)))
     raw_sku, raw_level = cells
     sku, level_text = raw_sku.strip(), raw_level.strip()
     formula = next((c for c in (raw_sku, raw_level, sku, level_text) if c.startswith(_FORMULA)), None)
     if formula is None and sku.startswith("-") and not _SKU.fullmatch(sku):
         formula = sku  # "-2+cmd": a formula to a spreadsheet; "-12" in the level is just negative
     if formula is not None:
-        return RowError(line, f"“{_show(formula.strip())}” looks like a spreadsheet formula: use plain text.")
+        return RowError(
+            line,
+            N_("“%(cell)s” looks like a spreadsheet formula: use plain text.", cell=_show(formula.strip())),
+        )
     if not _SKU.fullmatch(sku):
-        return RowError(line, f"“{_show(sku)}” is not a SKU (letters, digits, . _ - only).")
+        return RowError(line, N_("“%(cell)s” is not a SKU (letters, digits, . _ - only).", cell=_show(sku)))
     if re.fullmatch(r"-\d+", level_text):
-        return RowError(line, f"{sku}: stock cannot be negative ({level_text}).")
+        return RowError(line, N_("%(sku)s: stock cannot be negative (%(level)s).", sku=sku, level=level_text))
     if not re.fullmatch(r"\d{1,7}", level_text):
-        return RowError(line, f"{sku}: “{_show(level_text)}” is not a whole number of units.")
+        return RowError(
+            line, N_("%(sku)s: “%(cell)s” is not a whole number of units.", sku=sku, cell=_show(level_text))
+        )
     if int(level_text) > MAX_UNITS:
-        return RowError(line, f"{sku}: at most {MAX_UNITS:,} units.")
+        return RowError(line, N_("%(sku)s: at most %(n)s units.", sku=sku, n=f"{MAX_UNITS:,}"))
     if sku in seen:
-        return RowError(line, f"{sku} is already on line {seen[sku]}.")
+        return RowError(line, N_("%(sku)s is already on line %(line)s.", sku=sku, line=seen[sku]))
     seen[sku] = line
     return sku, int(level_text)
 
@@ -156,12 +161,17 @@ async def plan(db: AsyncSession, shop: Merchant, data: bytes, *, lock: bool = Fa
     for line, sku, level in wanted:
         variant = variants.get(sku)
         if variant is None:  # unknown, or another shop's: the same words either way
-            errors.append(RowError(line, f"{sku}: no variant of your shop has this SKU."))
+            errors.append(RowError(line, N_("%(sku)s: no variant of your shop has this SKU.", sku=sku)))
             continue
         hold = held.get(variant.id, 0)
         if level < hold:
-            errors.append(RowError(line, f"{sku}: {hold} units are held by shoppers paying right now; "
-                                         f"the level cannot go below {hold}."))  # fmt: skip
+            held_back = N_(
+                "%(sku)s: %(n)s units are held by shoppers paying right now; "
+                "the level cannot go below %(n)s.",
+                sku=sku,
+                n=hold,
+            )
+            errors.append(RowError(line, held_back))
             continue
         changes.append(Change(line, variant.id, sku, variant.product.name, variant.name,
                               variant.stock_on_hand, hold, level))  # fmt: skip

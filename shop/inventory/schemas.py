@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, fie
 
 from shop.catalog.models import MERCHANT_REASONS, StockReason
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.core.schemas import Input, Output
 
 # Bounded like RowId: a 40-digit id is a 422, never an overflow in the driver.
@@ -40,7 +41,7 @@ class StockAdjustmentIn(Input):
     @model_validator(mode="after")
     def _one_amount(self) -> Self:
         if (self.delta is None) == (self.level is None):
-            raise ValueError("Send either delta (a change) or level (a new count), not both.")
+            raise ValueError(N_("Send either delta (a change) or level (a new count), not both."))
         if self.delta == 0:
             raise ValueError("A change of 0 moves nothing.")
         return self
@@ -60,7 +61,7 @@ class MovementFilterIn(Input):
     @classmethod
     def _plausible(cls, day: date | None) -> date | None:
         if day is not None and not 2000 <= day.year <= 2100:
-            raise ValueError("Use a date between 2000 and 2100.")
+            raise ValueError(N_("Use a date between 2000 and 2100."))
         return day
 
     @field_validator("until")
@@ -68,7 +69,7 @@ class MovementFilterIn(Input):
     def _not_reversed(cls, until: date | None, info: ValidationInfo) -> date | None:
         since = info.data.get("since")
         if until is not None and since is not None and until < since:
-            raise ValueError("The range ends before it starts.")
+            raise ValueError(N_("The range ends before it starts."))
         return until
 
 

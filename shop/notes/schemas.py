@@ -11,6 +11,7 @@ from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.catalog.models import Product
 from shop.catalog.schemas import ImageOut
+from shop.core.i18n import N_
 from shop.core.schemas import DisclosureIn, Input, MoneyOut, Output
 from shop.deals import binding
 from shop.notes.models import Comment, Note, NoteStatus
@@ -74,7 +75,7 @@ class NoteImageEdit(Input):
     @model_validator(mode="after")
     def _one_source(self) -> NoteImageEdit:
         if (self.image_id is None) == (self.upload_id is None):
-            raise ValueError("Give an image either `image_id` (kept) or `upload_id` (new).")
+            raise ValueError(N_("Give an image either `image_id` (kept) or `upload_id` (new)."))
         return self
 
 

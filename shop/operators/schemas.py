@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from shop.accounts.models import Merchant
+from shop.core.i18n import N_
 from shop.core.schemas import Input, Output
 
 StatusFilter = Literal["unverified", "verified", "suspended"]
@@ -13,7 +14,7 @@ StatusFilter = Literal["unverified", "verified", "suspended"]
 
 def _reason(value: str) -> str:
     if any(ord(c) < 32 and c != "\n" for c in value):
-        raise ValueError("Remove the control characters.")
+        raise ValueError(N_("Remove the control characters."))
     return value
 
 

@@ -18,6 +18,7 @@ from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.db import keyset_page
 from shop.core.errors import Conflict, NotFound
+from shop.core.i18n import N_
 from shop.notifications.models import NotificationKind
 from shop.notifications.services import Notifier
 
@@ -35,19 +36,19 @@ MOVES = {
         frozenset({ShopStatus.UNVERIFIED}),
         ShopStatus.VERIFIED,
         NotificationKind.SHOP_VERIFIED,
-        "Reinstate this shop before verifying it.",
+        N_("Reinstate this shop before verifying it."),
     ),
     "suspend": Move(
         frozenset({ShopStatus.UNVERIFIED, ShopStatus.VERIFIED}),
         ShopStatus.SUSPENDED,
         NotificationKind.SHOP_SUSPENDED,
-        "This shop is already suspended.",
+        N_("This shop is already suspended."),
     ),
     "reinstate": Move(
         frozenset({ShopStatus.SUSPENDED}),
         ShopStatus.UNVERIFIED,
         NotificationKind.SHOP_REINSTATED,
-        "Only a suspended shop can be reinstated.",
+        N_("Only a suspended shop can be reinstated."),
     ),
 }
 

@@ -16,6 +16,7 @@ from payments.models import PaymentAttempt
 from shop.accounts.models import User
 from shop.addresses.services import shipping_for_checkout
 from shop.core.errors import InvalidInput
+from shop.core.i18n import N_
 from shop.orders import services, settlement
 from shop.orders.events import OrderEvents
 from shop.orders.models import Order, OrderStatus
@@ -55,7 +56,7 @@ async def open_intent(db: AsyncSession, gateway: StripeGateway, order: Order) ->
     try:
         intent = await _create_intent(gateway, order, attempt)
     except PaymentGatewayUnavailable:
-        await services.cancel_order(db, order, "The payment provider was unreachable at checkout.")
+        await services.cancel_order(db, order, N_("The payment provider was unreachable at checkout."))
         await db.commit()
         raise
     await settlement.record_intent(db, attempt, intent)
@@ -92,7 +93,7 @@ async def _wait_for_intent(db: AsyncSession, attempt: PaymentAttempt) -> Payment
             return attempt
         await asyncio.sleep(0.1)
     raise PaymentGatewayUnavailable(
-        "The payment is still being set up; try again in a moment.", retry_after=2
+        N_("The payment is still being set up; try again in a moment."), retry_after=2
     )
 
 

@@ -30,12 +30,12 @@ SHIPPABLE = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderSt
 
 class NotShippable(Conflict):
     code = "not_shippable"
-    default_message = "This order cannot ship."
+    default_message = N_("This order cannot ship.")
 
 
 class AlreadyShipped(Conflict):
     code = "already_shipped"
-    default_message = "Some of these lines have shipped already."
+    default_message = N_("Some of these lines have shipped already.")
 
 
 async def fulfil(

@@ -23,6 +23,7 @@ from payments.gateway import StripeGateway
 from payments.models import EventStatus, PaymentAttempt, Refund
 from payments.webhooks import WebhookHandlers
 from shop.core import clock
+from shop.core.i18n import N_
 from shop.core.retry import RetryPolicy, describe
 from shop.orders import refunds, services, settlement
 from shop.orders.events import OrderEvents
@@ -74,7 +75,7 @@ async def _expire_one(
             released = await _settle_or_stop(db, gateway, events, policy, attempt)
             if not released:
                 return False
-        await services.cancel_order(db, order, "The 10-minute hold expired before payment.")
+        await services.cancel_order(db, order, N_("The 10-minute hold expired before payment."))
         return True
 
 

@@ -20,7 +20,7 @@ from shop.cart.services import find_cart
 from shop.cart.views import cart_view
 from shop.catalog.services import cover_thumbs
 from shop.core.errors import AppError
-from shop.core.i18n import gettext
+from shop.core.i18n import N_, gettext
 from shop.core.money import parse_amount
 from shop.core.pages import form_errors, render
 from shop.core.schemas import RowId
@@ -219,7 +219,7 @@ class MerchantOrderPages(Controller):
         except ValidationError as error:
             return await _merchant_order_page(db_session, nav, merchant, order_id, form_errors(error), 422)
         except ValueError:
-            errors = {"amount": "Enter an amount like 12.50, or leave it empty for the rest."}
+            errors = {"amount": N_("Enter an amount like 12.50, or leave it empty for the rest.")}
             return await _merchant_order_page(db_session, nav, merchant, order_id, errors, 422)
         try:
             await refunds.refund_order(

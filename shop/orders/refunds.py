@@ -42,7 +42,7 @@ FRESH = timedelta(seconds=30)  # a new refund is the request's to send; the job 
 
 class RefundRefused(Conflict):
     code = "refund_refused"
-    default_message = "The payment provider refused this refund."
+    default_message = N_("The payment provider refused this refund.")
 
 
 async def refund_order(

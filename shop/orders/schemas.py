@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from payments.gateway import StripeGateway
 from payments.models import PaymentAttempt
 from shop.addresses.schemas import AddressIn, Printable
+from shop.core.i18n import N_
 from shop.core.money import MAX_CHARGE
 from shop.core.schemas import Input, MoneyOut, Output
 from shop.orders.models import Fulfilment, Order
@@ -19,7 +20,7 @@ _TRACKING = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]*")
 def _tracking(value: str) -> str:
     # Carriers' numbers are letters and digits; spaces and dashes are how people copy them.
     if not _TRACKING.fullmatch(value):
-        raise ValueError("Use letters, digits, spaces and dashes.")
+        raise ValueError(N_("Use letters, digits, spaces and dashes."))
     return value.strip()
 
 
@@ -39,7 +40,7 @@ class ShipToIn(Input):
     @model_validator(mode="after")
     def _one_of(self) -> Self:
         if self.shipping_address is not None and self.address_id is not None:
-            raise ValueError("Send shipping_address or address_id, not both.")
+            raise ValueError(N_("Send shipping_address or address_id, not both."))
         return self
 
 

@@ -35,7 +35,7 @@ from shop.orders.models import Order, OrderLine, OrderStatus, ReservationState, 
 
 class EmptyCart(Conflict):
     code = "cart_empty"
-    default_message = "Your cart is empty."
+    default_message = N_("Your cart is empty.")
 
 
 def now() -> datetime:

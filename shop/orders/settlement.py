@@ -17,6 +17,7 @@ from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt, Refund
 from shop.cart.models import Cart
 from shop.catalog.models import StockReason
+from shop.core.i18n import N_
 from shop.core.keys import new_key
 from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
@@ -134,7 +135,7 @@ async def _settle_paid(db: AsyncSession, events: OrderEvents, order: Order, inte
     )
     late = order.status == OrderStatus.CANCELED
     states.move(
-        order, OrderStatus.PAID, "Paid after the hold expired; stock was still there." if late else ""
+        order, OrderStatus.PAID, N_("Paid after the hold expired; stock was still there.") if late else ""
     )
     order.paid_at = now()
     await _empty_bought_lines(db, order)
@@ -154,7 +155,9 @@ def _hold_for_an_operator(order: Order, intent: Intent) -> None:
 async def _refund_in_full(db: AsyncSession, order: Order) -> None:
     await release_holds(db, order)
     states.move(
-        order, OrderStatus.REFUNDED, "Paid after the hold expired and the stock was gone: refunded in full."
+        order,
+        OrderStatus.REFUNDED,
+        N_("Paid after the hold expired and the stock was gone: refunded in full."),
     )
     order.refunded_amount = order.total_amount
     for line in order.lines:

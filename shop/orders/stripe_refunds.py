@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.gateway import Charge
 from payments.models import PaymentAttempt, Refund
+from shop.core.i18n import N_
 from shop.orders import fulfilment, states
 from shop.orders.events import OrderEvent, OrderEvents, OrderNews
 from shop.orders.models import Order
@@ -54,7 +55,7 @@ async def _record(db: AsyncSession, events: OrderEvents, order: Order, charge: C
             line.refunded_amount += take
             split[line.id] = take
             left -= take
-    states.move(order, states.status_after_refund(order), "Refunded in Stripe's dashboard.")
+    states.move(order, states.status_after_refund(order), N_("Refunded in Stripe's dashboard."))
     refund = Refund(
         order_id=order.id,
         amount=amount,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import User
 from shop.core.db import insert_ignoring_conflict
 from shop.core.errors import NotFound, RateLimited, ServiceUnavailable
+from shop.core.i18n import N_
 from shop.core.ratelimit import AttemptCounter
 from shop.translate import languages, sources
 from shop.translate.models import Translation
@@ -35,7 +36,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class TranslationUnavailable(ServiceUnavailable):
     code = "translation_unavailable"
-    default_message = "Translation is not available on this site."
+    default_message = N_("Translation is not available on this site.")
 
 
 @dataclass

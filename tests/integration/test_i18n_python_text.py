@@ -229,3 +229,19 @@ async def test_a_pushed_deal_step_is_said_in_the_listening_browsers_language(
             pushed = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
     assert pushed["kind"] == "deal"
     assert pushed["subject"] == f"给你发来了合作邀约 · {merchant.me['merchant']['name']}"
+
+
+async def test_stock_import_problems_and_stock_reasons_in_chinese(merchant: Client) -> None:
+    product = await make_product(merchant, "Dew Serum", sku="DEW-ZH-1", stock=5)
+    checked = await merchant.post(
+        "/dashboard/products/import?lang=zh_Hans",
+        files={"file": ("levels.csv", b"sku,stock_on_hand\nDEW-ZH-1,-3\nNOPE-1,4\n", "text/csv")},
+        data={"action": "check"},
+    )
+    assert checked.status_code == 422, checked.text
+    said = html.unescape(checked.text)
+    assert "DEW-ZH-1：库存不能为负数（-3）。" in said  # noqa: RUF001
+    assert "NOPE-1：你的店铺没有这个 SKU 的规格。" in said  # noqa: RUF001
+    stock = await merchant.get(f"/dashboard/products/{product['id']}/stock?lang=zh_Hans")
+    assert '<td data-reason="initial">初始库存</td>' in stock.text
+    assert '<option value="restock">补货</option>' in stock.text
