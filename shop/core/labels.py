@@ -74,7 +74,13 @@ def status_label(value: object) -> str:
 
 
 # A deal's statuses are the table's, but "active" (a product on sale: 在售) is a deal in progress.
-DEAL_STATUS_LABELS = {**STATUS_LABELS, "active": N_("In progress")}
+# The deal page's timeline also names its steps with these (cancel_requested, settled).
+DEAL_STATUS_LABELS = {
+    **STATUS_LABELS,
+    "active": N_("In progress"),
+    "cancel_requested": N_("Cancel requested"),
+    "settled": N_("Settled"),
+}
 
 
 def deal_status_label(value: object) -> str:

@@ -28,6 +28,11 @@ CANCEL_ASKED = {
     "creator": N_("the creator asked to cancel: deal disputed"),
     "merchant": N_("the merchant asked to cancel: deal disputed"),
 }
+SETTLED_NOTE = {  # the timeline's note when the operator wrote none (said in the reader's language)
+    "release": N_("Settled by an operator: release."),
+    "refund": N_("Settled by an operator: refund."),
+    "split": N_("Settled by an operator: split."),
+}
 SETTLED = {
     "release": N_("dispute settled: release"),
     "refund": N_("dispute settled: refund"),
@@ -211,7 +216,7 @@ async def settle(db: AsyncSession, notifier: Notifier, operator: User, deal_id: 
         fees.refund(fee, 0)
     deal.status = (DealStatus.CANCELED if data.outcome == "refund" else DealStatus.COMPLETED).value
     deal.settlement = data.outcome
-    _step(deal, "settled", operator, data.message or f"Settled by an operator: {data.outcome}.")
+    _step(deal, "settled", operator, data.message or SETTLED_NOTE[data.outcome])
     await news.tell_both(db, notifier, deal, SETTLED[data.outcome], operator)
     return deal
 

@@ -87,6 +87,8 @@ async def test_a_deals_next_step_and_status_in_chinese(merchant: Client, creator
     page = await creator.get(f"/deals/{deal['id']}?lang=zh_Hans")
     assert NEXT_STEP in page.text
     assert 'data-status="active">进行中</span>' in page.text
+    accepted = page.text.split('<li data-round="accepted">')[1][:200]
+    assert "<strong>已接受</strong>" in accepted  # the timeline's steps
     assert "确定申请取消吗？" in page.text  # noqa: RUF001 (the cancel confirmation, from the catalog)
 
 
