@@ -189,7 +189,9 @@ async def _save_row(db: AsyncSession, product: Product, actor: User, row: Varian
 async def _cannot_remove(db: AsyncSession, variant: Variant) -> str | None:
     """Only a variant nobody bought, held or put in a flash sale, with no stock left, may go."""
     if variant.stock_on_hand:
-        return f"{variant.stock_on_hand} in stock: adjust it to 0 first (reason: correction or damage)."
+        return N_(
+            "%(n)s in stock: adjust it to 0 first (reason: correction or damage).", n=variant.stock_on_hand
+        )
     if await _kept_by_others(db, variant.id):
         return N_("Orders or a flash sale refer to this variant, so it stays; archive the product instead.")
     return None

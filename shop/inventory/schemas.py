@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, fie
 
 from shop.catalog.models import MERCHANT_REASONS, StockReason
 from shop.core.errors import InvalidInput
-from shop.core.i18n import N_
+from shop.core.i18n import N_, gettext
 from shop.core.schemas import Input, Output
 
 # Bounded like RowId: a 40-digit id is a 422, never an overflow in the driver.
@@ -21,7 +21,8 @@ MAX_UNITS = 1_000_000
 def _merchant_reason(value: StockReason) -> StockReason:
     if value not in MERCHANT_REASONS:
         choices = ", ".join(r.value for r in MERCHANT_REASONS)
-        raise ValueError(f"Choose one of: {choices}.")
+        # Said now, in the request's language: pydantic keeps only the text of a validator's error.
+        raise ValueError(gettext("Choose one of: %(choices)s.", choices=choices))
     return value
 
 

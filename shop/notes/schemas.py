@@ -11,7 +11,7 @@ from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
 from shop.catalog.models import Product
 from shop.catalog.schemas import ImageOut
-from shop.core.i18n import N_
+from shop.core.i18n import N_, gettext
 from shop.core.schemas import DisclosureIn, Input, MoneyOut, Output
 from shop.deals import binding
 from shop.notes.models import Comment, Note, NoteStatus
@@ -45,7 +45,7 @@ class NoteImageIn(Input):
 
 def _tag_budget(images: Sequence[NoteImageIn | NoteImageEdit]) -> None:
     if sum(len(image.tags) for image in images) > MAX_TAGS_PER_NOTE:
-        raise ValueError(f"A note can carry at most {MAX_TAGS_PER_NOTE} product tags.")
+        raise ValueError(gettext("A note can carry at most %(n)s product tags.", n=MAX_TAGS_PER_NOTE))
 
 
 class NoteIn(Input):

@@ -247,3 +247,15 @@ async def test_stock_import_problems_and_stock_reasons_in_chinese(merchant: Clie
     stock = await merchant.get(f"/dashboard/products/{product['id']}/stock?lang=zh_Hans")
     assert '<td data-reason="initial">初始库存</td>' in stock.text
     assert '<option value="restock">补货</option>' in stock.text
+
+
+async def test_a_validators_message_and_a_direction_refusal_in_chinese(merchant: Client) -> None:
+    product = await make_product(merchant, "Adjusted Serum", sku="ADJ-ZH-1", stock=5)
+    url = f"/api/v1/products/{product['id']}/stock-adjustments?lang=zh_Hans"
+    variant_id = product["variants"][0]["id"]
+    system_only = await merchant.post(url, json={"variant_id": variant_id, "delta": -1, "reason": "sale"})
+    assert system_only.status_code == 422, system_only.text
+    assert system_only.json()["fields"]["reason"].startswith("请选择其中之一：restock")  # noqa: RUF001
+    wrong_way = await merchant.post(url, json={"variant_id": variant_id, "delta": -1, "reason": "restock"})
+    assert wrong_way.status_code == 422, wrong_way.text
+    assert wrong_way.json()["fields"]["reason"] == "“补货”只能增加库存；请改选“更正”或“盘点”。"  # noqa: RUF001
