@@ -32,6 +32,7 @@ from live.controllers import StreamController
 from live.counters import RoomCounters
 from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
+from live.flash_sales.deps import ReservationParts
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
 from live.flash_sales.ticker import StockTicker
 from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
@@ -264,6 +265,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     order_events = build_order_events(gate, notifier, settings)
     handlers = webhook_handlers(order_events, notifier)
     state.update(order_events=order_events, webhook_handlers=handlers)
+    # Read from the state by the reservation hot path (a dependency each would cost it a task).
+    state.update(auth_cache=auth_cache, reservation_parts=ReservationParts(gate, ticker, attempts, settings))
     translator = translate_providers.build(settings)
     app = App(
         route_handlers=[

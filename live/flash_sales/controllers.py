@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services as streams
 from live.flash_sales import checkout, holding, launching, services
+from live.flash_sales.deps import reservation_parts
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import (
@@ -21,14 +22,13 @@ from live.flash_sales.schemas import (
     ReservationOut,
     ViewerLimitOut,
 )
-from live.flash_sales.ticker import StockTicker
 from live.flash_sales.writer import write_hold
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.principals import Principal
 from shop.core.errors import NotFound
 from shop.core.i18n import N_
-from shop.core.ratelimit import AttemptCounter, take_slots
+from shop.core.ratelimit import take_slots
 from shop.core.schemas import PathKey, RowId
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
@@ -114,16 +114,14 @@ class FlashSaleController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         principal: Principal,
-        gate: Gate,
-        ticker: StockTicker,
-        attempts: AttemptCounter,
-        settings: Settings,
         sale_id: RowId,
         data: ReservationIn,
     ) -> ReservationOut:
         """Rate-limited per account and per address before the gate is asked (scalpers' bots).
         The hot path: the caller is a cached principal and a refusal comes from the gate alone,
         so most answers of a sale's rush touch Redis (or memory) only, never the database."""
+        parts = reservation_parts(request)
+        gate, ticker, attempts, settings = parts.gate, parts.ticker, parts.attempts, parts.settings
         user_id = principal.user_id
         ip = request.client.host if request.client else "unknown"
         limits = {

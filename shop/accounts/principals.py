@@ -92,10 +92,11 @@ async def _from_session(cache: AuthCache, db: AsyncSession, request: Request[Any
     return ids[0]
 
 
-async def provide_principal(
-    request: Request[Any, Any, Any], db_session: AsyncSession, auth_cache: AuthCache
-) -> Principal:
-    """The signed-in user's id, as `user` would give it (same refusals), usually without SQL."""
+async def provide_principal(request: Request[Any, Any, Any], db_session: AsyncSession) -> Principal:
+    """The signed-in user's id, as `user` would give it (same refusals), usually without SQL.
+    The cache comes from the app's state, not as a dependency: Litestar resolves two dependencies
+    of one level in a task group, a task each, on every request of the hot path."""
+    auth_cache: AuthCache = request.app.state["auth_cache"]
     token = bearer_token(request)
     if token is not None:
         key = "t:" + token_digest(token)

@@ -75,7 +75,9 @@ def build_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # 20 kept open: a flash sale's first rush (a token lookup each) would otherwise open and close
+    # overflow connections by the hundred.
+    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
 def sqlalchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
