@@ -85,6 +85,7 @@ from shop.dashboard.stock_pages import DashboardStockPages
 from shop.deals import jobs as deal_jobs
 from shop.deals.controllers import DealController, DisputeController, OfferController
 from shop.deals.pages import DealPages
+from shop.demo import broadcast as demo_broadcast
 from shop.inventory.controllers import StockController
 from shop.navigation.pages import NavigationPages
 from shop.notes.controllers import CommentController, NoteController, UploadController
@@ -377,7 +378,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 channels.publish,
                 notifier,
                 counters,
-            )
+            ),
+            demo_broadcast.lifespan(settings, engine),
         ],
         # The language first: a CSRF refusal is answered in the reader's language too.
         middleware=[

@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     rtmp_hls_base: str = ""
     # When set, the media server's on_publish hook URL must carry it (`...?secret=`; README).
     rtmp_hook_secret: str = Field(default="", max_length=200)
+    # The demo server broadcasts its room on air (shop/demo/broadcast.py): scripts/demo sets it.
+    demo_broadcast: bool = False
 
     @field_validator("stripe_secret_key")
     @classmethod

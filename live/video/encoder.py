@@ -80,11 +80,12 @@ def hls_command(folder: Path, segment_s: float) -> list[str]:
 
 class Encoder:
     """The process, its stdin, and how it ended. `write` never raises: it answers False once the
-    process is gone, and the publisher decides whether to restart it."""
+    process is gone, and the publisher decides whether to restart it. With a `command` of its own
+    (the demo's broadcaster reads a file) there is no stdin, and closing stops the process."""
 
-    def __init__(self, folder: Path, segment_s: float, log: Path) -> None:
+    def __init__(self, folder: Path, segment_s: float, log: Path, command: list[str] | None = None) -> None:
         # The log lives outside the media folder: /media serves that folder's files as they are.
-        self.folder, self.segment_s, self.log = folder, segment_s, log
+        self.folder, self.segment_s, self.log, self.command = folder, segment_s, log, command
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -92,8 +93,8 @@ class Encoder:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                *hls_command(self.folder, self.segment_s),
-                stdin=asyncio.subprocess.PIPE,
+                *(self.command or hls_command(self.folder, self.segment_s)),
+                stdin=asyncio.subprocess.PIPE if self.command is None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=log,
             )
@@ -127,10 +128,12 @@ class Encoder:
         process, self.process = self.process, None
         if process is None or process.returncode is not None:
             return
-        assert process.stdin is not None
+        if process.stdin is None:
+            process.terminate()  # ffmpeg ends its output on SIGTERM as it does at the end of input
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            process.stdin.close()
-            await process.stdin.wait_closed()
+            if process.stdin is not None:
+                process.stdin.close()
+                await process.stdin.wait_closed()
         try:
             await asyncio.wait_for(process.wait(), CLOSE_TIMEOUT_S)
         except TimeoutError:

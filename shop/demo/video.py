@@ -36,7 +36,7 @@ _FONTS = (
 )
 
 
-def _font() -> str | None:
+def font() -> str | None:
     return next((f for f in _FONTS if Path(f).exists()), None)
 
 
@@ -49,21 +49,21 @@ def _text(words: Path, y: int, size: int, enable: str | None = None) -> str:
     """A drawtext line read from a file (no escaping of product names, no % expansion)."""
     when = f":enable='{enable}'" if enable else ""
     return (
-        f"drawtext=fontfile={_font()}:textfile={words}:expansion=none:x=(w-text_w)/2:y={y}:fontsize={size}"
+        f"drawtext=fontfile={font()}:textfile={words}:expansion=none:x=(w-text_w)/2:y={y}:fontsize={size}"
         f":fontcolor=white:box=1:boxcolor=black@0.35:boxborderw=10{when}"
     )
 
 
 def _clock(y: int) -> str:
     return (
-        f"drawtext=fontfile={_font()}:text='%{{pts\\:hms}}':x=(w-text_w)/2:y={y}:fontsize=28:fontcolor=white"
+        f"drawtext=fontfile={font()}:text='%{{pts\\:hms}}':x=(w-text_w)/2:y={y}:fontsize=28:fontcolor=white"
     )
 
 
 def _filters(workdir: Path, title: str, chapters: list[tuple[float, float, str]]) -> str:
     """A bar sweeping across (so the picture moves), the title, the clock, each chapter's product."""
     moving = f"drawbox=x='mod(t*60,{SIZE[0]})':y={SIZE[1] - 90}:w=40:h=10:color=white@0.8:t=fill"
-    if _font() is None:
+    if font() is None:
         return moving
     (workdir / "title.txt").write_text(printable(title)[:34])
     parts = [moving, _text(workdir / "title.txt", 60, 16), _clock(110)]
