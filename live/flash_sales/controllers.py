@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.channels import ChannelsPlugin
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import services as streams
 from live.flash_sales import checkout, holding, launching, services
-from live.flash_sales.deps import reservation_parts
+from live.flash_sales.deps import ReservationParts, reservation_parts
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import (
@@ -27,6 +27,7 @@ from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.principals import Principal
 from shop.core.errors import NotFound
+from shop.core.http import on_app_error
 from shop.core.i18n import N_
 from shop.core.ratelimit import take_slots
 from shop.core.schemas import PathKey, RowId
@@ -116,22 +117,20 @@ class FlashSaleController(Controller):
         principal: Principal,
         sale_id: RowId,
         data: ReservationIn,
-    ) -> ReservationOut:
+    ) -> Response[ReservationOut]:
         """Rate-limited per account and per address before the gate is asked (scalpers' bots).
         The hot path: the caller is a cached principal and a refusal comes from the gate alone,
         so most answers of a sale's rush touch Redis (or memory) only, never the database."""
         parts = reservation_parts(request)
-        gate, ticker, attempts, settings = parts.gate, parts.ticker, parts.attempts, parts.settings
-        user_id = principal.user_id
-        ip = request.client.host if request.client else "unknown"
-        limits = {
-            f"reserve:acct:{user_id}": settings.reservations_per_account_per_minute,
-            f"reserve:ip:{ip}": settings.reservations_per_ip_per_minute,
-        }
-        await take_slots(attempts, limits, 60, N_("Too many reservations at once. Try again in a minute."))
-        admitted = await holding.admit(
-            db_session, gate, sale_id, user_id, data.quantity, max_held=settings.max_units_held
-        )
+        gate, ticker, settings = parts.gate, parts.ticker, parts.settings
+        await _take_reservation_slots(request, parts, principal.user_id)
+        try:
+            admitted = await holding.admit(
+                db_session, gate, sale_id, principal.user_id, data.quantity, max_held=settings.max_units_held
+            )
+        except holding.SaleRefused as refused:  # most of a rush: answered here, not by the exception layer
+            await db_session.rollback()
+            return on_app_error(request, refused)
         await db_session.rollback()  # a rebuild's or a cache miss's reads: no transaction left open
         row, remaining = admitted.row, admitted.remaining
         channel = streams.channel_name(admitted.sale.stream_id)
@@ -143,7 +142,7 @@ class FlashSaleController(Controller):
             ticker.update(sale_id, remaining + data.quantity, channel)
             raise
         ticker.update(sale_id, remaining, channel)
-        return ReservationOut(
+        held = ReservationOut(
             reservation_id=row["reservation_id"],
             flash_sale_id=sale_id,
             quantity=data.quantity,
@@ -151,3 +150,15 @@ class FlashSaleController(Controller):
             remaining=remaining,
             mine=admitted.mine,
         )
+        return Response(held, status_code=HTTP_201_CREATED)
+
+
+async def _take_reservation_slots(
+    request: Request[Any, Any, Any], parts: ReservationParts, user_id: int
+) -> None:
+    ip = request.client.host if request.client else "unknown"
+    limits = {
+        f"reserve:acct:{user_id}": parts.settings.reservations_per_account_per_minute,
+        f"reserve:ip:{ip}": parts.settings.reservations_per_ip_per_minute,
+    }
+    await take_slots(parts.attempts, limits, 60, N_("Too many reservations at once. Try again in a minute."))

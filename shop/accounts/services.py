@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import anyio
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,9 +129,13 @@ async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
     await authcache.revoked(db, user.id)
 
 
+# Built once: every cold lookup of a flash sale's rush would otherwise build the expression anew.
+_TOKEN_BY_DIGEST = select(ApiToken).where(ApiToken.token_digest == bindparam("digest"))
+
+
 async def find_live_token(db: AsyncSession, token: str) -> ApiToken | None:
     """The token's row if it is known and not expired; its last-use stamp is the caller's."""
-    api_token = await db.scalar(select(ApiToken).where(ApiToken.token_digest == security.token_digest(token)))
+    api_token = await db.scalar(_TOKEN_BY_DIGEST, {"digest": security.token_digest(token)})
     if api_token is None or (api_token.expires_at is not None and api_token.expires_at <= clock.now()):
         return None
     return api_token
