@@ -46,6 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PORT": str(port),
         "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
         "PASSWORD_HASH_PROFILE": "cheapest",
+        "DEMO_BROADCAST": "1",  # as scripts/demo: the room on air is broadcast with the wall clock
     }
     for key in ("REDIS_URL", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"):
         env.pop(key, None)

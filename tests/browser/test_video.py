@@ -86,7 +86,13 @@ async def test_the_demo_room_plays_and_a_replay_chapter_seeks_the_recording(
     await page.goto(server + "/live")
     await page.locator(".stream-card").filter(has_text="Glow-up hour").first.click()
     await expect(page.locator("[data-status-badge]")).to_have_text("LIVE")
-    await playing(page)  # the clip ffmpeg drew at seed time, looping
+    await playing(page)  # the clip ffmpeg drew at seed time, broadcast in a loop (DEMO_BROADCAST)
+    # The broadcast dates its segments: the room says how far behind live the picture is.
+    behind = page.locator("[data-behind-live]")
+    await expect(behind).to_be_visible(timeout=10_000)
+    await expect(behind).to_have_text(re.compile(r"^\d+\.\d s behind live$"))
+    seconds = float(await behind.get_attribute("data-seconds") or "inf")
+    assert 0 <= seconds < 10, seconds
 
     await page.goto(server + "/live")
     await page.locator(".stream-card").filter(has_text="Gongfu tea 101").first.click()

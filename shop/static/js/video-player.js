@@ -74,6 +74,14 @@ export class VideoPlayer {
 
   set(state) { if (state !== this.state) { this.state = state; this.onState(state); } }
 
+  // Seconds between the moment on screen and now, by the playlist's program date-times (the capture
+  // time of each segment), or null without them. The viewer's clock against the server's: shown to
+  // a tenth, never below zero.
+  behindLive() {
+    const shown = this.hls?.playingDate;
+    return shown ? Math.max(0, (Date.now() - shown.getTime()) / 1000) : null;
+  }
+
   // Seconds into the recording at a wall-clock time (ms), by the playlist's program date-times: the
   // recording may start after the stream did, or have a gap where the host reconnected.
   timeAt(epochMs) {
