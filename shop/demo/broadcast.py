@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from live.models import Stream, StreamStatus
 from live.video import paths
 from live.video.encoder import Encoder
+from live.video.ingest import slots_of
 from shop.core.storage import media_url
 from shop.demo.video import LOOP_NAME, font
 from shop.settings import Settings
@@ -62,20 +63,30 @@ def command(folder: Path) -> list[str]:
 
 
 class Broadcaster:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], media_dir: Path, log_dir: Path) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        media_dir: Path,
+        log_dir: Path,
+        publishing: Callable[[int], bool],
+    ) -> None:
         self.sessions, self.media_dir, self.log_dir = sessions, media_dir, log_dir
+        # A host who goes live on the room from its console writes the same folder: the broadcast
+        # steps aside while they publish.
+        self.publishing = publishing
         self.stream_id: int | None = None
         self.encoder: Encoder | None = None
         self.task: asyncio.Task[None] | None = None
 
     async def _room(self) -> int | None:
-        """The newest room on air with a seeded clip in its folder."""
+        """The newest room on air with a seeded clip in its folder, and no host publishing to it."""
         async with self.sessions() as db:
             ids = await db.scalars(
                 select(Stream.id).where(Stream.status == StreamStatus.LIVE.value).order_by(Stream.id.desc())
             )
             folders = ((i, paths.stream_folder(self.media_dir, i)) for i in ids)
-            return next((i for i, folder in folders if (folder / LOOP_NAME).is_file()), None)
+            seeded = (i for i, folder in folders if (folder / LOOP_NAME).is_file())
+            return next((i for i in seeded if not self.publishing(i)), None)
 
     async def _play(self, stream_id: int, url: str) -> None:
         async with self.sessions() as db, db.begin():
@@ -91,8 +102,12 @@ class Broadcaster:
         await self.encoder.start()
         try:
             await self._play(stream_id, paths.playlist_url(stream_id))
-            code = await self.encoder.wait()
-            log.warning("the demo broadcast's ffmpeg exited with %s; starting it again", code)
+            exited = asyncio.ensure_future(self.encoder.wait())
+            while not self.publishing(stream_id):
+                if (await asyncio.wait({exited}, timeout=0.5))[0]:
+                    log.warning("the demo broadcast's ffmpeg exited (%s): it starts again", exited.result())
+                    return
+            log.info("stream %s: its host publishes, the demo broadcast steps aside", stream_id)
         finally:
             await self.encoder.close()
 
@@ -127,7 +142,8 @@ def lifespan(settings: Settings, engine: AsyncEngine) -> Callable[[Any], Abstrac
             yield
             return
         sessions = async_sessionmaker(engine, expire_on_commit=False)
-        broadcaster = Broadcaster(sessions, settings.media_dir, settings.var_dir / "logs")
+        publishing = slots_of(app.state, settings).publishing
+        broadcaster = Broadcaster(sessions, settings.media_dir, settings.var_dir / "logs", publishing)
         app.state.demo_broadcaster = broadcaster  # for a test to kill its ffmpeg
         broadcaster.start()
         try:
