@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import bindparam, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +29,18 @@ _queued: dict[AsyncEngine, dict[int, tuple[str, datetime]]] = {}
 _writers: dict[AsyncEngine, asyncio.Task[None]] = {}
 
 
-def due(token: ApiToken, now: datetime) -> bool:
+class UsedToken(Protocol):
+    """What a stamp needs of a token: an ApiToken row, or the hot path's read of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def token_digest(self) -> str: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def due(token: UsedToken, now: datetime) -> bool:
     """Whether `now` is worth a write: the stored stamp (as read) and this process's own last
     stamp are both over a minute old. Remembers `now` as stamped when it is."""
     newest = max(filter(None, (token.last_used_at, _stamped.get(token.token_digest))), default=None)
@@ -40,7 +52,7 @@ def due(token: ApiToken, now: datetime) -> bool:
     return True
 
 
-def stamp_later(engine: AsyncEngine, token: ApiToken, at: datetime) -> None:
+def stamp_later(engine: AsyncEngine, token: UsedToken, at: datetime) -> None:
     """Queue the stamp; the engine's writer (started if idle) writes it in its next batch."""
     _queued.setdefault(engine, {})[token.id] = (token.token_digest, at)
     loop = asyncio.get_running_loop()
