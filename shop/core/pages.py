@@ -16,7 +16,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
-from shop.core import clock, i18n
+from shop.core import clock, i18n, stored_words
 from shop.core.i18n import gettext, ngettext
 from shop.core.labels import deal_status_label, held_for, role_label, source_label, status_label
 from shop.core.money import format_bps, format_money
@@ -127,7 +127,9 @@ def _money(value: Any) -> str:
 
 def translate(value: object) -> str:
     """`{{ error | t }}`: a message that reached the page as a value (a form error, a flash)."""
-    return gettext(value if isinstance(value, str) else str(value)) if value else ""
+    if not value:
+        return ""
+    return gettext(value) if isinstance(value, i18n.Text) else stored_words.say(str(value))
 
 
 def templates_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:

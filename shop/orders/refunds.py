@@ -27,7 +27,7 @@ from payments.errors import StripeFailure
 from payments.gateway import StripeGateway
 from payments.models import PaymentAttempt, Refund, RefundStatus
 from shop.accounts.models import Merchant
-from shop.core import clock
+from shop.core import clock, stored_words
 from shop.core.errors import AppError, Conflict, NotFound
 from shop.core.i18n import N_
 from shop.inventory.locks import lock_order
@@ -37,6 +37,9 @@ from shop.orders.models import OrderLine, OrderStatus
 
 log = logging.getLogger("zhongcao.orders")
 STALE_CLAIM = timedelta(minutes=2)  # a sender that crashed mid-call: its claim is retaken after this
+# An order's reason when Stripe refuses a refund, said again in the reader's language (its `why` is
+# Stripe's own words, shown as they came).
+REFUND_REFUSED = stored_words.stored(N_("A refund of %(amount)s was refused: %(why)s"))
 FRESH = timedelta(seconds=30)  # a new refund is the request's to send; the job waits this long
 
 
@@ -172,7 +175,8 @@ async def _refused(db: AsyncSession, refund: Refund, why: str) -> None:
                 line.refunded_amount -= amount
         order.refunded_amount -= refund.amount
         done = fulfilment.all_done(order)
-        states.refund_refused(order, f"A refund of {refund.amount} was refused: {why}", all_lines_done=done)
+        reason = stored_words.fill(REFUND_REFUSED, amount=refund.amount, why=why)
+        states.refund_refused(order, reason, all_lines_done=done)
         if not done:  # a line it had refunded in full has still to ship: the order is not complete
             order.fulfilled_at = None
     await db.commit()

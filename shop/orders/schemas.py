@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, model_validator
 from payments.gateway import StripeGateway
 from payments.models import PaymentAttempt
 from shop.addresses.schemas import AddressIn, Printable
+from shop.core import stored_words
 from shop.core.i18n import N_
 from shop.core.money import MAX_CHARGE
 from shop.core.schemas import Input, MoneyOut, Output
@@ -131,7 +132,7 @@ def order_out(order: Order, payment: PaymentOut | None = None) -> OrderOut:
     return OrderOut(
         id=order.id,
         status=order.status,
-        status_reason=order.status_reason,
+        status_reason=stored_words.say(order.status_reason),  # in the reader's language
         lines=[
             OrderLineOut(
                 id=ln.id,

@@ -17,6 +17,7 @@ from payments.gateway import Intent, StripeGateway
 from payments.models import PaymentAttempt, Refund
 from shop.cart.models import Cart
 from shop.catalog.models import StockReason
+from shop.core import stored_words
 from shop.core.i18n import N_
 from shop.core.keys import new_key
 from shop.inventory.locks import lock_variants
@@ -142,13 +143,18 @@ async def _settle_paid(db: AsyncSession, events: OrderEvents, order: Order, inte
     await events.announce(db, OrderNews(OrderEvent.PAID, order, amount=order.total_amount))
 
 
+HELD_FOR_AN_OPERATOR = stored_words.stored(
+    N_("Payment %(intent)s was %(paid)s, not %(due)s: held for an operator.")
+)
+
+
 def _hold_for_an_operator(order: Order, intent: Intent) -> None:
     """A charge that is not the order's total is never taken as paying it (nothing ships, nobody
     earns). The order stays unpaid, its reason says why, and the audit's I3 lists the charge (a
     succeeded payment on an unpaid order) until an operator refunds it."""
     paid = f"{intent.amount} {intent.currency}"
     due = f"{order.total_amount} {order.currency}"
-    order.status_reason = f"Payment {intent.id} was {paid}, not {due}: held for an operator."[:200]
+    order.status_reason = stored_words.fill(HELD_FOR_AN_OPERATOR, intent=intent.id, paid=paid, due=due)[:200]
     log.error("order %s: paid %s but the order is %s; not marked paid", order.id, paid, due)
 
 

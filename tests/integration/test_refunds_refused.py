@@ -62,6 +62,10 @@ async def test_refused_refund_gives_the_amount_back(
 
     order = (await shopper.get(f"/api/v1/orders/{order_id}")).json()
     assert order["status"] == "partially_refunded"  # back to where the first refund left it
+    # The reason is stored in English and read in the reader's language, Stripe's words as they came.
+    assert order["status_reason"].startswith("A refund of 1500 was refused: ")
+    said = (await shopper.get(f"/api/v1/orders/{order_id}?lang=zh_Hans")).json()["status_reason"]
+    assert said == "1500 的退款被拒绝：" + order["status_reason"].split(": ", 1)[1]  # noqa: RUF001
     assert order["refunded"]["amount"] == 1000
     assert [ln["refunded"]["amount"] for ln in order["lines"]] == [1000]
     rows = (await db.scalars(select(Refund).where(Refund.order_id == order_id).order_by(Refund.id))).all()
