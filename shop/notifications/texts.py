@@ -4,8 +4,8 @@ A row keeps its kind and a subject. Most subjects are what someone wrote (a note
 suspension reason) and are shown as they are. The ones the app words itself are stored as a msgid
 filled with its values, in English, and said again in the reader's language when listed:
 
-- refund / shipped: one of `SUBJECTS`, read back with the msgid's own pattern ("US$5.00 back on order
-  #12" gives amount and order), so rows written before this module read in Chinese too;
+- refund / shipped: one of `SUBJECTS`, read back with the msgid's own pattern (shop/core/stored_words.py:
+  "US$5.00 back on order #12" gives amount and order), so rows written before this module read in Chinese too;
 - deal: "<step> · <the other party's name>", the step one of the msgids the deals code marks with N_
   ("accepted your offer"); only the step is translated, the name is the party's own.
 
@@ -15,26 +15,20 @@ Anything that does not match is shown as stored, never an error.
 from __future__ import annotations
 
 import json
-import re
 
+from shop.core import stored_words
 from shop.core.i18n import N_, gettext
 
 SUBJECTS = {
-    "refund": N_("%(amount)s back on order #%(order)s"),
-    "shipped": N_("Order #%(order)s is on its way"),
+    "refund": stored_words.stored(N_("%(amount)s back on order #%(order)s")),
+    "shipped": stored_words.stored(N_("Order #%(order)s is on its way")),
 }
 DEAL_SEPARATOR = " · "
-_PATTERNS = {
-    kind: re.compile(
-        "^" + re.sub(r"%\\\((\w+)\\\)s", lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(msgid)) + "$"
-    )
-    for kind, msgid in SUBJECTS.items()
-}
 
 
 def subject(kind: str, **values: object) -> str:
     """The stored form of an app-worded subject: the msgid filled in English."""
-    return SUBJECTS[kind] % values
+    return stored_words.fill(SUBJECTS[kind], **values)
 
 
 def deal_subject(step: str, party: str) -> str:
@@ -48,10 +42,7 @@ def render(kind: str, stored: str) -> str:
     if kind == "deal":
         step, separator, party = stored.partition(DEAL_SEPARATOR)
         return gettext(step) + separator + party if separator else gettext(stored)
-    pattern = _PATTERNS.get(kind)
-    if pattern is not None and (match := pattern.match(stored)):
-        return gettext(SUBJECTS[kind], **match.groupdict())
-    return stored
+    return stored_words.say(stored) if kind in SUBJECTS else stored
 
 
 def render_push(raw: str) -> str:
