@@ -55,6 +55,7 @@ async def _accept_and_write(page: Page, server: str, offer_id: int, tmp_path: Pa
     deal_id = int(page.url.rsplit("/", 1)[1])
     await page.locator("[data-write-note]").tap()
     await expect(page.locator("[data-deal-label]")).to_contain_text("Paid partnership with Glow Lab")
+    await expect(page.locator("[data-composer][data-ready]")).to_have_count(1)
     await page.locator("[data-stage-empty] input[type=file]").set_input_files([_photo(tmp_path / "a.png")])
     await expect(page.locator("[data-photos] .photo.uploading")).to_have_count(0)
     await expect(page.locator("[data-photos] .photo")).to_have_count(1)

@@ -54,6 +54,7 @@ async def test_creator_composes_saves_a_draft_and_publishes(
     await page.goto(f"{server}/studio")
     await page.locator("[data-new-note]").tap()
     await expect(page).to_have_url(re.compile(r"/studio/new$"))
+    await expect(page.locator("[data-composer][data-ready]")).to_have_count(1)
 
     first = _photo(tmp_path / "first.png", (600, 800), (190, 90, 80))
     second = _photo(tmp_path / "second.png", (800, 600), (70, 120, 160))

@@ -314,3 +314,5 @@ $("[data-publish]").addEventListener("click", () => save(true));
 root.addEventListener("submit", (event) => event.preventDefault());
 count();
 render();
+// Wired: a file chosen before this line would have been dropped, so tests (and scripts) wait for it.
+root.dataset.ready = "";
