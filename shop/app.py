@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
@@ -407,7 +408,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         on_startup=[runtime.tune_gc],
         # The engine is ours (the plugin was handed it), so is closing its pool.
-        on_shutdown=[engine.dispose, *([redis_client.aclose] if redis_client else [])],
+        on_shutdown=[
+            engine.dispose,
+            partial(db.dispose_reader, engine),
+            *([redis_client.aclose] if redis_client else []),
+        ],
     )
     # The Translate links show only when a provider is configured (templates/components/translate.html).
     jinja = cast(JinjaTemplateEngine, app.template_engine).engine

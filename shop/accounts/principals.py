@@ -19,6 +19,7 @@ from shop.accounts import services, sessions, tokenstamps
 from shop.accounts.authcache import AuthCache
 from shop.accounts.models import ApiToken
 from shop.core import clock
+from shop.core.db import build_reader
 from shop.core.errors import AuthenticationRequired
 from shop.core.security import bearer_token, token_digest
 
@@ -78,19 +79,16 @@ class _TokenRow:
 _TOKEN_ROW = select(
     ApiToken.id, ApiToken.user_id, ApiToken.token_digest, ApiToken.expires_at, ApiToken.last_used_at
 ).where(ApiToken.token_digest == bindparam("digest"))
-_autocommit: dict[AsyncEngine, AsyncEngine] = {}
 
 
 async def _token_row(db: AsyncSession, token: str) -> ApiToken | _TokenRow | None:
-    """The token's row. From an engine, on an autocommit connection: with no transaction to open
-    and roll back, and a one-statement pre-ping, a flash sale's rush of first requests costs two
-    round trips each instead of six. A session bound to a connection reads through it."""
+    """The token's row. From an engine, through its autocommit reader (shop/core/db.py): with no
+    transaction to open and roll back, and a one-statement pre-ping, a flash sale's rush of first
+    requests costs two round trips each instead of six. A session bound to a connection reads
+    through it."""
     if not isinstance(db.bind, AsyncEngine):
         return await services.find_live_token(db, token)
-    engine = _autocommit.get(db.bind)
-    if engine is None:
-        engine = _autocommit[db.bind] = db.bind.execution_options(isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
+    async with build_reader(db.bind).connect() as conn:
         found = (await conn.execute(_TOKEN_ROW, {"digest": token_digest(token)})).first()
     return _TokenRow(*found) if found else None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -78,6 +79,33 @@ def build_engine(settings: Settings) -> AsyncEngine:
     # 20 kept open: a flash sale's first rush (a token lookup each) would otherwise open and close
     # overflow connections by the hundred.
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+_readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+
+
+def build_reader(engine: AsyncEngine) -> AsyncEngine:
+    """An autocommit engine beside `engine`, for one-statement reads on a hot path (an API token's
+    row on a flash sale's rush of first requests). Its connections are in autocommit from the
+    connect, so a checkout's pre-ping is one statement, not BEGIN, ping and ROLLBACK, and a read
+    opens no transaction. SQLite gets the same engine in autocommit (one file, one pool).
+    Dispose it with `engine`."""
+    reader = _readers.get(engine)
+    if reader is None:
+        if engine.dialect.name == "sqlite":
+            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            reader = create_async_engine(
+                engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+            )
+        _readers[engine] = reader
+    return reader
+
+
+async def dispose_reader(engine: AsyncEngine) -> None:
+    reader = _readers.pop(engine, None)
+    if reader is not None and reader.sync_engine is not engine.sync_engine:
+        await reader.dispose()
 
 
 def sqlalchemy_config(settings: Settings, engine: AsyncEngine | None = None) -> SQLAlchemyAsyncConfig:
