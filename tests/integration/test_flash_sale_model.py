@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -34,6 +35,8 @@ class SaleMachine(RuleBasedStateMachine):
         self.engine = build_engine(self.config)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.gate = MemoryGate()
+        # Unique per machine: id(self) is reused once an earlier machine is collected, and its rows stay.
+        self.tag = uuid.uuid4().hex[:12]
 
     def run(self, coro):  # type: ignore[no-untyped-def]
         return self.loop.run_until_complete(coro)
@@ -52,7 +55,7 @@ class SaleMachine(RuleBasedStateMachine):
                         insert(User).returning(User.id),
                         [
                             {
-                                "email": f"model{i}-{id(self)}@x.test",
+                                "email": f"model{i}-{self.tag}@x.test",
                                 "password_hash": "x",
                                 "display_name": f"u{i}",
                                 "role": "merchant" if i == 0 else "shopper",
@@ -69,7 +72,7 @@ class SaleMachine(RuleBasedStateMachine):
                 .scalars()
                 .all()
             )
-            merchant = Merchant(owner_id=users[0], name="M", slug=f"m-{id(self)}")
+            merchant = Merchant(owner_id=users[0], name="M", slug=f"m-{self.tag}")
             db.add(merchant)
             await db.flush()
             product = Product(merchant_id=merchant.id, name="P", images=[], variants=[])
@@ -77,7 +80,7 @@ class SaleMachine(RuleBasedStateMachine):
             await db.flush()
             variant = Variant(
                 product_id=product.id,
-                sku=f"SKU-{id(self)}",
+                sku=f"SKU-{self.tag}",
                 name="V",
                 price_amount=1000,
                 currency="USD",
