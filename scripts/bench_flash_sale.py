@@ -101,11 +101,11 @@ def bench_zhongcao(server: Server, args: Any) -> tuple[dict[str, Any], list[str]
         sustain_sale = launch_sale(host, room, args.sustain_quantity, 100)
     step(f"[{label}] inserting {args.buyers} buyers with API tokens")
     tokens = insert_buyers(server.db_url, args.buyers)
-    out: dict[str, Any] = {"health": [health(label, server.base, server.process, args.seconds / 2, args)]}
+    out: dict[str, Any] = {"health": [health(label, server.base, server.process, args.health_seconds, args)]}
     out |= phases(
         label, "zhongcao", server.base, server.process, (race_sale["id"], sustain_sale["id"]), tokens, args
     )
-    out["health"].append(health(label, server.base, server.process, args.seconds / 2, args))
+    out["health"].append(health(label, server.base, server.process, args.health_seconds, args))
     out["ledger"] = httpx.get(f"{server.base}/api/v1/flash-sales/{race_sale['id']}/ledger").json()
     out["books"] = holds_check(server.db_url, "flash_sale_holds", race_sale["id"], args.limit)
     return out, tokens
@@ -191,6 +191,10 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=10.0, help="sustained phase (and 2 x half for health)"
     )
+    parser.add_argument(
+        "--health-seconds", type=float, help="each health run (default: half of --seconds; short, so that a"
+        " profile under BENCH_PROFILE shows the reservations, not health)"
+    )
     parser.add_argument("--sustain-quantity", type=int, default=100_000)
     parser.add_argument("--backends", default="pg,sqlite", help="comma list: pg (PostgreSQL + Redis), sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
@@ -200,6 +204,8 @@ def main() -> None:
     )
     parser.add_argument("--no-naive", dest="naive", action="store_false", help="skip the FOR UPDATE baseline")
     args = parser.parse_args()
+    if args.health_seconds is None:
+        args.health_seconds = args.seconds / 2
     exit_cleanly_on_sigterm()
     reports, failed = [], False
     for backend in args.backends.split(","):
