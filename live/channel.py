@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import WebSocket, websocket
@@ -36,7 +36,8 @@ from live.socket_limits import (
     rate_limited,
 )
 from shop.accounts.sessions import session_ids, session_user
-from shop.core.asgi import RAW_SEND
+from shop.core import i18n
+from shop.core.asgi import RAW_SEND, THEN
 from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.i18n import N_, gettext
 from shop.core.ratelimit import AttemptCounter
@@ -44,6 +45,7 @@ from shop.core.security import origin_allowed
 from shop.settings import Settings
 
 RESUME_LIMIT = 500
+FLOODED = "too many messages"
 BLOCK_RECHECK_S = 5.0
 
 
@@ -61,11 +63,12 @@ class Room(Outlet):
         "attempts",
         "counters",
         "host_id",
+        "hub",
+        "locale",
         "publish",
         "session",
         "sessions",
         "snapshots",
-        "socket",
         "stream_id",
     )
 
@@ -77,14 +80,17 @@ class Room(Outlet):
         host_id: int,
         counters: RoomCounters,
         attempts: AttemptCounter,
-        publish: Callable[[dict[str, Any], str], None],
+        channels: ChannelsPlugin,
     ):
         # The server's own send when there is one (shop.core.asgi): the broadcast writes with it.
+        # The socket itself is not kept: past the handshake the room needs only its send and receive.
         send: Any = socket.scope.get(RAW_SEND) or socket.send
         super().__init__(send)
-        self.socket, self.snapshots, self.stream_id, self.host_id = socket, snapshots, stream_id, host_id
+        self.snapshots, self.stream_id, self.host_id = snapshots, stream_id, host_id
         self.sessions: async_sessionmaker[AsyncSession] = socket.app.state["sessions"]
-        self.counters, self.attempts, self.publish = counters, attempts, publish
+        self.counters, self.attempts, self.publish = counters, attempts, channels.publish
+        self.hub = hub_of(socket.app.state, channels, snapshots)
+        self.locale = i18n.current()  # the handshake's language, for replies once past Litestar's chain
         self._budgets: Budgets | None = None
         # The session as the handshake saw it; dropped once it is found signed out (see `chat`).
         self.session: Any = socket.scope.get("session")
@@ -117,13 +123,39 @@ class Room(Outlet):
             return
         await self.send(*missed)
 
-    async def read_client(self) -> None:
+    async def live(self, receive: Callable[[], Awaitable[Any]]) -> None:
+        """The accepted connection, to its end: a snapshot, then the room's broadcast while the
+        viewer's own frames are read here (in the handler's task: no reader task per viewer)."""
+        if self.locale is not None:
+            i18n.use(self.locale)
+        channel = services.channel_name(self.stream_id)
+        try:
+            try:
+                await self.hub.join(self.stream_id, self)
+                await self.send_snapshot()
+                await self.counters.viewer(self.stream_id, channel, +1)
+                try:
+                    await self.read_client(receive)
+                finally:
+                    await self.counters.viewer(self.stream_id, channel, -1)
+            finally:
+                self.hub.leave(self.stream_id, self)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        except asyncio.CancelledError:
+            if not self.dropped:
+                raise  # a shutdown, not the hub dropping a viewer that stopped reading
+
+    async def read_client(self, receive: Callable[[], Awaitable[Any]]) -> None:
         """Read frames until the viewer leaves, or floods and is closed."""
         while True:
-            text = await self.socket.receive_text()
+            event = await receive()
+            if event["type"] != "websocket.receive":
+                return  # websocket.disconnect
+            text = event.get("text") or ""
             if not self.budgets.messages.take():
                 if self.budgets.messages.flooded:
-                    await self.socket.close(code=POLICY_VIOLATION, reason="too many messages")
+                    await self._send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": FLOODED})
                     return
                 await self.send(rate_limited(self.budgets.messages, N_("Too many messages: slow down.")))
                 continue
@@ -209,18 +241,8 @@ async def stream_socket(
         await socket.close(code=4404, reason="no such stream")
         return
     await socket.accept()
-    room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels.publish)
-    channel = services.channel_name(stream_id)
-    try:
-        async with hub_of(socket.app.state, channels, snapshots).join(stream_id, room):
-            await room.send_snapshot()
-            await counters.viewer(stream_id, channel, +1)
-            try:
-                await room.read_client()  # in this handler's own task: no reader task per viewer
-            finally:
-                await counters.viewer(stream_id, channel, -1)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
-    except asyncio.CancelledError:
-        if not room.dropped:
-            raise  # a shutdown, not the hub dropping a viewer that stopped reading
+    room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels)
+    if RAW_SEND in socket.scope:  # our App: it runs the room once Litestar's chain has unwound
+        socket.scope[THEN] = room.live  # type: ignore[literal-required]
+    else:
+        await room.live(socket.receive)

@@ -2,9 +2,9 @@
 
 A room of thousands of viewers used to cost a channels Subscriber per socket: a queue, a task, and a
 task wake-up per viewer per message, each re-reading the same bytes. Here a process subscribes once
-per room with viewers in it (`RoomHub.join`); the room's one task decodes each published message
-once (`Frame`) and hands the same ASGI event to every socket's `Outlet.offer`, which calls the
-socket's send directly. The server's send writes the frame to the transport and returns without
+per room with viewers in it (`RoomHub.join`, then `leave`); the room's one task decodes each
+published message once (`Frame`) and hands it to every socket's `Outlet.offer`, which writes it
+to the socket directly. The server's send writes the frame to the transport and returns without
 waiting, so a message costs one loop over the sockets, not a wake-up each.
 
 A socket that cannot take a frame now (its transport's buffer is over the high-water mark: the
@@ -24,7 +24,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any
 
 from litestar.channels import ChannelsPlugin, Subscriber
@@ -201,26 +201,28 @@ class RoomHub:
         room = self._rooms.get(stream_id)
         return len(room.outlets) if room else 0
 
-    @contextlib.asynccontextmanager
-    async def join(self, stream_id: int, outlet: Outlet) -> AsyncIterator[None]:
-        """The outlet hears the room's messages (held until its first write) until it leaves."""
+    async def join(self, stream_id: int, outlet: Outlet) -> None:
+        """The outlet hears the room's messages (held until its first write) until it `leave`s.
+        Two calls, not a context manager: an idle viewer holds no generator for it."""
         room = self._rooms.get(stream_id)
         if room is None:
             room = self._rooms[stream_id] = _Room()
             room.ready = asyncio.ensure_future(self._subscribe(stream_id, room))
         room.outlets.add(outlet)
-        try:
-            assert room.ready is not None
-            await asyncio.shield(room.ready)  # a joiner that leaves must not cancel the others' wait
-            yield
-        finally:
-            room.outlets.discard(outlet)
-            if not room.outlets and self._rooms.get(stream_id) is room:
-                del self._rooms[stream_id]
-                self.snapshots.hearing(stream_id, False)
-                closing = asyncio.ensure_future(self._close(room))
-                self._closing.add(closing)
-                closing.add_done_callback(self._closing.discard)
+        assert room.ready is not None
+        await asyncio.shield(room.ready)  # a joiner that leaves must not cancel the others' wait
+
+    def leave(self, stream_id: int, outlet: Outlet) -> None:
+        room = self._rooms.get(stream_id)
+        if room is None or outlet not in room.outlets:
+            return
+        room.outlets.remove(outlet)
+        if not room.outlets:
+            del self._rooms[stream_id]
+            self.snapshots.hearing(stream_id, False)
+            closing = asyncio.ensure_future(self._close(room))
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     async def _subscribe(self, stream_id: int, room: _Room) -> None:
         room.subscriber = await self.channels.subscribe([services.channel_name(stream_id)])
