@@ -28,7 +28,11 @@ from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import Any
 
 from litestar.channels import ChannelsPlugin, Subscriber
-from litestar.datastructures import State
+from litestar.datastructures import State as AppState
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame as WireFrame
+from websockets.frames import Opcode
+from websockets.protocol import State
 
 from live import services
 from live.snapshots import UNSEQUENCED, Snapshots
@@ -46,11 +50,14 @@ class Frame:
     """One published message, decoded once per process: its type, its `seq`, and the ASGI event
     every socket of the room is handed (the same dict, the same text)."""
 
-    __slots__ = ("event", "kind", "seq", "sequenced")
+    __slots__ = ("event", "kind", "seq", "sequenced", "wire")
 
     def __init__(self, text: str, kind: str | None, seq: int) -> None:
         self.event = {"type": "websocket.send", "text": text}
         self.kind, self.sequenced, self.seq = kind, kind not in UNSEQUENCED, seq
+        # The websocket frame itself: a server's frames are not masked (and the room's sockets have
+        # no compression), so one framing serves every socket of the room.
+        self.wire = WireFrame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
     @classmethod
     def of(cls, raw: bytes | str) -> Frame:
@@ -89,11 +96,15 @@ class Outlet:
 
     Slotted and small: an idle viewer costs this, and a room of thousands multiplies it."""
 
-    __slots__ = ("_backlog", "_drain", "_send", "dropped", "last_seq", "task")
+    __slots__ = ("_backlog", "_drain", "_send", "_server", "dropped", "last_seq", "task")
     dropped_total = 0  # sockets dropped by this process, for tests and benches
 
     def __init__(self, send: Send) -> None:
         self._send = send
+        # uvicorn's connection when `send` is its own: the broadcast then writes the room's framed
+        # bytes to its transport (what that send does, without framing the text again per socket).
+        server = getattr(send, "__self__", None)
+        self._server = server if isinstance(server, WebSocketsSansIOProtocol) else None
         self.last_seq = 0
         # Not None while someone writes (or before the first write, the snapshot): frames queue here.
         self._backlog: deque[Frame] | None = deque()
@@ -118,6 +129,8 @@ class Outlet:
             else:
                 self._backlog.append(frame)
             return
+        if self._write_wire(frame):
+            return
         coro = self._send(frame.event).__await__()  # stepped here: no task unless it must wait
         try:
             waiting = coro.send(None)
@@ -130,6 +143,18 @@ class Outlet:
         # The socket cannot take more now: finish this frame in a task, later ones queue behind it.
         self._backlog = deque()
         self._drain = asyncio.ensure_future(self._flush(_Resumed(coro, waiting), frame))
+
+    def _write_wire(self, frame: Frame) -> bool:
+        """The frame's bytes straight to uvicorn's transport, if the socket is open and its buffer
+        has room; False leaves it to the server's send (which waits, or raises for a closed one)."""
+        server = self._server
+        if server is None or server.disconnected or server.close_sent or not server.writable.is_set():
+            return False
+        if server.conn.state is not State.OPEN:
+            return False
+        server.transport.write(frame.wire)
+        self._sent(frame)
+        return True
 
     async def _flush(self, first: Awaitable[None] | None, frame: Frame | None) -> None:
         try:
@@ -252,7 +277,7 @@ class RoomHub:
             await self.channels.unsubscribe(room.subscriber)
 
 
-def hub_of(state: State, channels: ChannelsPlugin, snapshots: Snapshots) -> RoomHub:
+def hub_of(state: AppState, channels: ChannelsPlugin, snapshots: Snapshots) -> RoomHub:
     """The app's hub, kept in its state (one per app and channels plugin, as tests make several)."""
     found = state.get(STATE_KEY)
     if not isinstance(found, RoomHub) or found.channels is not channels or found.snapshots is not snapshots:

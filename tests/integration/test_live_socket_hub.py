@@ -62,6 +62,32 @@ async def test_sockets_of_a_room_share_one_subscription(
             assert hub.audience(stream_id) == 1
 
 
+async def test_a_broadcast_framed_once_reaches_every_socket_whole_and_in_order(
+    app: Litestar, client: Client, other_client: Client
+) -> None:
+    """The hub frames each message once and writes the bytes to every uvicorn socket: the three
+    lengths a websocket frame encodes (7 bits, 16 bits, 64 bits) arrive whole, in order, and
+    non-ASCII text survives (the length is of the encoded bytes)."""
+    stream_id, _ = await streaming_room(client, other_client)
+    channels = app.plugins.get(ChannelsPlugin)
+    texts = ["a", "直播" * 100, "x" * 70_000]
+    async with served(app) as where:
+        viewers = [await connect(f"ws://{where}/live/streams/{stream_id}/ws") for _ in range(3)]
+        try:
+            for ws in viewers:
+                assert json.loads(await ws.recv())["type"] == "snapshot"
+            for n, text in enumerate(texts):
+                channels.publish(
+                    {"type": "likes", "count": n, "pad": text}, [services.channel_name(stream_id)]
+                )
+            for ws in viewers:
+                got = [await next_message(ws, "likes") for _ in texts]
+                assert [(m["count"], m["pad"]) for m in got] == list(enumerate(texts))
+        finally:
+            for ws in viewers:
+                await ws.close()
+
+
 async def _slow_viewer(where: str, stream_id: int) -> ClientConnection:
     """A viewer that stops reading after its snapshot: a tiny receive buffer, and a client that
     stops reading the socket once one frame waits unread."""
