@@ -224,3 +224,18 @@ async def test_chat_over_its_pace_is_refused_without_a_query(
     assert {r["code"] for r in replies if r["type"] == "error"} == {"rate_limited"}
     # The session is checked for each line the socket's pace lets through, and only those.
     assert CHAT_BURST <= len(queries) <= most < CHAT_BURST + 3
+
+
+async def test_replies_keep_the_handshakes_language(
+    client: Client, other_client: Client, served: str
+) -> None:
+    """The room runs past Litestar's chain once accepted (shop.core.asgi THEN): its replies are
+    still said in the language the handshake negotiated."""
+    stream_id, _ = await streaming_room(client, other_client)
+    headers = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    async with connect(_url(served, stream_id), additional_headers=headers) as ws:
+        assert json.loads(await ws.recv())["type"] == "snapshot"
+        await ws.send(json.dumps({"type": "chat", "text": "hi"}))
+        refused = await next_message(ws, "error")
+    assert refused["code"] == "authentication_required"
+    assert refused["message"] == "\u767b\u5f55\u540e\u624d\u80fd\u804a\u5929\u3002"  # Sign in to chat.
