@@ -192,8 +192,10 @@ def main() -> None:
         "--seconds", type=float, default=10.0, help="sustained phase (and 2 x half for health)"
     )
     parser.add_argument(
-        "--health-seconds", type=float, help="each health run (default: half of --seconds; short, so that a"
-        " profile under BENCH_PROFILE shows the reservations, not health)"
+        "--health-seconds",
+        type=float,
+        help="each health run (default: half of --seconds; short, so that a"
+        " profile under BENCH_PROFILE shows the reservations, not health)",
     )
     parser.add_argument("--sustain-quantity", type=int, default=100_000)
     parser.add_argument("--backends", default="pg,sqlite", help="comma list: pg (PostgreSQL + Redis), sqlite")
