@@ -8,18 +8,17 @@ a revoke anywhere is seen at once. The refusals are those of `user` (401, same m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from litestar import Request
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from shop.accounts import services, sessions, tokenstamps
+from shop.accounts import services, sessions, tokenreads, tokenstamps
 from shop.accounts.authcache import AuthCache
 from shop.accounts.models import ApiToken
+from shop.accounts.tokenreads import TokenRow
 from shop.core import clock
-from shop.core.db import build_reader
 from shop.core.errors import AuthenticationRequired
 from shop.core.security import bearer_token, token_digest
 
@@ -67,33 +66,16 @@ async def _from_token(cache: AuthCache, db: AsyncSession, token: str) -> int | N
     return user_id
 
 
-@dataclass(frozen=True, slots=True)
-class _TokenRow:
-    id: int
-    user_id: int
-    token_digest: str
-    expires_at: datetime | None
-    last_used_at: datetime | None
-
-
-_TOKEN_ROW = select(
-    ApiToken.id, ApiToken.user_id, ApiToken.token_digest, ApiToken.expires_at, ApiToken.last_used_at
-).where(ApiToken.token_digest == bindparam("digest"))
-
-
-async def _token_row(db: AsyncSession, token: str) -> ApiToken | _TokenRow | None:
-    """The token's row. From an engine, through its autocommit reader (shop/core/db.py): with no
-    transaction to open and roll back, and a one-statement pre-ping, a flash sale's rush of first
-    requests costs two round trips each instead of six. A session bound to a connection reads
-    through it."""
+async def _token_row(db: AsyncSession, token: str) -> ApiToken | TokenRow | None:
+    """The token's row. From an engine, read in a group with the other misses of the moment
+    (shop/accounts/tokenreads.py): a flash sale's rush of first requests is a few SELECTs. A
+    session bound to a connection reads through it."""
     if not isinstance(db.bind, AsyncEngine):
         return await services.find_live_token(db, token)
-    async with build_reader(db.bind).connect() as conn:
-        found = (await conn.execute(_TOKEN_ROW, {"digest": token_digest(token)})).first()
-    return _TokenRow(*found) if found else None
+    return await tokenreads.reads_for(db.bind).row(token_digest(token))
 
 
-def _stamp(db: AsyncSession, row: ApiToken | _TokenRow) -> None:
+def _stamp(db: AsyncSession, row: ApiToken | TokenRow) -> None:
     """The last-use stamp, when due, is written by tokenstamps' writer, not in this lookup: a cold
     miss is then one SELECT and no commit. A session bound to a connection (not an engine) stamps
     in its own transaction, as `user` does."""

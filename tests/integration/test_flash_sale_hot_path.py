@@ -2,6 +2,7 @@
 and the caller's token or session is resolved from a short cache that a revoke empties at once,
 in this app and in another one sharing the store."""
 
+import asyncio
 import contextlib
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from asgi_lifespan import LifespanManager
 from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shop.accounts import tokenstamps
+from shop.accounts import tokenreads, tokenstamps
 from shop.app import create_app
 from shop.settings import Settings
 from tests.helpers import Client, register
@@ -129,3 +130,24 @@ async def test_a_revoked_session_is_refused_at_once_though_cached(
         assert (await laptop.send("DELETE", f"/api/v1/me/sessions/{phone}")).status_code == 204
     refused = await other_client.post(reserve_url(sale), json={"quantity": 1})
     assert (refused.status_code, refused.json()["code"]) == (401, "authentication_required")
+
+
+async def test_a_rush_of_first_requests_reads_its_tokens_in_a_few_selects(
+    client: Client, other_client: Client, app: Litestar, db: AsyncSession
+) -> None:
+    """Forty buyers and a stranger, none cached yet, all at once: their tokens are read together,
+    and each gets its own answer (one hold, sold out for the others, 401 for the unknown token)."""
+    room = await live_room(client, other_client, stock=20)
+    sale = await launch_sale(client, room, quantity=1, limit=1)
+    tokens = [*await buyers(db, 40), "zc_not_a_token"]
+    reads = tokenreads.reads_for(app.state["sessions"].kw["bind"])
+    before = reads.reads
+    async with contextlib.AsyncExitStack() as stack:
+        rush = [
+            await stack.enter_async_context(bearer(app, t, f"192.0.2.{10 + i}")) for i, t in enumerate(tokens)
+        ]
+        answers = await asyncio.gather(*(one.post(reserve_url(sale), json={"quantity": 1}) for one in rush))
+    codes = [answer.status_code for answer in answers]
+    assert sorted(codes[:-1]) == [201] + [409] * 39
+    assert codes[-1] == 401
+    assert 1 <= reads.reads - before < len(tokens) // 2
