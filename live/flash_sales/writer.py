@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from typing import Any
 
 from sqlalchemy import insert
@@ -22,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from live.flash_sales.models import FlashSaleHold
+from shop.core.db import one_per_engine
 from shop.core.errors import ServiceUnavailable
 
 MAX_BATCH = 200
@@ -72,14 +72,7 @@ class HoldWriter:
             await conn.execute(insert(FlashSaleHold).values(rows))
 
 
-_writers: weakref.WeakKeyDictionary[AsyncEngine, HoldWriter] = weakref.WeakKeyDictionary()
-
-
-def writer_for(engine: AsyncEngine) -> HoldWriter:
-    writer = _writers.get(engine)
-    if writer is None:
-        writer = _writers[engine] = HoldWriter(engine)
-    return writer
+writer_for = one_per_engine(HoldWriter)
 
 
 def _outage(error: Exception) -> bool:

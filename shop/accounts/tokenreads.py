@@ -11,7 +11,6 @@ waiters, as a lookup of their own would have; nothing is retried here.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shop.accounts.models import ApiToken
-from shop.core.db import build_reader
+from shop.core.db import build_reader, one_per_engine
 
 MAX_BATCH = 500
 _ROWS = select(
@@ -88,11 +87,4 @@ def _settle(waiters: list[Waiter], row: TokenRow | None = None, error: Exception
             found.set_result(row)
 
 
-_readers: weakref.WeakKeyDictionary[AsyncEngine, TokenReads] = weakref.WeakKeyDictionary()
-
-
-def reads_for(engine: AsyncEngine) -> TokenReads:
-    reads = _readers.get(engine)
-    if reads is None:
-        reads = _readers[engine] = TokenReads(engine)
-    return reads
+reads_for = one_per_engine(TokenReads)

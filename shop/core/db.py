@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from advanced_alchemy.base import BigIntAuditBase, orm_registry
 from advanced_alchemy.extensions.litestar import (
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from shop.core import clock
 from shop.settings import Settings
 
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Minor units of money: 64-bit on PostgreSQL (a 32-bit column overflows at 21,474,836.47 USD);
 # SQLite's INTEGER is 64-bit already.
@@ -79,6 +80,19 @@ def build_engine(settings: Settings) -> AsyncEngine:
     # 20 kept open: a flash sale's first rush (a token lookup each) would otherwise open and close
     # overflow connections by the hundred.
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def one_per_engine(make: Callable[[AsyncEngine], T]) -> Callable[[AsyncEngine], T]:
+    """`make(engine)` once per engine (a writer or a reader of its own), forgotten with the engine."""
+    made: weakref.WeakKeyDictionary[AsyncEngine, T] = weakref.WeakKeyDictionary()
+
+    def for_engine(engine: AsyncEngine) -> T:
+        found = made.get(engine)
+        if found is None:
+            found = made[engine] = make(engine)
+        return found
+
+    return for_engine
 
 
 _readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
