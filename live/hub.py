@@ -29,7 +29,6 @@ from typing import Any
 
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.datastructures import State as AppState
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import Frame as WireFrame
 from websockets.frames import Opcode
 from websockets.protocol import State
@@ -42,6 +41,13 @@ log = logging.getLogger("zhongcao")
 BACKLOG = 256  # frames (shared, so 8 bytes each) a socket not reading may owe before it is dropped
 SEND_TIMEOUT_S = 10.0  # the longest a socket may take to take one frame
 STATE_KEY = "live_hub"
+
+try:  # uvicorn's sans-I/O websocket protocol (newer uvicorn with `websockets`): the room writes its frames
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+    WIRE_SERVERS: tuple[type[Any], ...] = (WebSocketsSansIOProtocol,)
+except ImportError:  # an older uvicorn: every frame goes through the server's send
+    WIRE_SERVERS = ()
 
 Send = Callable[[Any], Awaitable[None]]
 
@@ -104,7 +110,7 @@ class Outlet:
         # uvicorn's connection when `send` is its own: the broadcast then writes the room's framed
         # bytes to its transport (what that send does, without framing the text again per socket).
         server = getattr(send, "__self__", None)
-        self._server = server if isinstance(server, WebSocketsSansIOProtocol) else None
+        self._server: Any = server if isinstance(server, WIRE_SERVERS) else None
         self.last_seq = 0
         # Not None while someone writes (or before the first write, the snapshot): frames queue here.
         self._backlog: deque[Frame] | None = deque()
