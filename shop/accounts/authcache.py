@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.core import clock
 from shop.core.db import after_commit_task
+from shop.core.grouped import GroupedReads
 
 TTL_S = 30.0  # exactness comes from the generation; this only bounds a bump lost while Redis was away
 MAX_ENTRIES = 100_000
@@ -46,6 +47,8 @@ class AuthCache:
         self._redis, self._prefix = redis, prefix
         self._entries: dict[str, _Entry] = {}
         self._lookups: dict[str, asyncio.Future[int | None]] = {}
+        # Every request of a rush checks its user's generation: those asked at once share an MGET.
+        self._generations: GroupedReads[int, int] = GroupedReads(self._read_generations)
 
     def _key(self, user_id: int) -> str:
         return f"{self._prefix}:authgen:{user_id}"
@@ -55,10 +58,15 @@ class AuthCache:
         if self._redis is None:
             return _local_generations.get(user_id, 0)
         try:
-            value = await self._redis.get(self._key(user_id))
+            return await self._generations.read(user_id)
         except (RedisError, OSError):
             return None
-        return int(value or 0)
+
+    async def _read_generations(self, user_ids: list[int]) -> dict[int, int]:
+        if self._redis is None:  # the embedded mode reads its dict, never this
+            return {}
+        values = await self._redis.mget([self._key(user_id) for user_id in user_ids])
+        return {user_id: int(value or 0) for user_id, value in zip(user_ids, values, strict=True)}
 
     async def bump(self, user_id: int) -> None:
         """Invalidate every cached credential of this user, here and in every other process."""
