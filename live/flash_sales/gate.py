@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -21,6 +22,7 @@ from redis.exceptions import RedisError
 from live.flash_sales.caps import Caps, MemoryCaps, RedisCaps
 from live.flash_sales.gate_lua import ADMIT, LOAD, RELEASE, RESERVE
 from shop.core.errors import ServiceUnavailable
+from shop.core.grouped import Grouped
 
 OK, SOLD_OUT, LIMIT, NOT_STARTED, ENDED, MISSING, TOO_MANY = (
     "ok",
@@ -176,6 +178,7 @@ class RedisGate:
         self._release = redis.register_script(RELEASE)
         self._load = redis.register_script(LOAD)
         self._admit = redis.register_script(ADMIT)
+        self._admissions: dict[int, Grouped[tuple[str, int, int, float], tuple[str, int, int]]] = {}
         self.caps = RedisCaps(redis, prefix)
 
     def _keys(self, sale_id: int) -> list[str]:
@@ -202,12 +205,24 @@ class RedisGate:
     async def admit(
         self, sale_id: int, user_id: int, quantity: int, reservation_id: str, now: float
     ) -> tuple[str, int, int]:
-        result: Any = await self._run(
-            self._admit, self._keys(sale_id), [reservation_id, user_id, quantity, 0, now]
-        )
-        status, value, *used = result
-        status = status.decode() if isinstance(status, bytes) else str(status)
-        return status, int(value), int(used[0] if used else 0)
+        """With the other admissions to this sale asked at the same moment, in one script call."""
+        admissions = self._admissions.get(sale_id)
+        if admissions is None:
+            if len(self._admissions) >= 1000:  # sales long over
+                self._admissions.clear()
+            admissions = self._admissions[sale_id] = Grouped(functools.partial(self._admit_many, sale_id))
+        return await admissions.call((reservation_id, user_id, quantity, now))
+
+    async def _admit_many(
+        self, sale_id: int, admissions: list[tuple[str, int, int, float]]
+    ) -> list[tuple[str, int, int]]:
+        args: list[object] = [value for admission in admissions for value in admission]
+        results: Any = await self._run(self._admit, self._keys(sale_id), args)
+        answers = []
+        for status, value, *used in results:
+            word = status.decode() if isinstance(status, bytes) else str(status)
+            answers.append((word, int(value), int(used[0] if used else 0)))
+        return answers
 
     async def release(self, sale_id: int, reservation_id: str) -> bool:
         return await self._drop(sale_id, reservation_id, "release")

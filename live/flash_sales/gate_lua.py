@@ -29,15 +29,28 @@ local limit, starts, ends = tonumber(ARGV[4]), tonumber(ARGV[6]), tonumber(ARGV[
     + _TAKE
 )
 
-# `admit`: the same step under the terms `load` stored (KEYS[4]), so a refusal reads no DB row.
+# `admit`: the same step under the terms `load` stored (KEYS[4]), so a refusal reads no DB row;
+# for every admission asked at once (ARGV: reservation id, user, quantity, now, per admission), in
+# order, one answer each: a rush of buyers is one round trip, not one each.
 ADMIT = (
     """
 local t = redis.call('HMGET', KEYS[4], 'limit', 'starts', 'ends')
-if not t[1] or redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0} end
+local loaded = t[1] and redis.call('EXISTS', KEYS[1]) == 1
 local limit, starts, ends = tonumber(t[1]), tonumber(t[2]), tonumber(t[3])
-if tonumber(ARGV[3]) > limit then return {'too_many', limit} end
+local function take(A)
 """
-    + _TAKE
+    + _TAKE.replace("ARGV[", "A[")
+    + """
+end
+local out = {}
+for i = 1, #ARGV, 4 do
+  local A = {ARGV[i], ARGV[i + 1], ARGV[i + 2], 0, ARGV[i + 3]}
+  if not loaded then out[#out + 1] = {'missing', 0}
+  elseif tonumber(A[3]) > limit then out[#out + 1] = {'too_many', limit}
+  else out[#out + 1] = take(A) end
+end
+return out
+"""
 )
 
 RELEASE = """

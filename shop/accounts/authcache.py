@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.core import clock
 from shop.core.db import after_commit_task
-from shop.core.grouped import GroupedReads
+from shop.core.grouped import Grouped
 
 TTL_S = 30.0  # exactness comes from the generation; this only bounds a bump lost while Redis was away
 MAX_ENTRIES = 100_000
@@ -48,7 +48,7 @@ class AuthCache:
         self._entries: dict[str, _Entry] = {}
         self._lookups: dict[str, asyncio.Future[int | None]] = {}
         # Every request of a rush checks its user's generation: those asked at once share an MGET.
-        self._generations: GroupedReads[int, int] = GroupedReads(self._read_generations)
+        self._generations: Grouped[int, int] = Grouped(self._read_generations)
 
     def _key(self, user_id: int) -> str:
         return f"{self._prefix}:authgen:{user_id}"
@@ -58,15 +58,15 @@ class AuthCache:
         if self._redis is None:
             return _local_generations.get(user_id, 0)
         try:
-            return await self._generations.read(user_id)
+            return await self._generations.call(user_id)
         except (RedisError, OSError):
             return None
 
-    async def _read_generations(self, user_ids: list[int]) -> dict[int, int]:
+    async def _read_generations(self, user_ids: list[int]) -> list[int]:
         if self._redis is None:  # the embedded mode reads its dict, never this
-            return {}
+            return [_local_generations.get(user_id, 0) for user_id in user_ids]
         values = await self._redis.mget([self._key(user_id) for user_id in user_ids])
-        return {user_id: int(value or 0) for user_id, value in zip(user_ids, values, strict=True)}
+        return [int(value or 0) for value in values]
 
     async def bump(self, user_id: int) -> None:
         """Invalidate every cached credential of this user, here and in every other process."""

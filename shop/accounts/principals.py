@@ -72,7 +72,7 @@ async def _token_row(db: AsyncSession, token: str) -> ApiToken | TokenRow | None
     session bound to a connection reads through it."""
     if not isinstance(db.bind, AsyncEngine):
         return await services.find_live_token(db, token)
-    return await tokenreads.reads_for(db.bind).read(token_digest(token))
+    return await tokenreads.reads_for(db.bind).call(token_digest(token))
 
 
 def _stamp(db: AsyncSession, row: ApiToken | TokenRow) -> None:

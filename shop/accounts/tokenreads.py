@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shop.accounts.models import ApiToken
 from shop.core.db import build_reader, one_per_engine
-from shop.core.grouped import GroupedReads
+from shop.core.grouped import Grouped
 
 MAX_BATCH = 500
 _ROWS = select(
@@ -34,13 +34,14 @@ class TokenRow:
     last_used_at: datetime | None
 
 
-def _reads(engine: AsyncEngine) -> GroupedReads[str, TokenRow]:
-    async def rows(digests: list[str]) -> dict[str, TokenRow]:
+def _reads(engine: AsyncEngine) -> Grouped[str, TokenRow | None]:
+    async def rows(digests: list[str]) -> list[TokenRow | None]:
         async with build_reader(engine).connect() as conn:
-            result = await conn.execute(_ROWS, {"digests": digests})
-        return {row.token_digest: TokenRow(*row) for row in result}
+            result = await conn.execute(_ROWS, {"digests": sorted(set(digests))})
+        found = {row.token_digest: TokenRow(*row) for row in result}
+        return [found.get(digest) for digest in digests]
 
-    return GroupedReads(rows, MAX_BATCH)
+    return Grouped(rows, MAX_BATCH)
 
 
 reads_for = one_per_engine(_reads)

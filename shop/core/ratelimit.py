@@ -7,6 +7,7 @@ workers. Redis INCR is atomic; the in-memory counter serves the single-process m
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
@@ -15,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shop.core.errors import RateLimited, ServiceUnavailable
+from shop.core.grouped import Grouped
 
 
 @runtime_checkable
@@ -52,6 +54,7 @@ class RedisAttemptCounter:
         self._redis = redis
         self._prefix = prefix
         self._hit_script = redis.register_script(_HIT_LUA)
+        self._hits: dict[int, Grouped[list[str], list[int]]] = {}  # by window: one script per moment
 
     async def hit(self, key: str, window_s: int) -> int:
         [count] = await self.hit_many([key], window_s)
@@ -59,14 +62,23 @@ class RedisAttemptCounter:
 
     async def hit_many(self, keys: Sequence[str], window_s: int) -> list[int]:
         """`hit` each key in order (a key may repeat) in one round trip; the count after each hit.
-        One script call, not a MULTI/EXEC pipeline of 2 commands a key: far less to send and parse
-        on a flash sale's rush, where every reservation takes two slots."""
+        One script call, not a MULTI/EXEC pipeline of 2 commands a key, shared with the other
+        callers of the moment: far less to send and parse on a flash sale's rush, where every
+        reservation takes two slots."""
         if not keys:
             return []
-        names = [f"{self._prefix}:attempts:{key}" for key in keys]
+        hits = self._hits.get(window_s)
+        if hits is None:
+            hits = self._hits[window_s] = Grouped(functools.partial(self._hit_groups, window_s))
         async with _fail_closed():
-            counts = await self._hit_script(keys=names, args=[window_s])
-        return [int(count) for count in counts]
+            return await hits.call([f"{self._prefix}:attempts:{key}" for key in keys])
+
+    async def _hit_groups(self, window_s: int, groups: list[list[str]]) -> list[list[int]]:
+        """The hits of every caller of the moment, in order, in one script call (as if one by one)."""
+        counts = iter(
+            await self._hit_script(keys=[name for names in groups for name in names], args=[window_s])
+        )
+        return [[int(next(counts)) for _ in names] for names in groups]
 
     async def count(self, key: str) -> tuple[int, int]:
         """Return (attempts, seconds until the window resets)."""
