@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 
 from shop.accounts import standing
 from shop.core.errors import ServiceUnavailable
+from shop.core.grouped import Grouped
 
 CAP_OK, CAP_OVER, CAP_MISSING = "ok", "hold_cap", "missing"
 
@@ -89,31 +90,42 @@ class MemoryCaps:
         self.generation += 1
 
 
-# KEYS: loaded flag, the account's record, the standing generation.
-# ARGV: reservation id, quantity, expiry, sale, now, cap. Entries are `quantity:expiry:sale`.
+# KEYS: loaded flag, standing generation, then each hold's account record. ARGV: (reservation id,
+# quantity, expiry, sale, now, cap) per hold, in the records' order: the holds asked at one moment
+# are taken one after the other in one call (two of one account's see each other). Entries are
+# `quantity:expiry:sale`.
 _TAKE = """
-local gen = tonumber(redis.call('GET', KEYS[3]) or '0')
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing', 0, 0, gen} end
-local now, qty, cap, sale = tonumber(ARGV[5]), tonumber(ARGV[2]), tonumber(ARGV[6]), ARGV[4]
-local entries = redis.call('HGETALL', KEYS[2])
-local held, last, mine = 0, tonumber(ARGV[3]), false
-for i = 1, #entries, 2 do
-  local q, exp = string.match(entries[i + 1], '^(%d+):([^:]+):')
-  q, exp = tonumber(q), tonumber(exp)
-  if entries[i] == ARGV[1] then mine = true
-  elseif exp <= now then redis.call('HDEL', KEYS[2], entries[i])
-  else held = held + q; if exp > last then last = exp end end
+local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
+local loaded = redis.call('EXISTS', KEYS[1]) == 1
+local function take(record, A)
+  local now, qty, cap, sale = tonumber(A[5]), tonumber(A[2]), tonumber(A[6]), A[4]
+  local entries = redis.call('HGETALL', record)
+  local held, last, mine = 0, tonumber(A[3]), false
+  for i = 1, #entries, 2 do
+    local q, exp = string.match(entries[i + 1], '^(%d+):([^:]+):')
+    q, exp = tonumber(q), tonumber(exp)
+    if entries[i] == A[1] then mine = true
+    elseif exp <= now then redis.call('HDEL', record, entries[i])
+    else held = held + q; if exp > last then last = exp end end
+  end
+  if not mine and held + qty > cap then return {'hold_cap', held, 0, gen} end
+  redis.call('HSET', record, A[1], qty .. ':' .. A[3] .. ':' .. sale)
+  redis.call('EXPIRE', record, math.ceil(last - now) + 5)
+  local in_sale = 0
+  entries = redis.call('HGETALL', record)
+  for i = 1, #entries, 2 do
+    local q, exp, s = string.match(entries[i + 1], '^(%d+):([^:]+):(%d+)$')
+    if s == sale and tonumber(exp) > now then in_sale = in_sale + tonumber(q) end
+  end
+  return {'ok', held + qty, in_sale, gen}
 end
-if not mine and held + qty > cap then return {'hold_cap', held, 0, gen} end
-redis.call('HSET', KEYS[2], ARGV[1], qty .. ':' .. ARGV[3] .. ':' .. sale)
-redis.call('EXPIRE', KEYS[2], math.ceil(last - now) + 5)
-local in_sale = 0
-entries = redis.call('HGETALL', KEYS[2])
-for i = 1, #entries, 2 do
-  local q, exp, s = string.match(entries[i + 1], '^(%d+):([^:]+):(%d+)$')
-  if s == sale and tonumber(exp) > now then in_sale = in_sale + tonumber(q) end
+local out = {}
+for i = 3, #KEYS do
+  local j = (i - 3) * 6
+  if not loaded then out[#out + 1] = {'missing', 0, 0, gen}
+  else out[#out + 1] = take(KEYS[i], {unpack(ARGV, j + 1, j + 6)}) end
 end
-return {'ok', held + qty, in_sale, gen}
+return out
 """
 
 # ARGV: now, then (user, reservation id, entry, seconds to keep) for each hold.
@@ -133,6 +145,7 @@ class RedisCaps:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis, self._tag = redis, f"{prefix}:{{caps}}"
         self._take = redis.register_script(_TAKE)
+        self._takes: Grouped[tuple[CapHold, int, float], CapAnswer] = Grouped(self._take_many)
         self._load = redis.register_script(_LOAD)
         standing.install(self.bump_standing)
 
@@ -148,11 +161,19 @@ class RedisCaps:
             ) from error
 
     async def take(self, hold: CapHold, cap: int, now: float) -> CapAnswer:
-        keys = [f"{self._tag}:loaded", self._user(hold.user_id), f"{self._tag}:standing"]
-        args = [hold.reservation_id, hold.quantity, hold.expires_at, hold.sale_id, now, cap]
-        status, held, in_sale, generation = await self._run(self._take, keys, args)
-        status = status.decode() if isinstance(status, bytes) else str(status)
-        return CapAnswer(status, int(held), int(in_sale), int(generation))
+        """With the other holds asked at the same moment, in one script call (shop/core/grouped.py)."""
+        return await self._takes.call((hold, cap, now))
+
+    async def _take_many(self, asked: list[tuple[CapHold, int, float]]) -> list[CapAnswer]:
+        keys = [f"{self._tag}:loaded", f"{self._tag}:standing"] + [self._user(h.user_id) for h, _, _ in asked]
+        args: list[object] = []
+        for hold, cap, now in asked:
+            args += [hold.reservation_id, hold.quantity, hold.expires_at, hold.sale_id, now, cap]
+        answers = []
+        for status, held, in_sale, generation in await self._run(self._take, keys, args):
+            word = status.decode() if isinstance(status, bytes) else str(status)
+            answers.append(CapAnswer(word, int(held), int(in_sale), int(generation)))
+        return answers
 
     async def drop(self, user_id: int, reservation_id: str) -> None:
         # Lost, the entry still expires with its hold: the cap over-counts for a while, never under.
