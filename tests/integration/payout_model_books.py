@@ -104,7 +104,9 @@ async def sent_count(db: AsyncSession, user_id: int) -> int:
 async def _stripe_lists(sandbox: str, key: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """Every transfer and charge on the local server (emptied before each example): one call each."""
     found = []
-    async with httpx.AsyncClient(base_url=sandbox, headers={"Authorization": f"Bearer {key}"}) as api:
+    # 30 s, not httpx's 5: on a loaded 2-core machine the local server once took longer to accept.
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=sandbox, headers=headers, timeout=30) as api:
         for path in ("/v1/transfers", "/v1/charges"):
             page = (await api.get(path, params={"limit": 100})).json()
             assert page["has_more"] is False
