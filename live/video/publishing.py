@@ -92,6 +92,9 @@ class Publisher:
             self.encoder, started = await self._start(), True
         if not await self.encoder.write(chunk):
             await self._recover()
+            # The chunk that found the encoder dead is the new one's first media, not lost: without
+            # it, a short remainder could hold no cluster the new encoder can start from.
+            await self.encoder.write(chunk)
         self.received += len(chunk)
         if started:
             await self.say({"type": "state", "state": "live"})
