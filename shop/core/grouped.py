@@ -6,7 +6,8 @@ is a round trip and the client library's work around it. A `Grouped` answers eve
 one turn of the loop, and every call made while that round trip is in flight, with one call of
 `call_many` (up to `max_batch` arguments, in order, repeats allowed), which gives one result per
 argument in the same order. A round trip that fails fails each of its callers, as a call of their
-own would have.
+own would have. Calls queue behind the trip in flight, so the store's own timeout (Redis's 0.5 s
+socket timeout, the database's) bounds how long a stuck trip holds them.
 """
 
 from __future__ import annotations
