@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import shutil
 import tempfile
 import time
@@ -30,7 +29,7 @@ from _bench import (
     wait_http,
 )
 from _bench_drivers import buy_steadily
-from _bench_setup import host_client, insert_buyers, launch_sale, live_room
+from _bench_setup import buyers_for, host_client, insert_buyers, launch_sale, live_room
 from _bench_ws import Helper
 
 P99_TARGET_MS = 1000
@@ -76,7 +75,7 @@ def run(args: Any, label: str, pg: str | None, redis_url: str | None, latencies:
             with host_client(a.base) as host:
                 room = live_room(host, stock=args.sale_quantity)
                 sale = launch_sale(host, room, args.sale_quantity, 100)
-            tokens = insert_buyers(a.db_url, max(10, math.ceil(args.rate * args.seconds / 100) + 1))
+            tokens = insert_buyers(a.db_url, buyers_for(int(args.rate * args.seconds)))
             path = f"/live/streams/{room['stream_id']}/ws"
             step(f"connecting {args.viewers} viewers: half to each process")
             half = args.viewers // 2

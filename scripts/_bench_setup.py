@@ -5,6 +5,7 @@ and buyers with Bearer tokens inserted directly (hashing 1,000 passwords is not 
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from typing import Any
 
@@ -48,6 +49,18 @@ def launch_sale(host: httpx.Client, room: dict[str, int], quantity: int, limit: 
     body |= {"per_customer_limit": limit, "price": {"amount": 1999, "currency": "USD"}}
     body |= {"duration_s": 3600, "countdown_s": 0}
     return dict(_ok(host.post(f"/api/v1/streams/{room['stream_id']}/flash-sales", json=body), 201))
+
+
+def buyers_for(reservations: int) -> int:
+    """Enough buyers that `reservations` of one unit each stay within what one account may hold at
+    once (`max_units_held`) and reserve per minute: fewer, and the rest are refused (409 hold_cap)."""
+    from shop.settings import Settings
+
+    fields = Settings.model_fields
+    per_buyer = min(
+        int(fields["max_units_held"].default), int(fields["reservations_per_account_per_minute"].default)
+    )
+    return max(10, math.ceil(reservations / per_buyer) + 1)
 
 
 def insert_buyers(db_url: str, count: int) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import os
 import sys
 import time
@@ -30,7 +29,7 @@ from _bench import (
     step,
 )
 from _bench_drivers import buy_steadily, pin_storm
-from _bench_setup import host_client, insert_buyers, launch_sale, live_room
+from _bench_setup import buyers_for, host_client, insert_buyers, launch_sale, live_room
 from _bench_ws import FANOUT, Helper
 
 P99_TARGET_MS, FANOUT_TARGET = 250, 0.7
@@ -138,7 +137,7 @@ def bench_zhongcao(server: Any, audience: Helper, args: Any) -> dict[str, Any]:
         room = live_room(host, stock=args.sale_quantity)
         sale = launch_sale(host, room, args.sale_quantity, 100)
         auth = str(host.headers["Authorization"])
-    tokens = insert_buyers(server.db_url, max(10, math.ceil(args.rate * args.seconds / 100) + 1))
+    tokens = insert_buyers(server.db_url, buyers_for(int(args.rate * args.seconds)))
     ws_url = server.base.replace("http://", "ws://") + f"/live/streams/{room['stream_id']}/ws"
     out: dict[str, Any] = {"connect": connect_viewers(audience, ws_url, server.pid, args)}
     out["phase"] = purchase_phase(server, audience, sale["id"], tokens, args)
