@@ -61,8 +61,9 @@ class Frame:
     def __init__(self, text: str, kind: str | None, seq: int) -> None:
         self.event = {"type": "websocket.send", "text": text}
         self.kind, self.sequenced, self.seq = kind, kind not in UNSEQUENCED, seq
-        # The websocket frame itself: a server's frames are not masked (and the room's sockets have
-        # no compression), so one framing serves every socket of the room.
+        # The websocket frame itself: a server's frames are not masked, and an uncompressed frame
+        # (RSV1 unset) is valid whether or not permessage-deflate was agreed (RFC 7692), so one
+        # framing serves every socket of the room.
         self.wire = WireFrame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
     @classmethod

@@ -410,7 +410,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The engine is ours (the plugin was handed it), so is closing its pool.
         on_shutdown=[
             engine.dispose,
-            partial(db.dispose_reader, engine),
+            partial(db.release_engine, engine),
             *([redis_client.aclose] if redis_client else []),
         ],
     )

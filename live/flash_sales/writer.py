@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from live.flash_sales.models import FlashSaleHold
-from shop.core.db import one_per_engine
+from shop.core.db import PerEngine
 from shop.core.errors import ServiceUnavailable
 
 MAX_BATCH = 200
@@ -72,7 +72,7 @@ class HoldWriter:
             await conn.execute(insert(FlashSaleHold).values(rows))
 
 
-writer_for = one_per_engine(HoldWriter)
+writer_for = PerEngine(HoldWriter)
 
 
 def _outage(error: Exception) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shop.accounts.models import ApiToken
-from shop.core.db import build_reader, one_per_engine
+from shop.core.db import PerEngine, build_reader
 from shop.core.grouped import Grouped
 
 MAX_BATCH = 500
@@ -44,4 +44,4 @@ def _reads(engine: AsyncEngine) -> Grouped[str, TokenRow | None]:
     return Grouped(rows, MAX_BATCH)
 
 
-reads_for = one_per_engine(_reads)
+reads_for = PerEngine(_reads)

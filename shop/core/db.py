@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from advanced_alchemy.base import BigIntAuditBase, orm_registry
 from advanced_alchemy.extensions.litestar import (
@@ -82,42 +82,49 @@ def build_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
-def one_per_engine(make: Callable[[AsyncEngine], T]) -> Callable[[AsyncEngine], T]:
-    """`make(engine)` once per engine (a writer or a reader of its own), forgotten with the engine."""
-    made: weakref.WeakKeyDictionary[AsyncEngine, T] = weakref.WeakKeyDictionary()
+class PerEngine(Generic[T]):
+    """`make(engine)` once per engine: a writer or a reader of its own. What it makes may hold the
+    engine, so a weak key alone would keep both forever: `release_engine` forgets them."""
 
-    def for_engine(engine: AsyncEngine) -> T:
-        found = made.get(engine)
+    def __init__(self, make: Callable[[AsyncEngine], T]) -> None:
+        self._make = make
+        self._made: weakref.WeakKeyDictionary[AsyncEngine, T] = weakref.WeakKeyDictionary()
+        _per_engine.append(self)
+
+    def __call__(self, engine: AsyncEngine) -> T:
+        found = self._made.get(engine)
         if found is None:
-            found = made[engine] = make(engine)
+            found = self._made[engine] = self._make(engine)
         return found
 
-    return for_engine
+    def forget(self, engine: AsyncEngine) -> T | None:
+        return self._made.pop(engine, None)
 
 
-_readers: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+_per_engine: list[PerEngine[Any]] = []
 
 
-def build_reader(engine: AsyncEngine) -> AsyncEngine:
-    """An autocommit engine beside `engine`, for one-statement reads on a hot path (an API token's
-    row on a flash sale's rush of first requests). Its connections are in autocommit from the
-    connect, so a checkout's pre-ping is one statement, not BEGIN, ping and ROLLBACK, and a read
-    opens no transaction. SQLite gets the same engine in autocommit (one file, one pool).
-    Dispose it with `engine`."""
-    reader = _readers.get(engine)
-    if reader is None:
-        if engine.dialect.name == "sqlite":
-            reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            reader = create_async_engine(
-                engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
-            )
-        _readers[engine] = reader
-    return reader
+def _reader(engine: AsyncEngine) -> AsyncEngine:
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return create_async_engine(
+        engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
+    )
 
 
-async def dispose_reader(engine: AsyncEngine) -> None:
-    reader = _readers.pop(engine, None)
+# An autocommit engine beside `engine`, for one-statement reads on a hot path (an API token's row on
+# a flash sale's rush of first requests). Its connections are in autocommit from the connect, so a
+# checkout's pre-ping is one statement, not BEGIN, ping and ROLLBACK, and a read opens no
+# transaction. SQLite gets the same engine in autocommit (one file, one pool).
+build_reader = PerEngine(_reader)
+
+
+async def release_engine(engine: AsyncEngine) -> None:
+    """At the app's shutdown, after `engine.dispose()`: the reader's pool closed, and everything
+    made for the engine (its writers and readers) forgotten."""
+    reader = build_reader.forget(engine)
+    for registry in _per_engine:
+        registry.forget(engine)
     if reader is not None and reader.sync_engine is not engine.sync_engine:
         await reader.dispose()
 

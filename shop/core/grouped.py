@@ -45,10 +45,19 @@ class Grouped(Generic[A, R]):
             try:
                 self.trips += 1
                 results = await self._call_many([argument for argument, _ in batch])
-            except Exception as error:
+            except BaseException as error:
                 for _, answer in batch:
-                    if not answer.done():  # a caller that stopped waiting has a cancelled future
+                    if answer.done():  # a caller that stopped waiting has a cancelled future
+                        continue
+                    if isinstance(error, Exception):
                         answer.set_exception(error)
+                    else:  # this drain was cancelled (the loop shutting down): nobody waits forever
+                        answer.cancel()
+                if not isinstance(error, Exception):
+                    for _, answer in self._waiting:
+                        answer.cancel()
+                    self._waiting = []
+                    raise
             else:
                 for (_, answer), result in zip(batch, results, strict=True):
                     if not answer.done():

@@ -58,3 +58,20 @@ def test_a_caller_that_stops_waiting_leaves_the_others_their_answer() -> None:
         return await kept
 
     assert asyncio.run(main()) == -2
+
+
+def test_a_trip_cancelled_mid_flight_cancels_its_callers_instead_of_leaving_them_waiting() -> None:
+    async def never(numbers: list[int]) -> list[int]:
+        await asyncio.sleep(3600)
+        return numbers
+
+    async def main() -> None:
+        grouped: Grouped[int, int] = Grouped(never)
+        waiting = asyncio.ensure_future(grouped.call(1))
+        await asyncio.sleep(0.01)
+        assert grouped._task is not None
+        grouped._task.cancel()  # what the loop's shutdown does to a pending trip
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(waiting, 1)  # without the fix: TimeoutError after 1 s
+
+    asyncio.run(main())
