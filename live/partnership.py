@@ -55,7 +55,7 @@ class LiveStreams:
         if not stream_ids:
             return {}
         rows = await db.execute(select(Stream.id, Stream.title).where(Stream.id.in_(stream_ids)))
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
     async def shelves(self, db: AsyncSession, stream_ids: list[int]) -> dict[int, Shelf]:
         if not stream_ids:

@@ -22,9 +22,9 @@ from shop.analytics.models import EngagementDaily, EventType
 from shop.catalog.models import Product
 from shop.core import clock
 from shop.core.errors import NotFound
+from shop.dashboard.models import SalesHour
+from shop.dashboard.sales import ANY_NOTE
 from shop.notes.models import Note, NoteImage, ProductTag, published
-from shop.orders.models import Order, OrderLine
-from shop.orders.states import PAID_STATES
 
 PERIOD_DAYS = {"today": 1, "7d": 7, "30d": 30}
 STEPS = (
@@ -84,18 +84,16 @@ async def _engagement(
 
 
 async def paid_orders(db: AsyncSession, shop_id: int, first: date, last: date, note_id: int | None) -> int:
-    """Orders paid in [first, last] (UTC days) with one of the shop's lines sourced from a note."""
-    stmt = (
-        select(func.count(func.distinct(Order.id)))
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(
-            OrderLine.merchant_id == shop_id,
-            OrderLine.source_type == "note",
-            *([OrderLine.source_id == note_id] if note_id else []),
-            Order.status.in_(PAID_STATES),
-            Order.paid_at >= _midnight(first),
-            Order.paid_at < _midnight(last + timedelta(days=1)),
-        )
+    """Orders paid in [first, last] (UTC days) with one of the shop's lines sourced from a note
+    (that note, for a note's funnel), from the hourly sales rollups: an order counts once per row."""
+    rows = SalesHour
+    one_note = (rows.dimension == "note") & (rows.source_id == note_id)
+    which = one_note if note_id else rows.dimension == ANY_NOTE
+    stmt = select(func.coalesce(func.sum(rows.orders), 0)).where(
+        rows.merchant_id == shop_id,
+        which,
+        rows.hour >= _midnight(first),
+        rows.hour < _midnight(last + timedelta(days=1)),
     )
     return int(await db.scalar(stmt) or 0)
 

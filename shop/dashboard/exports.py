@@ -78,7 +78,7 @@ async def _batches(sessions: SessionFactory, shop: Merchant, filters: OrderFilte
 
 async def _emails(db: AsyncSession, orders: list[Order]) -> dict[int, str]:
     rows = await db.execute(select(User.id, User.email).where(User.id.in_({o.user_id for o in orders})))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _order_row(order: Order, shop: Merchant, email: str) -> list[object]:

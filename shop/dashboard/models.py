@@ -23,6 +23,8 @@ class SalesHour(BigIntBase):
 
     - `dimension` "shop" (ids 0): the whole shop, what the cards add up;
     - "note", "stream", "direct" (`source_id`): where the lines were bought;
+    - "notes" (ids 0): the lines bought from any note, so the funnel's `paid` step counts an
+      order of two notes once;
     - "creator" (`creator_id`): the creator credited on the lines (`deal_id`: the newest deal).
 
     `paid`: Σ line totals; `refunded`: Σ refunds that succeeded since, on those lines; `orders`:

@@ -176,4 +176,4 @@ async def buyers(db: AsyncSession, orders: Sequence[Order]) -> dict[int, str]:
     if not ids:
         return {}
     rows = await db.execute(select(User.id, User.email).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())

@@ -28,6 +28,7 @@ from shop.orders.states import PAID_STATES
 
 SLOTS = 4
 SOURCES = ("note", "stream", "direct")
+ANY_NOTE = "notes"  # the lines from any note of the order, one row: the funnel's paid orders
 KEY = ("merchant_id", "dimension", "hour", "currency", "source_id", "creator_id", "slot")
 Key = tuple[int, str, datetime, str, int, int, int]
 Buyer = tuple[int, date, int]  # shop, UTC day, shopper
@@ -54,6 +55,8 @@ def _line_keys(line: Any, hour: datetime, slot: int) -> list[Key]:
         (shop, "shop", hour, currency, 0, 0, slot),
         (shop, source, hour, currency, line.source_id or 0, 0, slot),
     ]
+    if source == "note":
+        keys.append((shop, ANY_NOTE, hour, currency, 0, 0, slot))
     if line.creator_id:
         keys.append((shop, "creator", hour, currency, 0, line.creator_id, slot))
     return keys

@@ -38,9 +38,7 @@ async def _by_source(
 async def top_notes(db: AsyncSession, shop: Merchant, period: Period) -> list[dict[str, Any]]:
     rows = await _by_source(db, shop, period, "note")
     titles = dict(
-        (await db.execute(select(Note.id, Note.title).where(Note.id.in_([r[0] for r in rows]))))
-        .tuples()
-        .all()
+        (await db.execute(select(Note.id, Note.title).where(Note.id.in_([r[0] for r in rows])))).all()
     )
     return [
         {"id": i, "title": titles.get(i, f"Note #{i}"), "url": f"/notes/{i}", "gmv": g, "orders": n}
@@ -70,9 +68,7 @@ async def top_creators(db: AsyncSession, shop: Merchant, period: Period) -> list
     )
     rows = [(int(c or 0), int(g or 0), int(n), deal) for c, g, n, deal in (await db.execute(stmt)).all()]
     ids = [r[0] for r in rows]
-    names = dict(
-        (await db.execute(select(User.id, User.display_name).where(User.id.in_(ids)))).tuples().all()
-    )
+    names = dict((await db.execute(select(User.id, User.display_name).where(User.id.in_(ids)))).all())
     earned = await _commissions(db, shop, current.start, current.end, ids)
     return [
         {

@@ -164,7 +164,7 @@ def _merchant_of(run: _Run, product: ProductPlan) -> tuple[User, Merchant]:
 
 async def _missing_products(run: _Run, plan: Plan) -> list[ProductPlan]:
     rows = await run.db.execute(select(Product.merchant_id, Product.name, Product.id))
-    existing = {(merchant_id, name): pid for merchant_id, name, pid in rows.tuples()}
+    existing = {(merchant_id, name): pid for merchant_id, name, pid in rows.all()}
     missing = []
     for product in plan.products:
         found = existing.get((_merchant_of(run, product)[1].id, product.spec.name))
@@ -223,7 +223,7 @@ async def _create_product(run: _Run, product: ProductPlan, render: Future[list[b
 async def _missing_notes(run: _Run, plan: Plan) -> list[NotePlan]:
     author_ids = [user.id for user in run.users.values()]
     rows = await run.db.execute(select(Note.author_id, Note.title).where(Note.author_id.in_(author_ids)))
-    existing = set(rows.tuples())
+    existing = set(rows.all())
     return [n for n in plan.notes if (run.users[n.author].id, n.title) not in existing]
 
 

@@ -179,3 +179,32 @@ async def test_the_home_shows_the_funnel_and_a_notes_own(
     assert own.status_code == 200
     assert f"Funnel of note #{note['id']}" in own.text
     assert (await other_merchant.get(f"/dashboard?note_id={note['id']}")).status_code == 404
+
+
+async def _paid_step(merchant: Client, note_id: int | None = None) -> int:
+    query = f"&note_id={note_id}" if note_id else ""
+    answer = await merchant.get(f"/api/v1/dashboard/funnel?period=today{query}")
+    assert answer.status_code == 200, answer.text
+    return int(next(s["count"] for s in answer.json()["steps"] if s["name"] == "paid"))
+
+
+async def test_an_order_from_two_notes_is_one_paid_order_in_the_shops_funnel(
+    merchant: Client, creator: Client, shopper: Client
+) -> None:
+    serum = await make_product(merchant, "Two-note Serum", price=3_000, stock=5, open_bps=1_000)
+    mask = await make_product(merchant, "Two-note Mask", price=2_000, stock=5, open_bps=1_000)
+    first = await make_note(creator, [serum["id"]], title="First note")
+    second = await make_note(creator, [mask["id"]], title="Second note")
+    await add_address(shopper)
+    for product, note in ((serum, first), (mask, second)):
+        line = {"variant_id": product["variants"][0]["id"], "quantity": 1}
+        line["source"] = {"type": "note", "id": note["id"]}
+        assert (await shopper.post("/api/v1/cart/lines", json=line)).status_code == 201
+    order_id = (await shopper.post("/api/v1/checkout", json={})).json()["order_id"]
+    paid = await shopper.post(f"/api/v1/orders/{order_id}/pay", json={"payment_method": "pm_card_visa"})
+    assert paid.json()["status"] == "paid"
+    assert await _paid_step(merchant) == 1
+    assert await _paid_step(merchant, first["id"]) == 1
+    assert await _paid_step(merchant, second["id"]) == 1
+    await _buy(shopper, mask["variants"][0]["id"], 1, None)  # direct: not through a note
+    assert await _paid_step(merchant) == 1

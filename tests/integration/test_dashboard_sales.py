@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+from advanced_alchemy.alembic.commands import AlembicCommands
 
 from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shop.dashboard.models import SalesBuyer, SalesHour
-from shop.dashboard.sales import rebuild
+from shop.dashboard.sales import ANY_NOTE, rebuild
+from shop.settings import Settings
 from tests.helpers import Client, register
 from tests.integration.earning_helpers import refund, ship
 from tests.integration.test_dashboard_home import _buy, _scenario
@@ -74,3 +78,29 @@ async def test_a_refund_after_shipping_lowers_the_rollup_and_the_cards(
         await rebuild(session)
         await session.commit()
     assert (await _snapshot(db))[0] == hours
+
+
+async def test_the_any_note_migration_fills_what_a_rebuild_would(
+    db: AsyncSession,
+    base_settings: Settings,
+    merchant: Client,
+    creator: Client,
+    shopper: Client,
+    other_shopper: Client,
+    third_client: Client,
+) -> None:
+    from shop.core.db import sqlalchemy_config
+
+    await register(third_client, "any-note-buyer@example.com")
+    await _scenario(merchant, creator, [shopper, other_shopper, third_client])
+    kept = await _snapshot(db)
+    assert [v[2] for k, v in kept[0].items() if k[1] == ANY_NOTE] == [1]  # one order from a note
+    await db.rollback()  # no read transaction of ours in the migration's way
+    def commands() -> AlembicCommands:  # an engine per run: each runs on an event loop of its own
+        return AlembicCommands(sqlalchemy_config=sqlalchemy_config(base_settings))
+
+    await asyncio.to_thread(commands().downgrade, "0027")
+    assert not [k for k in (await _snapshot(db))[0] if k[1] == ANY_NOTE]
+    await db.rollback()
+    await asyncio.to_thread(commands().upgrade, "head")
+    assert await _snapshot(db) == kept

@@ -61,8 +61,9 @@ def upgrade() -> None:
     _backfill()
 
 
-def _backfill() -> None:
-    """The paid orders so far, through the same arithmetic as the app (refunds as reserved now)."""
+def _backfill(dimensions: frozenset[str] | None = None) -> None:
+    """The paid orders so far, through the same arithmetic as the app (refunds as reserved now).
+    `dimensions`: only the rows of these (a later migration adding a dimension), not the buyers."""
     from shop.dashboard.sales import KEY, aggregate
 
     bind = op.get_bind()
@@ -93,9 +94,15 @@ def _backfill() -> None:
     typed = {"hour": DateTimeUTC(timezone=True), "currency": sa.String(), "dimension": sa.String()}
     names = (*KEY, "paid", "refunded", "orders", "deal_id")
     columns = (sa.column(c, typed.get(c, sa.Integer())) for c in names)
-    rows = [{**dict(zip(KEY, key, strict=True)), **vars(delta)} for key, delta in deltas.items()]
+    rows = [
+        {**dict(zip(KEY, key, strict=True)), **vars(delta)}
+        for key, delta in deltas.items()
+        if dimensions is None or key[KEY.index("dimension")] in dimensions
+    ]
     if rows:
         op.bulk_insert(sa.table("sales_hours", *columns), rows)
+    if dimensions is not None:
+        return
     buyers_t = sa.table(
         "sales_buyers",
         sa.column("merchant_id", sa.Integer()),
