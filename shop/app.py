@@ -35,6 +35,7 @@ from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.deps import ReservationParts
 from live.flash_sales.gate import Gate, MemoryGate, RedisGate
+from live.flash_sales.lane import ReservationLane
 from live.flash_sales.ticker import StockTicker
 from live.moderation.controllers import CONTROLLERS as MODERATION_CONTROLLERS
 from live.pages import LivePages
@@ -417,4 +418,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # The Translate links show only when a provider is configured (templates/components/translate.html).
     jinja = cast(JinjaTemplateEngine, app.template_engine).engine
     jinja.globals["translation_enabled"] = translator.available
+    if settings.reservation_lane:
+        app.lanes.append(ReservationLane(app))
     return harden(document_errors(app), settings)

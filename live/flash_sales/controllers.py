@@ -9,9 +9,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from live import services as streams
-from live.flash_sales import checkout, holding, launching, services
-from live.flash_sales.deps import ReservationParts, reservation_parts
+from live.flash_sales import checkout, holding, launching, reserving, services
+from live.flash_sales.deps import reservation_parts
 from live.flash_sales.gate import Gate
 from live.flash_sales.models import FlashSale
 from live.flash_sales.schemas import (
@@ -22,14 +21,11 @@ from live.flash_sales.schemas import (
     ReservationOut,
     ViewerLimitOut,
 )
-from live.flash_sales.writer import write_hold
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.principals import Principal
 from shop.core.errors import NotFound
 from shop.core.http import on_app_error
-from shop.core.i18n import N_
-from shop.core.ratelimit import take_slots
 from shop.core.schemas import PathKey, RowId
 from shop.orders.checkout import open_intent
 from shop.orders.schemas import CheckoutOut, ShipToIn, checkout_out
@@ -121,44 +117,10 @@ class FlashSaleController(Controller):
         """Rate-limited per account and per address before the gate is asked (scalpers' bots).
         The hot path: the caller is a cached principal and a refusal comes from the gate alone,
         so most answers of a sale's rush touch Redis (or memory) only, never the database."""
+        ip = request.client.host if request.client else "unknown"
         parts = reservation_parts(request)
-        gate, ticker, settings = parts.gate, parts.ticker, parts.settings
-        await _take_reservation_slots(request, parts, principal.user_id)
         try:
-            admitted = await holding.admit(
-                db_session, gate, sale_id, principal.user_id, data.quantity, max_held=settings.max_units_held
-            )
+            held = await reserving.reserve(db_session, parts, principal.user_id, ip, sale_id, data.quantity)
         except holding.SaleRefused as refused:  # most of a rush: answered here, not by the exception layer
-            await db_session.rollback()
             return on_app_error(request, refused)
-        await db_session.rollback()  # a rebuild's or a cache miss's reads: no transaction left open
-        row, remaining = admitted.row, admitted.remaining
-        channel = streams.channel_name(admitted.sale.stream_id)
-        try:  # the ledger row is the truth; without it the gate's hold is undone
-            await write_hold(db_session, row)
-        except Exception:
-            await gate.release(sale_id, row["reservation_id"])
-            # The ticker may already have shown this unit as taken: send the count again.
-            ticker.update(sale_id, remaining + data.quantity, channel)
-            raise
-        ticker.update(sale_id, remaining, channel)
-        held = ReservationOut(
-            reservation_id=row["reservation_id"],
-            flash_sale_id=sale_id,
-            quantity=data.quantity,
-            expires_at=row["expires_at"],
-            remaining=remaining,
-            mine=admitted.mine,
-        )
         return Response(held, status_code=HTTP_201_CREATED)
-
-
-async def _take_reservation_slots(
-    request: Request[Any, Any, Any], parts: ReservationParts, user_id: int
-) -> None:
-    ip = request.client.host if request.client else "unknown"
-    limits = {
-        f"reserve:acct:{user_id}": parts.settings.reservations_per_account_per_minute,
-        f"reserve:ip:{ip}": parts.settings.reservations_per_ip_per_minute,
-    }
-    await take_slots(parts.attempts, limits, 60, N_("Too many reservations at once. Try again in a minute."))

@@ -69,7 +69,9 @@ class HoldWriter:
 
     async def _insert(self, rows: list[dict[str, Any]]) -> None:
         async with self._engine.begin() as conn:
-            await conn.execute(insert(FlashSaleHold).values(rows))
+            # executemany, not .values(rows): one statement compiled once and cached, where a
+            # multi-row VALUES is compiled afresh for every batch size
+            await conn.execute(insert(FlashSaleHold), rows)
 
 
 writer_for = PerEngine(HoldWriter)

@@ -20,6 +20,8 @@ from typing import Any
 
 from litestar import Litestar
 
+from shop.core.lanes import Lane, LaneGuard, try_lanes
+
 RAW_SEND = "zc.raw_send"
 THEN = "zc.then"
 # What the scope keeps once a handler has left the chain: the ASGI basics (small), not the request's
@@ -30,7 +32,21 @@ Then = Callable[[Any], Awaitable[None]]
 
 
 class App(Litestar):
+    """Litestar, with lanes (shop/core/lanes.py) in front of its chain for HTTP, and a way out of
+    the chain for websockets (above)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lanes: list[Lane] = []
+        # Set by shop.core.headers.harden: what every response carries, and the Hosts answered.
+        self.guard = LaneGuard()
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.lanes:
+            scope["app"] = self
+            receive = await try_lanes(self.lanes, self.guard, scope, receive, send)
+            if receive is None:
+                return
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return

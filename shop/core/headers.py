@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from litestar import Litestar
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
+from shop.core.asgi import App
+from shop.core.lanes import LaneGuard
 from shop.settings import Settings
 
 # Stripe's documented needs: its script, its frames (card fields, 3D Secure) and its API.
@@ -148,5 +150,8 @@ class HostGuard:
 def harden(app: Litestar, settings: Settings) -> Litestar:
     """Put the Host check in front of routing and the headers on every response."""
     app.asgi_handler = HostGuard(app.asgi_handler, settings.allowed_hosts)
-    app.before_send.append(security_headers(settings))
+    headers = security_headers(settings)
+    app.before_send.append(headers)
+    if isinstance(app, App):  # its lanes answer beside the chain: the same Hosts, the same headers
+        app.guard = LaneGuard(lambda host: host_allowed(host, settings.allowed_hosts), [headers])
     return app

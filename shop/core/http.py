@@ -64,12 +64,16 @@ def _in_language(request: Request[Any, Any, Any], body: dict[str, Any]) -> dict[
                 request.headers.get("accept-language"),
             )
         )
-    translated = dict(body, message=gettext(str(body.get("message", ""))))
+    return translated(body)
+
+
+def translated(body: dict[str, Any]) -> dict[str, Any]:
+    """The body's message and field errors in the current language."""
+    result = dict(body, message=gettext(str(body.get("message", ""))))
     if isinstance(body.get("fields"), dict):
-        translated["fields"] = {
-            key: i18n.translate_field_error(str(text)) for key, text in body["fields"].items()
-        }
-    return translated
+        fields = body["fields"].items()
+        result["fields"] = {key: i18n.translate_field_error(str(text)) for key, text in fields}
+    return result
 
 
 def on_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:

@@ -35,7 +35,7 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 # Accept-Language is read from its first 512 characters and at most 16 entries: a 10 kB header costs
 # no more than a normal one, and anything that does not parse is skipped, never an error.
-_HEADER_CAP = 512
+HEADER_CAP = 512
 _MAX_ENTRIES = 16
 
 
@@ -59,7 +59,7 @@ def from_accept_language(header: str | None) -> str | None:
     if not header:
         return None
     choices: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header[:_HEADER_CAP].split(",")[:_MAX_ENTRIES]):
+    for index, part in enumerate(header[:HEADER_CAP].split(",")[:_MAX_ENTRIES]):
         tag, _, params = part.partition(";")
         quality = 1.0
         params = params.strip()
@@ -112,6 +112,10 @@ def current() -> RequestLocale | None:
 def use(locale: RequestLocale) -> Any:
     """Make `locale` the current one (returns the token to reset it); tests and jobs use it too."""
     return _current.set(locale)
+
+
+def reset(token: Any) -> None:
+    _current.reset(token)
 
 
 def apply_user_preference(saved: str | None) -> None:
@@ -289,7 +293,7 @@ class LocaleMiddleware:
             if name == b"cookie" and b"lang=" in value:
                 cookies = _lang_cookie(value.decode("latin-1"))
             elif name == b"accept-language":
-                accept = value[:_HEADER_CAP].decode("latin-1")
+                accept = value[:HEADER_CAP].decode("latin-1")
         token = _current.set(negotiate(scope.get("query_string", b""), cookies, accept))
         try:
             await self.app(scope, receive, send)

@@ -7,7 +7,6 @@ import asyncio
 from typing import Any
 
 from advanced_alchemy.alembic.commands import AlembicCommands
-
 from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,6 +95,7 @@ async def test_the_any_note_migration_fills_what_a_rebuild_would(
     kept = await _snapshot(db)
     assert [v[2] for k, v in kept[0].items() if k[1] == ANY_NOTE] == [1]  # one order from a note
     await db.rollback()  # no read transaction of ours in the migration's way
+
     def commands() -> AlembicCommands:  # an engine per run: each runs on an event loop of its own
         return AlembicCommands(sqlalchemy_config=sqlalchemy_config(base_settings))
 
