@@ -27,6 +27,7 @@ from shop.accounts.principals import token_principal
 from shop.core.errors import AppError
 from shop.core.lanes import LaneRequest
 from shop.core.schemas import MAX_ID
+from shop.core.security import bearer_of
 
 PATH = re.compile(r"/api/v1/flash-sales/([1-9][0-9]{0,15})/reservations")
 
@@ -66,8 +67,7 @@ class ReservationLane:
 def _bearer_only(headers: dict[bytes, bytes]) -> str | None:
     if b"cookie" in headers:
         return None
-    scheme, _, value = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
+    return bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
 
 
 def _reservation(request: LaneRequest) -> ReservationIn | None:

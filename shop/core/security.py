@@ -73,7 +73,12 @@ def token_digest(token: str) -> str:
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
+    return bearer_of(connection.headers.get("authorization", ""))
+
+
+def bearer_of(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header's value, else None."""
+    scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return None
