@@ -91,6 +91,7 @@ class HttpxConnection:
 class Tally:
     def __init__(self) -> None:
         self.ok, self.refused, self.errors = 0, Counter[str](), Counter[str]()
+        self.done_at: list[float] = []  # perf_counter of each answer, for the timeline
 
     async def send(self, conn: Any, path: str, token: str | None) -> None:
         method, body = ("POST", b'{"quantity":1}') if token else ("GET", b"")
@@ -105,6 +106,7 @@ class Tally:
             except (OSError, EOFError, asyncio.LimitOverrunError, httpx.HTTPError) as error:
                 self.errors[type(error).__name__] += 1  # it may have reached the server: never resent
                 return
+        self.done_at.append(time.perf_counter())
         if status in (200, 201):
             self.ok += 1
         elif status == 409:
@@ -112,11 +114,15 @@ class Tally:
         else:
             self.errors[f"HTTP {status}"] += 1
 
-    def summary(self, wall: float, cpu: float) -> dict[str, Any]:
+    def summary(self, started: float, wall: float, cpu: float) -> dict[str, Any]:
         answered = self.ok + sum(self.refused.values())
+        done = sorted(at - started for at in self.done_at)
+        # When the first answer, and each tenth of them, came back: a slow start shows here.
+        marks = [done[min(len(done) - 1, len(done) * tenth // 10)] for tenth in range(11)] if done else []
         return {"ok": self.ok, "refused": dict(self.refused), "errors": dict(self.errors), "wall": wall} | {
             "answered": answered,
             "load_cpu": cpu,
+            "marks": marks,
         }
 
 
@@ -146,7 +152,7 @@ async def _load(kind: str, spec: dict[str, Any], queue: Any) -> dict[str, Any]:
     deadline = t0 + spec.get("seconds", 0.0)
     go.set()
     await running
-    result = tally.summary(time.perf_counter() - t0, time.process_time() - cpu0)
+    result = tally.summary(t0, time.perf_counter() - t0, time.process_time() - cpu0)
     await asyncio.gather(*(c.close() for c in conns))
     return result
 

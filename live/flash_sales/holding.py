@@ -22,6 +22,7 @@ from live.flash_sales.schemas import ViewerLimitOut
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound
 from shop.core.i18n import N_, gettext
+from shop.core.once import Once
 
 
 class SaleRefused(Conflict):
@@ -36,6 +37,8 @@ class SaleRefused(Conflict):
 
 
 HOLD_CAP = c.CAP_OVER  # the account holds too many units across sales
+# A herd that finds the gate's books (or the hold caps) missing, after a Redis restart, rebuilds once.
+_rebuilds: Once[tuple[int, int], None] = Once()
 REFUSALS = {
     g.SOLD_OUT: N_("Sold out."),
     g.LIMIT: N_("You have reached the limit for this deal."),
@@ -68,7 +71,7 @@ async def admit(
     at = clock.now()
     status, remaining, used = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
     if status == g.MISSING:  # Redis restarted, or this process's first look: rebuild from the ledger
-        await gate.load(sale_id, await books(db, await _sale(db, sale_id)))
+        await _rebuilds((id(gate), sale_id), lambda: _rebuild(db, gate, sale_id))
         status, remaining, used = await gate.admit(sale_id, user_id, quantity, reservation_id, at.timestamp())
     if status == g.TOO_MANY:
         raise InvalidInput(fields={"quantity": N_("At most %(n)s per customer.", n=remaining)})
@@ -106,7 +109,7 @@ async def _within_hold_cap(
 ) -> c.CapAnswer:
     answer = await gate.caps.take(hold, max_held, at.timestamp())
     if answer.status == c.CAP_MISSING:
-        await gate.caps.load(await cap_holds(db, at), at.timestamp())
+        await _rebuilds((id(gate.caps), 0), lambda: _load_caps(db, gate, at))
         answer = await gate.caps.take(hold, max_held, at.timestamp())
     if answer.status == c.CAP_OVER:
         message = N_("You are holding %(n)s units already: pay for them or let them go first.", n=answer.held)
@@ -126,6 +129,14 @@ async def cap_holds(db: AsyncSession, at: datetime) -> list[c.CapHold]:
         ).where(FlashSaleHold.state == SaleHoldState.HELD, FlashSaleHold.expires_at > at)
     )
     return [c.CapHold(r, u, s, q, e.timestamp()) for r, u, s, q, e in rows.all()]
+
+
+async def _rebuild(db: AsyncSession, gate: g.Gate, sale_id: int) -> None:
+    await gate.load(sale_id, await books(db, await _sale(db, sale_id)))
+
+
+async def _load_caps(db: AsyncSession, gate: g.Gate, at: datetime) -> None:
+    await gate.caps.load(await cap_holds(db, at), at.timestamp())
 
 
 async def _sale(db: AsyncSession, sale_id: int) -> FlashSale:

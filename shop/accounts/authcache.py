@@ -14,7 +14,6 @@ Only the id is cached, never a User row: a handler that needs the row still load
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.core import clock
 from shop.core.db import after_commit_task
 from shop.core.grouped import Grouped
+from shop.core.once import Once
 
 TTL_S = 30.0  # exactness comes from the generation; this only bounds a bump lost while Redis was away
 MAX_ENTRIES = 100_000
@@ -46,7 +46,7 @@ class AuthCache:
     def __init__(self, redis: Redis | None, prefix: str) -> None:
         self._redis, self._prefix = redis, prefix
         self._entries: dict[str, _Entry] = {}
-        self._lookups: dict[str, asyncio.Future[int | None]] = {}
+        self._lookups: Once[str, int | None] = Once()
         # Every request of a rush checks its user's generation: those asked at once share an MGET.
         self._generations: Grouped[int, int] = Grouped(self._read_generations)
 
@@ -88,26 +88,8 @@ class AuthCache:
         return entry.user_id
 
     async def once(self, key: str, lookup: Callable[[], Awaitable[int | None]]) -> int | None:
-        """Run `lookup` once for concurrent misses of one key (a buyer's simultaneous retries):
-        the others wait for its answer; if it fails, each looks up for itself."""
-        pending = self._lookups.get(key)
-        if pending is not None:
-            with contextlib.suppress(_LookupFailed):
-                return await asyncio.shield(pending)
-            return await lookup()
-        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._lookups[key] = future
-        try:
-            found = await lookup()
-        except BaseException:
-            future.set_exception(_LookupFailed())
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waited
-            raise
-        else:
-            future.set_result(found)
-            return found
-        finally:
-            del self._lookups[key]
+        """Run `lookup` once for concurrent misses of one key (a buyer's simultaneous retries)."""
+        return await self._lookups(key, lookup)
 
     def store(self, key: str, user_id: int, generation: int, token_expires: float | None) -> None:
         if len(self._entries) >= MAX_ENTRIES:
@@ -116,10 +98,6 @@ class AuthCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
         self._entries[key] = _Entry(user_id, generation, time.monotonic() + TTL_S, token_expires)
-
-
-class _LookupFailed(Exception):
-    pass
 
 
 _installed: list[AuthCache] = []
