@@ -23,6 +23,7 @@ from live.schemas import ChatIn, ModeratorIn, PinIn, ReminderOut, RoomCheckoutIn
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
+from shop.catalog.models import Product
 from shop.core.ratelimit import AttemptCounter
 from shop.core.schemas import QueryText, RowId
 from shop.deals import binding
@@ -34,8 +35,12 @@ from shop.settings import Settings
 StreamId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
-async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | None = None) -> StreamOut:
-    products = [services.product_card(p) for p in await services.shelf(db, stream)]
+async def stream_out(
+    db: AsyncSession, stream: Stream, counters: RoomCounters | None = None, shelf: list[Product] | None = None
+) -> StreamOut:
+    """`shelf`: the room's products as this request has just read them (else read here)."""
+    shelf = await services.shelf(db, stream) if shelf is None else shelf
+    products = [services.product_card(p) for p in shelf]
     host = await db.get(User, stream.host_id)
     assert host is not None
     return StreamOut(
@@ -49,7 +54,7 @@ async def stream_out(db: AsyncSession, stream: Stream, counters: RoomCounters | 
         ended_at=stream.ended_at,
         products=products,  # type: ignore[arg-type]
         pinned=next((p for p in products if p["id"] == stream.pinned_product_id), None),  # type: ignore[arg-type]
-        flash_sale=await sales.current_sale(db, None, stream.id),
+        flash_sale=await sales.current_sale(db, None, stream.id, fresh=shelf),
         viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
         disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),
@@ -159,16 +164,18 @@ class StreamController(Controller):
         self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId, data: PinIn
     ) -> StreamOut:
         stream = await services.hosted_stream(db_session, user, stream_id)
-        await publish(db_session, channels, stream, await services.pin(db_session, stream, data.product_id))
-        return await stream_out(db_session, stream)
+        move = await services.pin(db_session, stream, data.product_id)
+        await publish(db_session, channels, stream, move.event)
+        return await stream_out(db_session, stream, shelf=move.shelf)
 
     @delete("/{stream_id:int}/pin", status_code=HTTP_200_OK)
     async def unpin(
         self, db_session: AsyncSession, user: User, channels: ChannelsPlugin, stream_id: RowId
     ) -> StreamOut:
         stream = await services.hosted_stream(db_session, user, stream_id)
-        await publish(db_session, channels, stream, await services.pin(db_session, stream, None))
-        return await stream_out(db_session, stream)
+        move = await services.pin(db_session, stream, None)
+        await publish(db_session, channels, stream, move.event)
+        return await stream_out(db_session, stream, shelf=move.shelf)
 
     @get("/{stream_id:int}/replay")
     async def replay(self, db_session: AsyncSession, stream_id: RowId) -> dict[str, Any]:

@@ -41,6 +41,7 @@ log = logging.getLogger("zhongcao")
 BACKLOG = 256  # frames (shared, so 8 bytes each) a socket not reading may owe before it is dropped
 SEND_TIMEOUT_S = 10.0  # the longest a socket may take to take one frame
 STATE_KEY = "live_hub"
+MAX_BURST = 64  # frames joined into one write per socket
 
 try:  # uvicorn's sans-I/O websocket protocol (newer uvicorn with `websockets`): the room writes its frames
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -71,6 +72,19 @@ class Frame:
         message = json.loads(raw)
         text = raw.decode() if isinstance(raw, bytes) else raw
         return cls(text, message.get("type"), int(message.get("seq", 0)))
+
+
+class Burst:
+    """Frames published while the room was writing the one before: all of them due to a socket
+    (nothing sequenced at or below its last `seq`) go out as one write of their joined bytes, so
+    a busy room costs a write per socket per burst, not per frame."""
+
+    __slots__ = ("first_seq", "frames", "last_seq", "wire")
+
+    def __init__(self, frames: list[Frame]) -> None:
+        self.frames, self.wire = frames, b"".join(frame.wire for frame in frames)
+        seqs = [frame.seq for frame in frames if frame.sequenced]
+        self.first_seq, self.last_seq = (min(seqs), max(seqs)) if seqs else (2**63, 0)
 
 
 class _Resumed:
@@ -151,15 +165,29 @@ class Outlet:
         self._backlog = deque()
         self._drain = asyncio.ensure_future(self._flush(_Resumed(coro, waiting), frame))
 
-    def _write_wire(self, frame: Frame) -> bool:
-        """The frame's bytes straight to uvicorn's transport, if the socket is open and its buffer
-        has room; False leaves it to the server's send (which waits, or raises for a closed one)."""
+    def offer_burst(self, burst: Burst) -> None:
+        """Every frame of the burst in one write when the socket can take them all now, else one by one."""
+        whole = not self.dropped and self._backlog is None and burst.first_seq > self.last_seq
+        if whole and self._wire_open():
+            self._server.transport.write(burst.wire)
+            self.last_seq = max(self.last_seq, burst.last_seq)
+            return
+        for frame in burst.frames:
+            self.offer(frame)
+
+    def _wire_open(self) -> bool:
+        """Whether the room may write to uvicorn's transport itself: the socket is open and its
+        buffer has room. If not, the server's send decides (it waits, or raises for a closed one)."""
         server = self._server
         if server is None or server.disconnected or server.close_sent or not server.writable.is_set():
             return False
-        if server.conn.state is not State.OPEN:
+        return server.conn.state is State.OPEN
+
+    def _write_wire(self, frame: Frame) -> bool:
+        """The frame's bytes straight to the transport, if `_wire_open`."""
+        if not self._wire_open():
             return False
-        server.transport.write(frame.wire)
+        self._server.transport.write(frame.wire)
         self._sent(frame)
         return True
 
@@ -221,13 +249,14 @@ class _Room:
 
 class RoomHub:
     """This process's rooms with sockets in it: one subscription and one broadcasting task each.
-    `subscriptions` counts the subscriptions made (for tests and benches)."""
+    `subscriptions` counts the subscriptions made, `bursts` the writes of several frames at once
+    (for tests and benches)."""
 
     def __init__(self, channels: ChannelsPlugin, snapshots: Snapshots) -> None:
         self.channels, self.snapshots = channels, snapshots
         self._rooms: dict[int, _Room] = {}
         self._closing: set[asyncio.Future[None]] = set()
-        self.subscriptions = 0
+        self.subscriptions = self.bursts = 0
 
     def audience(self, stream_id: int) -> int:
         room = self._rooms.get(stream_id)
@@ -264,15 +293,33 @@ class RoomHub:
             self.snapshots.hearing(stream_id, True)
 
     async def _broadcast(self, stream_id: int, room: _Room, subscriber: Subscriber) -> None:
-        async for raw in subscriber.iter_events():
+        events = subscriber.iter_events()
+        async for raw in events:
+            published = [raw]
+            while subscriber.qsize and len(published) < MAX_BURST:  # queued while the last was written
+                with contextlib.suppress(StopAsyncIteration):
+                    published.append(await anext(events))
+            frames = self._frames(stream_id, published)
+            if len(frames) == 1:
+                for outlet in room.outlets:
+                    outlet.offer(frames[0])
+            elif frames:
+                burst = Burst(frames)
+                self.bursts += 1
+                for outlet in room.outlets:
+                    outlet.offer_burst(burst)
+
+    def _frames(self, stream_id: int, published: list[bytes]) -> list[Frame]:
+        frames = []
+        for raw in published:
             try:
                 frame = Frame.of(raw)
             except (ValueError, TypeError):
                 log.warning("room %s: unreadable message dropped", stream_id)
                 continue
             self.snapshots.heard(stream_id, frame.kind, frame.seq)  # keeps the joiners' snapshot current
-            for outlet in room.outlets:
-                outlet.offer(frame)
+            frames.append(frame)
+        return frames
 
     async def _close(self, room: _Room) -> None:
         if room.ready is not None:

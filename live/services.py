@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from live import partnership, reminders
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamStatus
 from live.schemas import StreamIn
 from shop.accounts.models import Role, User
-from shop.catalog.models import Product
+from shop.catalog.models import Product, Variant
 from shop.core import clock
 from shop.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shop.core.i18n import N_
@@ -85,13 +87,25 @@ async def hosted_stream(db: AsyncSession, user: User, stream_id: int, *, host_on
 
 
 async def next_event(
-    db: AsyncSession, stream: Stream, kind: str, payload: dict[str, Any], *, author_id: int | None = None
+    db: AsyncSession,
+    stream: Stream,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    author_id: int | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Append to the room's log under the next sequence number (shared by every app process)."""
+    """Append to the room's log under the next sequence number (shared by every app process).
+    `changes`: columns of the stream written by the same UPDATE (a pin: one statement, not two)."""
     seq = await db.scalar(
-        update(Stream).where(Stream.id == stream.id).values(seq=Stream.seq + 1).returning(Stream.seq)
+        update(Stream)
+        .where(Stream.id == stream.id)
+        .values(seq=Stream.seq + 1, **(changes or {}))
+        .returning(Stream.seq)
     )
     assert seq is not None
+    for column, value in (changes or {}).items():
+        set_committed_value(stream, column, value)
     message = {"type": kind, "seq": int(seq), "ts": clock.timestamp(), **payload}
     db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message, author_id=author_id))
     await db.flush()
@@ -136,6 +150,8 @@ async def go_live(db: AsyncSession, notifier: Notifier, stream: Stream) -> dict[
 async def shelf(db: AsyncSession, stream: Stream) -> list[Product]:
     stmt = (
         select(Product)
+        # A variant's product is the one loaded here (found in the session, not joined in again).
+        .options(selectinload(Product.variants).lazyload(Variant.product))
         .join(StreamProduct, StreamProduct.product_id == Product.id)
         .where(StreamProduct.stream_id == stream.id)
         .order_by(StreamProduct.position)
@@ -162,17 +178,21 @@ async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: l
     return [products[i] for i in ids]
 
 
-async def pin(db: AsyncSession, stream: Stream, product_id: int | None) -> dict[str, Any]:
+class PinMove(NamedTuple):
+    event: dict[str, Any]
+    shelf: list[Product]  # as read for the move: the room's answer shows it without reading it again
+
+
+async def pin(db: AsyncSession, stream: Stream, product_id: int | None) -> PinMove:
     if stream.status == StreamStatus.ENDED:
         raise Conflict("The stream has ended.")
-    if product_id is not None and product_id not in {p.id for p in await shelf(db, stream)}:
+    products = await shelf(db, stream)
+    pinned = next((p for p in products if p.id == product_id), None)
+    if product_id is not None and pinned is None:
         raise InvalidInput("Put the product on the shelf first.", fields={"product_id": "Not on the shelf."})
-    stream.pinned_product_id = product_id
-    if product_id is None:
-        return await next_event(db, stream, "unpin", {})
-    product = await db.get(Product, product_id)
-    assert product is not None
-    return await next_event(db, stream, "pin", {"product": product_card(product)})
+    kind, payload = ("pin", {"product": product_card(pinned)}) if pinned else ("unpin", {})
+    changes = {"pinned_product_id": product_id}
+    return PinMove(await next_event(db, stream, kind, payload, changes=changes), products)
 
 
 async def add_moderator(db: AsyncSession, stream: Stream, user_id: int) -> None:

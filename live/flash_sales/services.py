@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -173,15 +174,19 @@ async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> Ledg
     )
 
 
-async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> dict[str, Any]:
-    """What the room shows of a sale: the counts from the ledger, the product and its regular price."""
+async def sale_view(
+    db: AsyncSession, gate: g.Gate | None, sale: FlashSale, fresh: Sequence[Product] = ()
+) -> dict[str, Any]:
+    """What the room shows of a sale: the counts from the ledger, the product and its regular price.
+    `fresh`: products this caller has just read (a room's shelf), used as they are."""
     counts = await ledger(db, gate, sale)
     variant = await db.get(Variant, sale.variant_id)
     assert variant is not None
-    # Fresh rows: the sweeper may have just moved this variant's stock in the same session.
-    product = await db.scalar(
-        select(Product).where(Product.id == variant.product_id).execution_options(populate_existing=True)
-    )
+    product = next((p for p in fresh if p.id == variant.product_id), None)
+    if product is None:  # fresh rows: the sweeper may have just moved this variant's stock in this session
+        product = await db.scalar(
+            select(Product).where(Product.id == variant.product_id).execution_options(populate_existing=True)
+        )
     assert product is not None
     return {
         "id": sale.id,
@@ -223,12 +228,14 @@ async def viewer_books(db: AsyncSession, sale: FlashSale | SaleFacts, user_id: i
     )
 
 
-async def current_sale(db: AsyncSession, gate: g.Gate | None, stream_id: int) -> dict[str, Any] | None:
-    """The newest sale of the stream that has not ended yet, if any."""
+async def current_sale(
+    db: AsyncSession, gate: g.Gate | None, stream_id: int, fresh: Sequence[Product] = ()
+) -> dict[str, Any] | None:
+    """The newest sale of the stream that has not ended yet, if any (`fresh` as in `sale_view`)."""
     sale = await db.scalar(
         select(FlashSale)
         .where(FlashSale.stream_id == stream_id, FlashSale.ends_at > now())
         .order_by(FlashSale.id.desc())
         .limit(1)
     )
-    return await sale_view(db, gate, sale) if sale is not None else None
+    return await sale_view(db, gate, sale, fresh) if sale is not None else None

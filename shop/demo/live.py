@@ -135,7 +135,7 @@ async def _play(studio: _Studio, stream: Stream, show: Show, started: datetime) 
     for at_s, verb, rest in _beats(show.script):
         offsets.update(await _close_due(studio, running, at_s))
         if verb == "pin":
-            event = await streams.pin(studio.db, stream, by_name[rest])
+            event = (await streams.pin(studio.db, stream, by_name[rest])).event
         elif verb == "sale":
             at = started + timedelta(seconds=at_s)
             launched = await _launch(studio, stream, by_name[rest], REPLAY_SALE_QUANTITY, REPLAY_SALE_S, at)

@@ -10,11 +10,13 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
+from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from live import services
 from live.hub import STATE_KEY, Outlet, RoomHub
+from shop.settings import Settings
 from tests.helpers import Client
 from tests.live_helpers import next_message, queries_of, served, streaming_room
 
@@ -83,6 +85,65 @@ async def test_a_broadcast_framed_once_reaches_every_socket_whole_and_in_order(
             for ws in viewers:
                 got = [await next_message(ws, "likes") for _ in texts]
                 assert [(m["count"], m["pad"]) for m in got] == list(enumerate(texts))
+        finally:
+            for ws in viewers:
+                await ws.close()
+
+
+async def _publish_at_once(
+    channels: ChannelsPlugin, settings: Settings, channel: str, messages: list[dict[str, Any]]
+) -> None:
+    """Published in one turn of the loop (in-process channels), or in one Redis round trip: each
+    `publish` of the plugin is a round trip of its own, so its messages reach the room apart."""
+    if not settings.redis_url:
+        for message in messages:
+            channels.publish(message, [channel])
+        return
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async with redis.pipeline(transaction=True) as pipe:
+            for message in messages:
+                pipe.publish(channel, json.dumps(message))
+            await pipe.execute()
+    finally:
+        await redis.aclose()
+
+
+async def test_messages_published_at_once_go_out_as_one_burst_each_socket_getting_only_what_is_new(
+    app: Litestar, client: Client, other_client: Client, settings: Settings
+) -> None:
+    """Frames queued while the room wrote the last one go to each socket in one write; a frame a
+    socket already has (sequenced at or below its last `seq`) is still left out, and order kept."""
+    stream_id, _ = await streaming_room(client, other_client)
+    channels = app.plugins.get(ChannelsPlugin)
+    channel = [services.channel_name(stream_id)]
+    async with served(app) as where:
+        viewers = [await connect(f"ws://{where}/live/streams/{stream_id}/ws") for _ in range(3)]
+        try:
+            snapshots = [json.loads(await ws.recv()) for ws in viewers]
+            seq = snapshots[0]["seq"]
+            hub = _hub(app)
+            channels.publish({"type": "likes", "count": 0}, channel)  # the room's task is running
+            for ws in viewers:
+                await next_message(ws, "likes")
+            bursts = hub.bursts
+            # One turn of the loop: all of them are queued before the room's task wakes up.
+            sent = [("pin", seq + 1), ("likes", 1), ("pin", seq), ("pin", seq + 2), ("likes", 2)]
+            messages = [{"type": kind, "seq": n, "count": n} for kind, n in sent]
+            await _publish_at_once(
+                channels, settings, channel[0], [*messages, {"type": "unpin", "seq": seq + 3}]
+            )
+            for ws in viewers:
+                got = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(5)]
+                # seq itself is the snapshot's: every socket has it, so it is not sent again.
+                assert [(m["type"], m.get("seq", m.get("count"))) for m in got] == [
+                    ("pin", seq + 1),
+                    ("likes", 1),
+                    ("pin", seq + 2),
+                    ("likes", 2),
+                    ("unpin", seq + 3),
+                ]
+            assert hub.bursts > bursts
         finally:
             for ws in viewers:
                 await ws.close()
