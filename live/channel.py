@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import chat, services
 from live.counters import RoomCounters
+from live.deps import room_parts
 from live.hub import Outlet, hub_of
 from live.moderation import services as moderation
 from live.snapshots import UNSEQUENCED, Snapshots, snapshots_of
@@ -42,7 +43,6 @@ from shop.core.errors import AppError, AuthenticationRequired
 from shop.core.i18n import N_, gettext
 from shop.core.ratelimit import AttemptCounter
 from shop.core.security import origin_allowed
-from shop.settings import Settings
 
 RESUME_LIMIT = 500
 FLOODED = "too many messages"
@@ -224,15 +224,9 @@ class Room(Outlet):
 
 
 @websocket("/live/streams/{stream_id:int}/ws")
-async def stream_socket(
-    socket: WebSocket[Any, Any, Any],
-    stream_id: int,
-    channels: ChannelsPlugin,
-    settings: Settings,
-    counters: RoomCounters,
-    attempts: AttemptCounter,
-) -> None:
-    if not origin_allowed(socket, settings):
+async def stream_socket(socket: WebSocket[Any, Any, Any], stream_id: int) -> None:
+    parts = room_parts(socket.app.state)
+    if not origin_allowed(socket, parts.settings):
         await socket.close(code=4403, reason="origin not allowed")
         return
     snapshots = snapshots_of(socket.app.state)
@@ -241,7 +235,7 @@ async def stream_socket(
         await socket.close(code=4404, reason="no such stream")
         return
     await socket.accept()
-    room = Room(socket, snapshots, stream_id, host_id, counters, attempts, channels)
+    room = Room(socket, snapshots, stream_id, host_id, parts.counters, parts.attempts, parts.channels)
     if RAW_SEND in socket.scope:  # our App: it runs the room once Litestar's chain has unwound
         socket.scope[THEN] = room.live  # type: ignore[literal-required]
     else:

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from shop.core import clock
+from shop.core.grouped import Grouped
 
 FLUSH_S = 0.5
 KEEP_ROOMS = 256
@@ -29,22 +30,44 @@ class RoomCounters:
         self._memory: dict[str, int] = {}
         self._pending: dict[tuple[int, str], str] = {}
         self._totals: dict[int, tuple[float, dict[str, int]]] = {}
+        # A herd's adds share a round trip (and a pooled connection, not one each).
+        self._adds: Grouped[tuple[str, int], int] = Grouped(self._add_many)
 
-    async def _add(self, key: str, delta: int) -> int:
+    async def _add(self, key: str, delta: int, *, grouped: bool = False) -> int:
         if self._redis is not None:
             try:
+                if grouped:
+                    return await self._adds.call((key, delta))
                 return int(await self._redis.incrby(f"{self._prefix}:room:{key}", delta))
             except (RedisError, OSError):
                 pass  # counts are cosmetic: fall back to this process's view rather than fail the room
         self._memory[key] = self._memory.get(key, 0) + delta
         return self._memory[key]
 
+    async def _add_many(self, adds: list[tuple[str, int]]) -> list[int]:
+        """The viewers' adds of the moment (a herd joining: one each) in one pipeline: an INCRBY
+        per room and kind, and every caller gets its key's total after the whole trip."""
+        assert self._redis is not None
+        deltas: dict[str, int] = {}
+        for key, delta in adds:
+            deltas[key] = deltas.get(key, 0) + delta
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, delta in deltas.items():
+                pipe.incrby(f"{self._prefix}:room:{key}", delta)
+            totals = dict(zip(deltas, await pipe.execute(), strict=True))
+        return [int(totals[key]) for key, _ in adds]
+
+    @property
+    def trips(self) -> int:
+        """Round trips the viewers' adds took (for the tests)."""
+        return self._adds.trips
+
     async def like(self, stream_id: int, channel: str, count: int = 1) -> None:
         await self._add(f"{stream_id}:likes", count)
         self._schedule(stream_id, "likes", channel)
 
     async def viewer(self, stream_id: int, channel: str, delta: int) -> int:
-        total = await self._add(f"{stream_id}:viewers", delta)
+        total = await self._add(f"{stream_id}:viewers", delta, grouped=True)
         self._schedule(stream_id, "viewers", channel)
         return max(total, 0)
 

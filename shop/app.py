@@ -31,6 +31,8 @@ from live.analytics_pages import LiveDashboardPages, StreamAnalyticsController
 from live.channel import stream_socket
 from live.controllers import StreamController
 from live.counters import RoomCounters
+from live.deps import STATE_KEY as ROOM_PARTS
+from live.deps import RoomParts
 from live.flash_sales import jobs as flash_sale_jobs
 from live.flash_sales.controllers import FlashSaleController
 from live.flash_sales.deps import ReservationParts
@@ -270,6 +272,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     state.update(order_events=order_events, webhook_handlers=handlers)
     # Read from the state by the reservation hot path (a dependency each would cost it a task).
     state.update(auth_cache=auth_cache, reservation_parts=ReservationParts(gate, ticker, attempts, settings))
+    state[ROOM_PARTS] = RoomParts(channels, counters, attempts, settings)  # the same, for the room's socket
     translator = translate_providers.build(settings)
     app = App(
         route_handlers=[

@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from live import services
+from live.deps import room_parts
 from live.hub import STATE_KEY, Outlet, RoomHub
 from shop.settings import Settings
 from tests.helpers import Client
@@ -234,3 +235,19 @@ async def test_joiners_of_a_heard_room_cost_no_query_until_it_changes(
             assert snapshot["stream"]["pinned"]["id"] == ids[0]
             for ws in herd:
                 await ws.close()
+
+
+async def test_a_herd_of_viewers_joining_is_counted_in_a_few_round_trips(
+    app: Litestar, settings: Settings
+) -> None:
+    """Each joiner adds one viewer: 300 at once share the counters' trips to Redis (with Redis;
+    in memory there is no trip), and every one of them is counted."""
+    counters = room_parts(app.state).counters
+    room = 2**40 + 17  # a room of its own: the counters are keyed by id only
+    trips = counters.trips
+    totals = await asyncio.gather(*(counters.viewer(room, "x", +1) for _ in range(300)))
+    assert max(totals) == 300
+    assert (await counters.totals(room, exact=True))["viewers"] == 300
+    assert counters.trips - trips in ({1, 2, 3} if settings.redis_url else {0})
+    await asyncio.gather(*(counters.viewer(room, "x", -1) for _ in range(300)))
+    assert (await counters.totals(room, exact=True))["viewers"] == 0
