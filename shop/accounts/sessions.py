@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from shop.accounts import authcache
-from shop.accounts.models import User, UserSession
+from shop.accounts.models import Merchant, User, UserSession
 from shop.accounts.schemas import SessionOut
 from shop.core import clock
 from shop.core.errors import NotFound
@@ -49,6 +50,8 @@ async def session_user(db: AsyncSession, session: Any) -> User | None:
         select(User)
         .join(UserSession, UserSession.user_id == User.id)
         .where(User.id == uid, UserSession.id == sid, UserSession.revoked_at.is_(None))
+        # Every signed-in request reads this: its shop in the same statement, not a second one.
+        .options(joinedload(User.merchant).lazyload(Merchant.owner))
     )
     return await db.scalar(stmt)
 

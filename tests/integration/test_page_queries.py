@@ -8,11 +8,11 @@ from __future__ import annotations
 from tests.helpers import Client, Cost, make_product, png_bytes, upload
 from tests.integration.deal_helpers import active_deal, submitted_note
 
-# Every signed-in page first reads the viewer and their shop, the cart count and the unread count
-# (the layout's nav). The note page then: the note with its author, images and tags; its topics;
-# the tagged products with their images; their variants; the viewer's like, save and follow; the
-# comments; their replies; the viewer's comment likes (shop.notes.reading).
-NAV = 4
+# Every signed-in page first reads the viewer with their shop (one statement), the cart count and
+# the unread count (the layout's nav). The note page then: the note with its author, images and
+# tags; its topics; the tagged products with their images; their variants; the viewer's like,
+# save and follow; the comments; their replies; the viewer's comment likes (shop.notes.reading).
+NAV = 3
 NOTE_PAGE_MOST = NAV + 8
 FEED_MOST = NAV + 2
 
