@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -107,8 +107,12 @@ async def next_event(
     for column, value in (changes or {}).items():
         set_committed_value(stream, column, value)
     message = {"type": kind, "seq": int(seq), "ts": clock.timestamp(), **payload}
-    db.add(StreamEvent(stream_id=stream.id, seq=int(seq), type=kind, payload=message, author_id=author_id))
-    await db.flush()
+    # A Core INSERT: the row is never read back through the session, so no unit of work for it.
+    await db.execute(
+        insert(StreamEvent).values(
+            stream_id=stream.id, seq=int(seq), type=kind, payload=message, author_id=author_id
+        )
+    )
     stream.seq = int(seq)
     return message
 
