@@ -297,8 +297,10 @@ class RoomHub:
         async for raw in events:
             published = [raw]
             while subscriber.qsize and len(published) < MAX_BURST:  # queued while the last was written
-                with contextlib.suppress(StopAsyncIteration):
+                try:
                     published.append(await anext(events))
+                except StopAsyncIteration:  # the subscriber stopped: the `async for` ends next
+                    break
             frames = self._frames(stream_id, published)
             if len(frames) == 1:
                 for outlet in room.outlets:
