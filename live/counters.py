@@ -33,20 +33,31 @@ class RoomCounters:
         # A herd's adds share a round trip (and a pooled connection, not one each).
         self._adds: Grouped[tuple[str, int], int] = Grouped(self._add_many)
 
-    async def _add(self, key: str, delta: int, *, grouped: bool = False) -> int:
+    async def _add(self, key: str, delta: int) -> int:
+        """Count a like or a viewer in or out, with the others of the moment (one pipeline)."""
         if self._redis is not None:
             try:
-                if grouped:
-                    return await self._adds.call((key, delta))
-                return int(await self._redis.incrby(f"{self._prefix}:room:{key}", delta))
+                return await self._adds.call((key, delta))
             except (RedisError, OSError):
                 pass  # counts are cosmetic: fall back to this process's view rather than fail the room
+        return self._count_here(key, delta)
+
+    async def _read(self, key: str) -> int:
+        """One count, read alone: a room whose keys fail costs only its own sample (sampler.py)."""
+        if self._redis is not None:
+            try:
+                return int(await self._redis.incrby(f"{self._prefix}:room:{key}", 0))
+            except (RedisError, OSError):
+                pass
+        return self._count_here(key, 0)
+
+    def _count_here(self, key: str, delta: int) -> int:
         self._memory[key] = self._memory.get(key, 0) + delta
         return self._memory[key]
 
     async def _add_many(self, adds: list[tuple[str, int]]) -> list[int]:
-        """The viewers' adds of the moment (a herd joining: one each) in one pipeline: an INCRBY
-        per room and kind, and every caller gets its key's total after the whole trip."""
+        """The adds of the moment (a herd joining, a burst of hearts: one each) in one pipeline: an
+        INCRBY per room and kind, and every caller gets its key's total after the whole trip."""
         assert self._redis is not None
         deltas: dict[str, int] = {}
         for key, delta in adds:
@@ -59,7 +70,7 @@ class RoomCounters:
 
     @property
     def trips(self) -> int:
-        """Round trips the viewers' adds took (for the tests)."""
+        """Round trips the adds took (for the tests)."""
         return self._adds.trips
 
     async def like(self, stream_id: int, channel: str, count: int = 1) -> None:
@@ -67,7 +78,7 @@ class RoomCounters:
         self._schedule(stream_id, "likes", channel)
 
     async def viewer(self, stream_id: int, channel: str, delta: int) -> int:
-        total = await self._add(f"{stream_id}:viewers", delta, grouped=True)
+        total = await self._add(f"{stream_id}:viewers", delta)
         self._schedule(stream_id, "viewers", channel)
         return max(total, 0)
 
@@ -79,9 +90,7 @@ class RoomCounters:
         if exact or read is None or now - read[0] >= FLUSH_S:
             if len(self._totals) > KEEP_ROOMS:  # rooms read long ago: their figures are stale anyway
                 self._totals = {k: v for k, v in self._totals.items() if now - v[0] < FLUSH_S}
-            counts = {
-                kind: max(await self._add(f"{stream_id}:{kind}", 0), 0) for kind in ("likes", "viewers")
-            }
+            counts = {kind: max(await self._read(f"{stream_id}:{kind}"), 0) for kind in ("likes", "viewers")}
             read = self._totals[stream_id] = (now, counts)
         return dict(read[1])
 
@@ -95,5 +104,5 @@ class RoomCounters:
 
     async def _flush(self, stream_id: int, kind: str) -> None:
         channel = self._pending.pop((stream_id, kind))
-        total = max(await self._add(f"{stream_id}:{kind}", 0), 0)
+        total = max(await self._read(f"{stream_id}:{kind}"), 0)
         self._publish({"type": kind, "ts": clock.timestamp(), "count": total}, channel)

@@ -50,8 +50,8 @@ class Settings(BaseSettings):
     # Generous: many phones share one carrier-grade NAT address during a flash sale.
     reservations_per_ip_per_minute: int = 300
     max_units_held: int = 10  # units one account holds at once across every sale
-    # Bearer reservations answered beside Litestar's chain (live/flash_sales/lane.py); off, every
-    # reservation goes through the chain (the benchmark measures both).
+    # Bearer reservations answered beside Litestar's chain (live/flash_sales/lane.py); off
+    # (RESERVATION_LANE=0), every reservation goes through the chain, as before the lane.
     reservation_lane: bool = True
     # Cookies are marked Secure when this is set, when PUBLIC_BASE_URL is https, or when the request
     # itself came over https (TLS ended at uvicorn). Behind a TLS proxy, set one of the first two.

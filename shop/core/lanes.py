@@ -6,7 +6,7 @@
                    lane.serve(request) ──False: handed back before doing anything──▶ the chain,
                           │ True: answered                                           body replayed
                           ▼
-             one JSON answer, with the headers every response carries (`App.finish_hooks`)
+             one JSON answer, with the headers every response carries (`LaneGuard.hooks`)
 
 Why: on a flash sale's rush the chain around the reservation handler (the exception, locale, CSRF
 and session middleware, the router, dependency injection, the response layers) cost about three
@@ -138,7 +138,8 @@ async def try_lanes(
     replay = replaying(messages, receive)
     if body is None:
         return replay
-    request = LaneRequest(scope, send, headers, body, guard.hooks, replaying(messages, receive))
+    # One replay: the lane's error answer reads it, or the chain does, never both.
+    request = LaneRequest(scope, send, headers, body, guard.hooks, replay)
     accept = headers.get(b"accept-language", b"")[: i18n.HEADER_CAP].decode("latin-1") or None
     token = i18n.use(i18n.negotiate(scope.get("query_string", b""), {}, accept))
     try:
