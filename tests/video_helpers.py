@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,14 @@ async def messages_until(ws: Any, kind: str, timeout: float = 20) -> list[dict[s
     while not seen or seen[-1]["type"] not in {kind, "error"}:
         seen.append(json.loads(await asyncio.wait_for(ws.recv(), timeout)))
     return seen
+
+
+async def until_left(publishing: Callable[[int], bool], *stream_ids: int, timeout: float = 20) -> None:
+    """Wait until the server has seen each host's socket drop and closed its encoder: a client that
+    leaves `connect()` is gone before the server's receive loop notices."""
+    async with asyncio.timeout(timeout):
+        while any(publishing(stream_id) for stream_id in stream_ids):
+            await asyncio.sleep(0.02)
 
 
 def decodes(path: Path) -> bool:

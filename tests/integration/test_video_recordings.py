@@ -17,7 +17,7 @@ from live.video.ingest import slots_of
 from shop.settings import Settings
 from tests.helpers import Client
 from tests.integration.test_video_ingest import clip, new_stream, settings  # noqa: F401
-from tests.video_helpers import chunks, cookie_of, ingest_url, messages_until
+from tests.video_helpers import chunks, cookie_of, ingest_url, messages_until, until_left
 
 
 async def test_an_ended_streams_recording_is_closed_then_deleted_after_the_retention(
@@ -42,6 +42,8 @@ async def test_an_ended_streams_recording_is_closed_then_deleted_after_the_reten
     stray.mkdir(parents=True)
     folder, live_folder = (paths.stream_folder(settings.media_dir, i) for i in (ended_id, live_id))
     sessions, publishing = app.state["sessions"], slots_of(app.state, settings).publishing
+    # Until the encoder has written its last playlist, a closed playlist would be overwritten.
+    await until_left(publishing, ended_id, live_id)
 
     assert await jobs.sweep(sessions, settings.media_dir, 30, publishing) == [999_999]
     assert paths.is_closed(folder / paths.PLAYLIST)
