@@ -14,8 +14,8 @@ from live import chat, reminders, services
 from live import checkout as room_checkout
 from live import replay as replays
 from live.broadcast import publish
+from live.cards import Card, current_sale, shelf_cards
 from live.counters import RoomCounters
-from live.flash_sales import services as sales
 from live.models import Stream, StreamStatus
 from live.moderation import messages
 from live.moderation import services as moderation
@@ -23,7 +23,6 @@ from live.schemas import ChatIn, ModeratorIn, PinIn, ReminderOut, RoomCheckoutIn
 from payments.gateway import StripeGateway
 from shop.accounts.models import User
 from shop.accounts.schemas import UserRef
-from shop.catalog.models import Product
 from shop.core.ratelimit import AttemptCounter
 from shop.core.schemas import QueryText, RowId
 from shop.deals import binding
@@ -36,11 +35,10 @@ StreamId = Annotated[int, Parameter(ge=1, le=2**53)]
 
 
 async def stream_out(
-    db: AsyncSession, stream: Stream, counters: RoomCounters | None = None, shelf: list[Product] | None = None
+    db: AsyncSession, stream: Stream, counters: RoomCounters | None = None, shelf: list[Card] | None = None
 ) -> StreamOut:
-    """`shelf`: the room's products as this request has just read them (else read here)."""
-    shelf = await services.shelf(db, stream) if shelf is None else shelf
-    products = [services.product_card(p) for p in shelf]
+    """`shelf`: the room's cards as this request has just read them (else read here)."""
+    products = await shelf_cards(db, stream.id) if shelf is None else shelf
     host = await db.get(User, stream.host_id)
     assert host is not None
     return StreamOut(
@@ -54,7 +52,7 @@ async def stream_out(
         ended_at=stream.ended_at,
         products=products,  # type: ignore[arg-type]
         pinned=next((p for p in products if p["id"] == stream.pinned_product_id), None),  # type: ignore[arg-type]
-        flash_sale=await sales.current_sale(db, None, stream.id, fresh=shelf),
+        flash_sale=await current_sale(db, stream.id, products),
         viewer_count=(await counters.totals(stream.id))["viewers"] if counters else 0,
         seq=stream.seq,
         disclosure=binding.disclosure(stream.disclosure_kind, stream.deal),

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from live import analytics_reads, reminders, services
 from live import replay as replays
+from live.cards import current_sale, shelf_cards
 from live.flash_sales import services as sales
 from live.flash_sales.models import FlashSale
 from live.models import Stream, StreamProduct, StreamStatus
@@ -87,7 +88,7 @@ async def _candidates(db: AsyncSession, stream: Stream) -> list[Product]:
 
 async def room_state(db: AsyncSession, stream: Stream) -> dict[str, Any]:
     """The room as the page first paints it (the socket's snapshot then takes over)."""
-    shelf = [services.product_card(p) for p in await services.shelf(db, stream)]
+    shelf = await shelf_cards(db, stream.id)
     return {
         "id": stream.id,
         "title": stream.title,
@@ -95,7 +96,7 @@ async def room_state(db: AsyncSession, stream: Stream) -> dict[str, Any]:
         "seq": stream.seq,
         "products": shelf,
         "pinned": next((p for p in shelf if p["id"] == stream.pinned_product_id), None),
-        "flash_sale": await sales.current_sale(db, None, stream.id),
+        "flash_sale": await current_sale(db, stream.id, shelf),
     }
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from live import partnership, reminders
+from live.cards import Card, shelf_cards
 from live.models import Stream, StreamEvent, StreamModerator, StreamProduct, StreamStatus
 from live.schemas import StreamIn
 from shop.accounts.models import Role, User
@@ -86,6 +87,28 @@ async def hosted_stream(db: AsyncSession, user: User, stream_id: int, *, host_on
     return stream
 
 
+_STREAMS, _EVENTS = cast(Table, Stream.__table__), cast(Table, StreamEvent.__table__)
+# Built once: a busy room appends an event per pin, chat line and sale, and building the
+# statements anew cost about as much as running them.
+_APPEND = insert(_EVENTS).values(
+    {name: bindparam(name) for name in ("stream_id", "seq", "type", "payload", "author_id")}
+)
+_NEXT_SEQ: dict[tuple[str, ...], Any] = {}
+
+
+def _next_seq(columns: tuple[str, ...]) -> Any:
+    """UPDATE streams SET seq = seq + 1 (and `columns`) WHERE id = :stream_id RETURNING seq."""
+    found = _NEXT_SEQ.get(columns)
+    if found is None:
+        found = _NEXT_SEQ[columns] = (
+            update(_STREAMS)
+            .where(_STREAMS.c.id == bindparam("stream_id"))
+            .values({"seq": _STREAMS.c.seq + 1} | {name: bindparam(name) for name in columns})
+            .returning(_STREAMS.c.seq)
+        )
+    return found
+
+
 async def next_event(
     db: AsyncSession,
     stream: Stream,
@@ -97,23 +120,16 @@ async def next_event(
 ) -> dict[str, Any]:
     """Append to the room's log under the next sequence number (shared by every app process).
     `changes`: columns of the stream written by the same UPDATE (a pin: one statement, not two)."""
-    seq = await db.scalar(
-        update(Stream)
-        .where(Stream.id == stream.id)
-        .values(seq=Stream.seq + 1, **(changes or {}))
-        .returning(Stream.seq)
-    )
+    changes = changes or {}
+    seq = await db.scalar(_next_seq(tuple(sorted(changes))), {"stream_id": stream.id, **changes})
     assert seq is not None
-    for column, value in (changes or {}).items():
+    for column, value in changes.items():
         set_committed_value(stream, column, value)
     message = {"type": kind, "seq": int(seq), "ts": clock.timestamp(), **payload}
-    # A Core INSERT: the row is never read back through the session, so no unit of work for it.
-    await db.execute(
-        insert(StreamEvent).values(
-            stream_id=stream.id, seq=int(seq), type=kind, payload=message, author_id=author_id
-        )
-    )
-    stream.seq = int(seq)
+    # Core: the row is never read back through the session, so no unit of work for it.
+    values = {"stream_id": stream.id, "seq": int(seq), "type": kind, "payload": message}
+    await db.execute(_APPEND, values | {"author_id": author_id})
+    set_committed_value(stream, "seq", int(seq))  # as written: the session has nothing to flush
     return message
 
 
@@ -184,19 +200,19 @@ async def set_shelf(db: AsyncSession, host: User, stream: Stream, product_ids: l
 
 class PinMove(NamedTuple):
     event: dict[str, Any]
-    shelf: list[Product]  # as read for the move: the room's answer shows it without reading it again
+    shelf: list[Card]  # as read for the move: the room's answer shows it without reading it again
 
 
 async def pin(db: AsyncSession, stream: Stream, product_id: int | None) -> PinMove:
     if stream.status == StreamStatus.ENDED:
         raise Conflict("The stream has ended.")
-    products = await shelf(db, stream)
-    pinned = next((p for p in products if p.id == product_id), None)
+    cards = await shelf_cards(db, stream.id)
+    pinned = next((card for card in cards if card["id"] == product_id), None)
     if product_id is not None and pinned is None:
         raise InvalidInput("Put the product on the shelf first.", fields={"product_id": "Not on the shelf."})
-    kind, payload = ("pin", {"product": product_card(pinned)}) if pinned else ("unpin", {})
+    kind, payload = ("pin", {"product": pinned}) if pinned else ("unpin", {})
     changes = {"pinned_product_id": product_id}
-    return PinMove(await next_event(db, stream, kind, payload, changes=changes), products)
+    return PinMove(await next_event(db, stream, kind, payload, changes=changes), cards)
 
 
 async def add_moderator(db: AsyncSession, stream: Stream, user_id: int) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from live import services
-from live.flash_sales import services as sales
+from live.cards import current_sale, shelf_cards
 from live.models import Stream
 from live.moderation import messages
 from shop.core import clock
@@ -43,8 +43,7 @@ _COMPACT = (",", ":")
 
 
 async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
-    products = await services.shelf(db, stream)
-    pinned = next((p for p in products if p.id == stream.pinned_product_id), None)
+    products = await shelf_cards(db, stream.id)
     return {
         "type": "snapshot",
         "seq": stream.seq,
@@ -54,9 +53,9 @@ async def build_snapshot(db: AsyncSession, stream: Stream) -> dict[str, Any]:
             "status": stream.status,
             "host_id": stream.host_id,
             "playback_url": stream.playback_url,
-            "products": [services.product_card(p) for p in products],
-            "pinned": services.product_card(pinned) if pinned else None,
-            "flash_sale": await sales.current_sale(db, None, stream.id),
+            "products": products,
+            "pinned": next((p for p in products if p["id"] == stream.pinned_product_id), None),
+            "flash_sale": await current_sale(db, stream.id, products),
             "chat": await services.recent_events(db, stream.id, "chat", RECENT_CHAT),
             "chat_settings": messages.settings_of(stream),
             "announcement": next(iter(await services.recent_events(db, stream.id, "announcement", 1)), None),

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Protocol
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shop.core import clock
 from shop.core.db import MINOR_UNITS, Base
 from shop.core.retry import Retried
 
@@ -71,3 +73,17 @@ class FlashSaleHold(Base):
         Index("ix_flash_sale_holds_user_state", "user_id", "state"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
+
+
+class SaleWindow(Protocol):
+    """A sale's row, or a plain read of its columns."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def status_of(sale: SaleWindow, at: datetime | None = None) -> str:
+    at = at or clock.now()
+    return "scheduled" if at < sale.starts_at else ("ended" if at >= sale.ends_at else "live")

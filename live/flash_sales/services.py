@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +12,7 @@ from live.flash_sales import gate as g
 from live.flash_sales import holding
 from live.flash_sales.facts import SaleFacts
 from live.flash_sales.holding import HOLD_CAP, REFUSALS, SaleRefused, books, terms
-from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState
+from live.flash_sales.models import FlashSale, FlashSaleHold, SaleHoldState, status_of
 from live.flash_sales.schemas import FlashSaleIn, LedgerOut, ViewerLimitOut
 from live.models import Stream, StreamStatus
 from live.partnership import allocated_to_deal
@@ -28,16 +27,11 @@ from shop.inventory.locks import lock_variants
 from shop.inventory.services import held_quantities, move_stock
 
 # The reservation rules live in holding.py; these names stay importable from here.
-__all__ = ["HOLD_CAP", "REFUSALS", "SaleRefused", "books", "terms"]
+__all__ = ["HOLD_CAP", "REFUSALS", "SaleRefused", "books", "status_of", "terms"]
 
 
 def now() -> datetime:
     return clock.now()
-
-
-def status_of(sale: FlashSale, at: datetime | None = None) -> str:
-    at = at or now()
-    return "scheduled" if at < sale.starts_at else ("ended" if at >= sale.ends_at else "live")
 
 
 async def _allocate(db: AsyncSession, variant_id: int, quantity: int, host_id: int) -> None:
@@ -174,19 +168,16 @@ async def ledger(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> Ledg
     )
 
 
-async def sale_view(
-    db: AsyncSession, gate: g.Gate | None, sale: FlashSale, fresh: Sequence[Product] = ()
-) -> dict[str, Any]:
-    """What the room shows of a sale: the counts from the ledger, the product and its regular price.
-    `fresh`: products this caller has just read (a room's shelf), used as they are."""
+async def sale_view(db: AsyncSession, gate: g.Gate | None, sale: FlashSale) -> dict[str, Any]:
+    """What the room shows of a sale: the counts from the ledger, the product and its regular price
+    (`live.cards.current_sale` reads the same view as plain rows, for a room's answers)."""
     counts = await ledger(db, gate, sale)
     variant = await db.get(Variant, sale.variant_id)
     assert variant is not None
-    product = next((p for p in fresh if p.id == variant.product_id), None)
-    if product is None:  # fresh rows: the sweeper may have just moved this variant's stock in this session
-        product = await db.scalar(
-            select(Product).where(Product.id == variant.product_id).execution_options(populate_existing=True)
-        )
+    # Fresh rows: the sweeper may have just moved this variant's stock in this session.
+    product = await db.scalar(
+        select(Product).where(Product.id == variant.product_id).execution_options(populate_existing=True)
+    )
     assert product is not None
     return {
         "id": sale.id,
@@ -226,16 +217,3 @@ async def viewer_books(db: AsyncSession, sale: FlashSale | SaleFacts, user_id: i
         bought=bought,
         left=max(sale.per_customer_limit - held - bought, 0),
     )
-
-
-async def current_sale(
-    db: AsyncSession, gate: g.Gate | None, stream_id: int, fresh: Sequence[Product] = ()
-) -> dict[str, Any] | None:
-    """The newest sale of the stream that has not ended yet, if any (`fresh` as in `sale_view`)."""
-    sale = await db.scalar(
-        select(FlashSale)
-        .where(FlashSale.stream_id == stream_id, FlashSale.ends_at > now())
-        .order_by(FlashSale.id.desc())
-        .limit(1)
-    )
-    return await sale_view(db, gate, sale, fresh) if sale is not None else None

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shop.accounts.tokenstamps import UsedToken
 from shop.core import clock
 from shop.core.db import after_commit_task
 from shop.core.grouped import Grouped
@@ -35,17 +36,19 @@ _local_generations: dict[int, int] = {}  # the embedded mode's generations (one 
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class Entry:
     user_id: int
     generation: int
     fresh_until: float  # time.monotonic()
     token_expires: float | None  # Unix seconds on the app clock, for an expiring API token
+    # An API token's row as the lookup read it: a hit still stamps its last use when that is due.
+    token: UsedToken | None = None
 
 
 class AuthCache:
     def __init__(self, redis: Redis | None, prefix: str) -> None:
         self._redis, self._prefix = redis, prefix
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Entry] = {}
         self._lookups: Once[str, int | None] = Once()
         # Every request of a rush checks its user's generation: those asked at once share an MGET.
         self._generations: Grouped[int, int] = Grouped(self._read_generations)
@@ -77,7 +80,7 @@ class AuthCache:
         with contextlib.suppress(RedisError, OSError):  # the TTL bounds a bump lost this way
             await self._redis.incr(self._key(user_id))
 
-    async def cached(self, key: str) -> int | None:
+    async def cached(self, key: str) -> Entry | None:
         entry = self._entries.get(key)
         if entry is None or entry.fresh_until <= time.monotonic():
             return None
@@ -85,19 +88,26 @@ class AuthCache:
             return None
         if await self.generation(entry.user_id) != entry.generation:
             return None
-        return entry.user_id
+        return entry
 
     async def once(self, key: str, lookup: Callable[[], Awaitable[int | None]]) -> int | None:
         """Run `lookup` once for concurrent misses of one key (a buyer's simultaneous retries)."""
         return await self._lookups(key, lookup)
 
-    def store(self, key: str, user_id: int, generation: int, token_expires: float | None) -> None:
+    def store(
+        self,
+        key: str,
+        user_id: int,
+        generation: int,
+        token_expires: float | None,
+        token: UsedToken | None = None,
+    ) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             now = time.monotonic()
             self._entries = {k: e for k, e in self._entries.items() if e.fresh_until > now}
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()
-        self._entries[key] = _Entry(user_id, generation, time.monotonic() + TTL_S, token_expires)
+        self._entries[key] = Entry(user_id, generation, time.monotonic() + TTL_S, token_expires, token)
 
 
 _installed: list[AuthCache] = []

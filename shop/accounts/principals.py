@@ -62,7 +62,8 @@ async def _from_token(cache: AuthCache, db: AsyncSession, token: str) -> int | N
     generation = await cache.generation(user_id)
     if generation is not None:
         expires = expires_at.timestamp() if expires_at else None
-        cache.store("t:" + token_digest(token), user_id, generation, expires)
+        kept = TokenRow(row.id, user_id, row.token_digest, expires_at, row.last_used_at)
+        cache.store("t:" + token_digest(token), user_id, generation, expires, kept)
     return user_id
 
 
@@ -73,6 +74,18 @@ async def _token_row(db: AsyncSession, token: str) -> ApiToken | TokenRow | None
     if not isinstance(db.bind, AsyncEngine):
         return await services.find_live_token(db, token)
     return await tokenreads.reads_for(db.bind).call(token_digest(token))
+
+
+async def _cached(cache: AuthCache, key: str, engine: Any) -> int | None:
+    """The cached user id, if any; a cached API token's last use is stamped when due, as a lookup
+    would (the settings page stays right to the minute for a token in constant use)."""
+    entry = await cache.cached(key)
+    if entry is None:
+        return None
+    now = clock.now()
+    if entry.token is not None and isinstance(engine, AsyncEngine) and tokenstamps.due(entry.token, now):
+        tokenstamps.stamp_later(engine, entry.token, now)
+    return entry.user_id
 
 
 def _stamp(db: AsyncSession, row: ApiToken | TokenRow) -> None:
@@ -113,7 +126,7 @@ async def provide_principal(request: Request[Any, Any, Any], db_session: AsyncSe
     else:
         ids = sessions.session_ids(request.session)
         key = f"s:{ids[0]}:{ids[1]}" if ids else ""
-    user_id = await auth_cache.cached(key) if key else None
+    user_id = await _cached(auth_cache, key, db_session.bind) if key else None
     if user_id is None and key:
         user_id = await auth_cache.once(key, lambda: _resolve(auth_cache, db_session, request, token))
     if user_id is None:
@@ -127,7 +140,7 @@ async def token_principal(
     """The user id behind an API token as `provide_principal` finds it (None where it refuses), for
     a caller outside Litestar's chain (the reservation lane): cached, else one grouped read."""
     key = "t:" + token_digest(token)
-    user_id = await cache.cached(key)
+    user_id = await _cached(cache, key, sessions.kw.get("bind"))
     if user_id is None:
 
         async def lookup() -> int | None:

@@ -11,8 +11,9 @@ import anyio
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
-from shop.accounts import authcache, tokenstamps
+from shop.accounts import authcache
 from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import clock, security
@@ -141,19 +142,9 @@ async def find_live_token(db: AsyncSession, token: str) -> ApiToken | None:
     return api_token
 
 
-async def live_token(db: AsyncSession, token: str) -> ApiToken | None:
-    """The live token's row, its last use stamped in this request's transaction at most once a minute
-    (a write per request would put a row lock on every scripted call)."""
-    api_token = await find_live_token(db, token)
-    now = clock.now()
-    if api_token is not None and tokenstamps.due(api_token, now):
-        api_token.last_used_at = now
-    return api_token
-
-
-async def user_for_token(db: AsyncSession, token: str) -> User | None:
-    api_token = await live_token(db, token)
-    return await db.get(User, api_token.user_id) if api_token else None
+async def signed_in_user(db: AsyncSession, user_id: int) -> User | None:
+    """The user behind a credential, with their shop (every signed-in request reads it)."""
+    return await db.get(User, user_id, options=[joinedload(User.merchant).lazyload(Merchant.owner)])
 
 
 async def get_user(db: AsyncSession, user_id: int) -> User:

@@ -21,7 +21,8 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Integer, event
+from sqlalchemy import URL, BigInteger, Integer, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -71,6 +72,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _closed_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server closed (a restart, `pg_terminate_backend`, an idle timeout) is
+    replaced before use. asyncpg sees the server's close as it happens, so this check makes no round
+    trip; `pool_pre_ping` made three (BEGIN, a ping, ROLLBACK) on every checkout, every request."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def _postgres_engine(url: str | URL, **options: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "checkout", _closed_on_checkout)
+    return engine
+
+
 def build_engine(settings: Settings) -> AsyncEngine:
     url = settings.db_url
     if url.startswith("sqlite"):
@@ -79,7 +94,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
         return engine
     # 20 kept open: a flash sale's first rush (a token lookup each) would otherwise open and close
     # overflow connections by the hundred.
-    return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return _postgres_engine(url, pool_size=20, max_overflow=20)
 
 
 class PerEngine(Generic[T]):
@@ -107,15 +122,12 @@ _per_engine: list[PerEngine[Any]] = []
 def _reader(engine: AsyncEngine) -> AsyncEngine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return create_async_engine(
-        engine.url, pool_size=10, max_overflow=10, pool_pre_ping=True, isolation_level="AUTOCOMMIT"
-    )
+    return _postgres_engine(engine.url, pool_size=10, max_overflow=10, isolation_level="AUTOCOMMIT")
 
 
 # An autocommit engine beside `engine`, for one-statement reads on a hot path (an API token's row on
 # a flash sale's rush of first requests). Its connections are in autocommit from the connect, so a
-# checkout's pre-ping is one statement, not BEGIN, ping and ROLLBACK, and a read opens no
-# transaction. SQLite gets the same engine in autocommit (one file, one pool).
+# read opens no transaction. SQLite gets the same engine in autocommit (one file, one pool).
 build_reader = PerEngine(_reader)
 
 

@@ -9,6 +9,7 @@ passes of the suite, on a PostgreSQL database of their own (fault_helpers.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from types import ModuleType
@@ -24,9 +25,12 @@ from tests.helpers import Client, add_address, make_product
 from tests.integration.earning_helpers import note_sale, onboard, ship
 from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings, admin)
     admin_connection,
+    app_backends,
     fault_settings,
     fresh_database,
     locked_out,
+    terminate,
+    until,
 )
 from tests.integration.payout_helpers import (
     WINDOW_DAYS,
@@ -65,6 +69,30 @@ async def test_a_request_whose_backend_is_killed_gets_a_clean_503_and_the_next_o
     assert again.status_code in (200, 201), again.text
     assert again.json()["status"] == "pending_payment"
     assert await db.scalar(select(func.count(Order.id))) == 1
+
+
+async def test_pooled_connections_the_server_closed_are_replaced_before_use(
+    merchant: Client, admin: AsyncConnection
+) -> None:
+    """A restart or an idle timeout closes the pool's connections while nobody uses them. The pool
+    hands out none of them: every request after it is served (the check makes no round trip)."""
+    product = await make_product(merchant, "Idle Serum", stock=5)
+    url = f"/api/v1/products/{product['id']}"
+    for _ in range(3):  # several pooled connections, then all idle
+        assert all(r.status_code == 200 for r in await asyncio.gather(*(merchant.get(url) for _ in range(8))))
+    idle = await app_backends(admin, state="idle")
+    assert len(idle) >= 2
+    await terminate(admin, idle)
+    await until(lambda: _gone(admin, idle))
+
+    answers = await asyncio.gather(*(merchant.get(url) for _ in range(8)))
+    assert [r.status_code for r in answers] == [200] * 8, [r.text for r in answers if r.status_code != 200]
+    assert (await merchant.post("/api/v1/products", json={"name": "x"})).status_code == 422
+
+
+async def _gone(admin: AsyncConnection, pids: list[int]) -> bool:
+    await asyncio.sleep(0.02)  # the app's loop reads each closed socket's end meanwhile
+    return not set(pids) & set(await app_backends(admin))
 
 
 @pytest.mark.usefixtures("fresh_sandbox")
