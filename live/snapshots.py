@@ -33,6 +33,7 @@ from live.cards import current_sale, shelf_cards
 from live.models import Stream
 from live.moderation import messages
 from shop.core import clock
+from shop.core.once import Once
 
 UNSEQUENCED = frozenset({"viewers", "likes", "stock"})
 RECENT_CHAT = 30
@@ -78,18 +79,26 @@ class Snapshots:
         self._ready: dict[int, _Shared] = {}
         self._building: dict[int, tuple[int, asyncio.Future[_Shared]]] = {}
         self._hosts: dict[int, int] = {}  # a stream's host never changes, and streams are never deleted
+        self._host_reads: Once[int, int | None] = Once()  # a herd of first joiners: one read
         self._heard_since: dict[int, float] = {}  # rooms the hub listens to, from when
         self.builds = 0
 
     async def host_of(self, stream_id: int) -> int | None:
-        """The stream's host, or None if there is no such stream: a query only the first time."""
-        if stream_id not in self._hosts:
-            async with self.sessions() as db:
-                host_id = await db.scalar(select(Stream.host_id).where(Stream.id == stream_id))
-            if host_id is None:
-                return None
+        """The stream's host, or None if there is no such stream: a query only the first time (for
+        the whole herd of a room's first joiners)."""
+        known = self._hosts.get(stream_id)
+        return (
+            known
+            if known is not None
+            else await self._host_reads(stream_id, lambda: self._read_host(stream_id))
+        )
+
+    async def _read_host(self, stream_id: int) -> int | None:
+        async with self.sessions() as db:
+            host_id = await db.scalar(select(Stream.host_id).where(Stream.id == stream_id))
+        if host_id is not None:
             self._hosts[stream_id] = host_id
-        return self._hosts[stream_id]
+        return host_id
 
     async def current(self, stream_id: int, counters: dict[str, int]) -> tuple[str, int]:
         """The snapshot's text for one socket, and its seq. Costs nothing while the hub hears the room

@@ -28,9 +28,13 @@ async def test_a_herd_of_joiners_costs_one_build_and_a_new_event_a_new_one(
     url = f"ws://{served.removeprefix('http://')}/live/streams/{stream_id}/ws"
     snapshots = snapshots_of(app.state)
     async with AsyncExitStack() as stack:
-        with queries_of(app, "stream_products") as reads:  # the shelf: read once per build
+        with (
+            queries_of(app, "stream_products") as reads,  # the shelf: read once per build
+            queries_of(app, "SELECT streams.host_id") as hosts,  # who may moderate: once per room
+        ):
             herd = await asyncio.gather(*(_join(stack, url) for _ in range(HERD)))
         assert len(reads) == 1
+        assert len(hosts) == 1
         assert snapshots.builds == 1
         assert {s["seq"] for s in herd} == {herd[0]["seq"]}
         assert all(s["stream"]["products"] == herd[0]["stream"]["products"] for s in herd)
