@@ -3,8 +3,8 @@
 A pin is a live room's most frequent write: the host pins and unpins all through a show, and each
 answer carries the shelf and the sale. Read as ORM entities, the shelf took three statements
 (products joined to their shop and its owner, then their images, then their variants) and the sale
-two (its row, then the ledger's sums), and most of the request went on building objects that were
-dropped at once. Here the same cards come from Core rows, shaped as `services.product_card` shapes
+three (its row, the ledger's sums, its variant), and most of the request went on building objects
+that were dropped at once. Here the same cards come from Core rows, shaped as `services.product_card` shapes
 an entity (a test holds the two to the same output), and the sale's `remaining` is the ledger's
 `available`: its quantity less what is sold or held.
 """

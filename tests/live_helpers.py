@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shop.accounts.models import ApiToken, User
 from shop.addresses.models import Address
 from shop.core import security
+from shop.core.db import build_reader
 from tests.helpers import ADDRESS, Client, free_port, make_product, register
 
 _HASH = security.hash_password("not-used-for-login")
@@ -159,9 +160,11 @@ async def next_message(ws: Any, kind: str) -> dict[str, Any]:
 
 
 @contextmanager
-def queries_of(app: Litestar, table: str) -> Iterator[list[str]]:
-    """The app's own SQL statements that read `table`, as they run."""
-    engine = app.state["sessions"].kw["bind"].sync_engine
+def queries_of(app: Litestar, table: str, *, reader: bool = False) -> Iterator[list[str]]:
+    """The app's own SQL statements that read `table`, as they run (`reader`: those of the
+    autocommit engine beside it, `shop.core.db.build_reader`, which reads API tokens' rows)."""
+    engine = app.state["sessions"].kw["bind"]
+    engine = (build_reader(engine) if reader else engine).sync_engine
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:

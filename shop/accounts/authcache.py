@@ -1,4 +1,5 @@
-"""Who is asking, for hot paths (a flash-sale reservation), without a DB query in the common case.
+"""Who is asking, without a DB query in the common case: the flash-sale hot path's principal, and
+the user behind every Bearer call (its row is then read with its shop in one statement).
 
 A Bearer token or a session resolves to a user id through the DB once, then is cached in this
 process for up to 30 s. Each entry carries the user's *auth generation* as read with the DB
@@ -6,8 +7,9 @@ lookup (see shop/accounts/principals.py); every revoke (a token deleted, a sessi
 ended, a password changed) bumps that generation, and an entry is used only while it still
 matches. With Redis the generation is a Redis counter, so a revoke in one process is seen at once
 by every other (one GET, no SQL); without Redis (the embedded single process) it is a dict in
-this module. The TTL bounds what a lost bump can cost (a revoke while Redis is away, or Redis
-restarting empty): an entry is never used longer than `TTL_S`.
+this module. A failed generation read drops every entry of the process. The TTL bounds what a lost
+bump can still cost (a revoke whose INCR failed while the other processes could read Redis, or
+Redis restarting empty): an entry is never used longer than `TTL_S`.
 
 Only the id is cached, never a User row: a handler that needs the row still loads it.
 """
@@ -32,6 +34,7 @@ from shop.core.once import Once
 
 TTL_S = 30.0  # exactness comes from the generation; this only bounds a bump lost while Redis was away
 MAX_ENTRIES = 100_000
+REDIS_DOWN_S = 1.0  # after a failed generation read, how long the DB alone decides
 _local_generations: dict[int, int] = {}  # the embedded mode's generations (one process)
 
 
@@ -49,6 +52,7 @@ class AuthCache:
     def __init__(self, redis: Redis | None, prefix: str) -> None:
         self._redis, self._prefix = redis, prefix
         self._entries: dict[str, Entry] = {}
+        self._redis_down_until = 0.0  # time.monotonic(): until then, generations are not read
         self._lookups: Once[str, int | None] = Once()
         # Every request of a rush checks its user's generation: those asked at once share an MGET.
         self._generations: Grouped[int, int] = Grouped(self._read_generations)
@@ -57,12 +61,21 @@ class AuthCache:
         return f"{self._prefix}:authgen:{user_id}"
 
     async def generation(self, user_id: int) -> int | None:
-        """The user's generation; None when it cannot be read (then nothing cached is trusted)."""
+        """The user's generation; None when it cannot be read (then nothing cached is trusted).
+
+        A failed read forgets every entry: a revoke made while Redis was away lost its bump, and
+        entries kept through the outage would be trusted again when Redis is back. For REDIS_DOWN_S
+        after it, no read is tried: every credential is checked in the DB (as without the cache),
+        and a stalled Redis costs a request no socket timeout, let alone one per lookup."""
         if self._redis is None:
             return _local_generations.get(user_id, 0)
+        if time.monotonic() < self._redis_down_until:
+            return None
         try:
             return await self._generations.call(user_id)
         except (RedisError, OSError):
+            self._entries.clear()
+            self._redis_down_until = time.monotonic() + REDIS_DOWN_S
             return None
 
     async def _read_generations(self, user_ids: list[int]) -> list[int]:

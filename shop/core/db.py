@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -72,17 +73,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _closed_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """A pooled connection the server closed (a restart, `pg_terminate_backend`, an idle timeout) is
-    replaced before use. asyncpg sees the server's close as it happens, so this check makes no round
-    trip; `pool_pre_ping` made three (BEGIN, a ping, ROLLBACK) on every checkout, every request."""
+PING_AFTER_IDLE_S = 30.0  # a pooled connection idle longer is pinged before use
+
+
+def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _checked_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A pooled connection is replaced before use when it is dead. One the server closed (a restart,
+    `pg_terminate_backend`, `idle_session_timeout`) asyncpg already knows of, so no round trip is
+    made for it; one idle for over PING_AFTER_IDLE_S may have been dropped silently on the way (a
+    NAT or firewall idle timeout) and is pinged first. `pool_pre_ping` pinged every checkout:
+    BEGIN, a ping and ROLLBACK on every request."""
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
+    idle_since = record.info.get("idle_since")
+    if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_S:
+        try:
+            dbapi_connection.ping()
+        except Exception as error:  # whatever the driver raises: the pool connects anew
+            raise DisconnectionError("a pooled connection idle for long did not answer") from error
 
 
 def _postgres_engine(url: str | URL, **options: Any) -> AsyncEngine:
     engine = create_async_engine(url, **options)
-    event.listen(engine.sync_engine, "checkout", _closed_on_checkout)
+    event.listen(engine.sync_engine, "checkin", _idle_from)
+    event.listen(engine.sync_engine, "checkout", _checked_on_checkout)
     return engine
 
 

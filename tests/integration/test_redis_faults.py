@@ -5,6 +5,7 @@ up is an orphan the sweeper gives back. Runs against the machine's Redis on ever
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from types import ModuleType
 
@@ -19,6 +20,7 @@ from live.flash_sales import jobs
 from live.flash_sales.models import FlashSale, FlashSaleHold
 from live.flash_sales.orphans import ORPHAN_AFTER
 from live.flash_sales.services import terms
+from shop.accounts.authcache import REDIS_DOWN_S
 from shop.core.errors import ServiceUnavailable
 from tests.helpers import Client, register
 from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings, redis)
@@ -26,7 +28,7 @@ from tests.integration.fault_helpers import (  # noqa: F401 (fixtures: settings,
     redis_fault_settings,
     unpausing_redis,
 )
-from tests.live_helpers import launch_sale, live_room
+from tests.live_helpers import launch_sale, live_room, queries_of
 
 
 async def test_reservations_fail_closed_while_redis_is_paused_and_nothing_is_lost(
@@ -75,3 +77,41 @@ async def test_reservations_fail_closed_while_redis_is_paused_and_nothing_is_los
     await bot.aclose()
     assert again.status_code == 201, again.text
     assert again.json()["remaining"] == 8
+
+
+async def test_bearer_calls_go_on_from_the_db_while_redis_is_paused_and_forget_the_cache(
+    app: Litestar, client: Client, redis: Redis
+) -> None:
+    """A Bearer call's user comes from the auth cache, trusted only while its generation can be
+    read. Redis stalled: one read times out, the DB decides, and for REDIS_DOWN_S no request waits
+    on Redis again. The entries cached before the outage are dropped (a revoke during it lost its
+    bump), so the first call after it reads the token's row again."""
+    await register(client, "paused-api@example.com")
+    token = (await client.post("/api/v1/auth/tokens", json={"name": "cli"})).json()["token"]
+    bot = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://testserver.local",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert (await bot.get("/api/v1/me")).status_code == 200
+    with queries_of(app, "api_tokens", reader=True) as reads:
+        assert (await bot.get("/api/v1/me")).status_code == 200
+    assert reads == []  # cached: no token SELECT
+
+    await redis.execute_command("CLIENT", "PAUSE", 5000, "ALL")
+    try:
+        first = await bot.get("/api/v1/me")  # its generation read times out (0.5 s)
+        # Well under the client's timeout: none of these waits on Redis.
+        later = [await asyncio.wait_for(bot.get("/api/v1/me"), 0.4) for _ in range(3)]
+    finally:
+        await redis.execute_command("CLIENT", "UNPAUSE")
+    assert [r.status_code for r in (first, *later)] == [200] * 4
+
+    await asyncio.sleep(REDIS_DOWN_S)
+    with queries_of(app, "api_tokens", reader=True) as reads:
+        assert (await bot.get("/api/v1/me")).status_code == 200
+    assert len(reads) == 1  # the entry went with the outage
+    with queries_of(app, "api_tokens", reader=True) as reads:
+        assert (await bot.get("/api/v1/me")).status_code == 200
+    assert reads == []
+    await bot.aclose()
