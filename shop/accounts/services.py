@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from shop.accounts import authcache
+from shop.accounts import authcache, tokenstamps
 from shop.accounts.models import ApiToken, Follow, Merchant, Role, User
 from shop.accounts.schemas import RegisterIn
 from shop.core import clock, security
@@ -118,6 +118,7 @@ async def create_api_token(
 
 
 async def list_api_tokens(db: AsyncSession, user: User) -> Sequence[ApiToken]:
+    await tokenstamps.settled()  # "last used" includes the use that came just before
     stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     return (await db.scalars(stmt)).all()
 

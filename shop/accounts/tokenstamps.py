@@ -22,6 +22,7 @@ from shop.accounts.models import ApiToken
 
 INTERVAL = timedelta(minutes=1)
 MAX_REMEMBERED = 100_000
+SETTLE_S = 1.0
 log = logging.getLogger(__name__)
 
 _stamped: dict[str, datetime] = {}  # token digest -> the stamp this process last wrote or queued
@@ -60,6 +61,15 @@ def stamp_later(engine: AsyncEngine, token: UsedToken, at: datetime) -> None:
     # A writer left by a loop that closed (or one that ended without its `finally`) never runs again.
     if writer is None or writer.done() or writer.get_loop() is not loop:
         _writers[engine] = loop.create_task(_write(engine))
+
+
+async def settled() -> None:
+    """Wait, at most SETTLE_S, for this process's stamps queued so far: a list of tokens read just
+    after a use shows it (the writer takes a few milliseconds). Nothing is cancelled on time-out."""
+    loop = asyncio.get_running_loop()
+    mine = [task for task in _writers.values() if task.get_loop() is loop]
+    if mine:
+        await asyncio.wait(mine, timeout=SETTLE_S)
 
 
 async def flush() -> None:
