@@ -89,9 +89,14 @@ def _cards(rows: Iterable[Row[Any]]) -> list[Card]:
     for row in rows:
         card = cards.get(row.id)
         if card is None:
-            image_url = media_url(row.thumb_key) if row.thumb_key else None
-            card = cards[row.id] = {"id": row.id, "name": row.name, "price": None, "image_url": image_url}
-            card["available"], card["variants"] = 0, []
+            card = cards[row.id] = {
+                "id": row.id,
+                "name": row.name,
+                "price": None,  # the cheapest variant's, below
+                "image_url": media_url(row.thumb_key) if row.thumb_key else None,
+                "available": 0,
+                "variants": [],
+            }
         if row.variant_id is not None:
             price = {"amount": row.price_amount, "currency": row.currency}
             card["variants"].append(
